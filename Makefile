@@ -1,0 +1,48 @@
+# 联企通 — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+PYTEST_WORKERS ?= 2
+export FLASK_APP := wsgi
+
+.PHONY: run test test-sqlite test-pg venv migrate seed lint check clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+migrate: venv
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed-demo
+
+run: seed
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+test: test-sqlite test-pg
+
+test-sqlite: venv
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+test-pg: venv
+	@if scripts/with-postgres.sh true; then \
+	  scripts/with-postgres.sh $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
+	else echo "PostgreSQL unavailable on this machine: PostgreSQL run skipped"; fi
+
+lint: venv
+	$(BIN)/ruff check .
+
+check: venv
+	$(BIN)/flask db check
+
+clean:
+	rm -rf $(VENV) .pytest_cache

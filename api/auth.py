@@ -1,0 +1,133 @@
+"""JWT configuration, the global authentication guard and current_actor()."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from flask import current_app, g, request
+from flask_jwt_extended import create_access_token, create_refresh_token, current_user, get_jwt, verify_jwt_in_request
+from flask_jwt_extended.exceptions import JWTExtendedException
+from jwt.exceptions import PyJWTError
+
+from api.errors import problem
+from api.extensions import jwt
+from services import accounts
+from services.actors import Actor
+from services.errors import Unauthorized
+
+# Endpoints reachable without a token.
+PUBLIC_ENDPOINTS = {
+    "health.healthz", "health.readyz", "auth.login", "policies.Match",
+    "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "docs_assets", "static",
+}
+# Public, but a token (when sent) identifies the caller, e.g. for per-user rate limits.
+OPTIONAL_TOKEN_ENDPOINTS = {"policies.Match"}
+REFRESH_ENDPOINTS = {"auth.refresh"}
+
+
+def _unauthorized(detail: str = "未登录或登录已失效"):
+    return problem(401, "unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+@jwt.user_lookup_loader
+def _load_user(_header, payload):
+    return accounts.load_user(int(payload["sub"]))
+
+
+@jwt.user_lookup_error_loader
+def _user_lookup_error(_header, _payload):
+    return _unauthorized("账号不存在或已停用")
+
+
+@jwt.token_in_blocklist_loader
+def _is_revoked(_header, payload):
+    user = accounts.load_user(int(payload["sub"]))
+    return accounts.token_is_revoked(jti=payload["jti"], user=user, issued_at=int(payload.get("iat", 0)),
+                                     session_id=payload.get("sid"))
+
+
+@jwt.unauthorized_loader
+def _missing(_reason):
+    return _unauthorized("缺少访问令牌")
+
+
+@jwt.invalid_token_loader
+def _invalid(_reason):
+    return _unauthorized("访问令牌无效")
+
+
+@jwt.expired_token_loader
+def _expired(_header, _payload):
+    return _unauthorized("访问令牌已过期")
+
+
+@jwt.revoked_token_loader
+def _revoked(_header, _payload):
+    return _unauthorized("访问令牌已注销")
+
+
+@jwt.needs_fresh_token_loader
+def _needs_fresh(_header, _payload):
+    return _unauthorized("需要重新登录")
+
+
+def authenticate_request():
+    """before_request: every endpoint needs a valid token unless it is public."""
+    endpoint = request.endpoint
+    if request.method == "OPTIONS" or endpoint is None:
+        return None  # CORS preflight; unknown routes answer 404/405 on their own
+    if endpoint in PUBLIC_ENDPOINTS:
+        if endpoint in OPTIONAL_TOKEN_ENDPOINTS:
+            _optional_token()
+        return None
+    try:
+        verify_jwt_in_request(refresh=endpoint in REFRESH_ENDPOINTS)
+    except (JWTExtendedException, PyJWTError) as error:
+        current_app.logger.info("token refused: %s", error.__class__.__name__)
+        return _unauthorized()
+    if current_user is None:
+        return _unauthorized("账号不存在或已停用")
+    return None
+
+
+def _optional_token():
+    try:
+        verify_jwt_in_request(optional=True)
+    except (JWTExtendedException, PyJWTError):
+        pass
+
+
+def current_actor() -> Actor:
+    actor = getattr(g, "_actor", None)
+    if actor is None:
+        user = current_user
+        if user is None:
+            raise Unauthorized()
+        claims = get_jwt()
+        actor = Actor.for_user(user, ip=request.remote_addr, request_id=g.get("request_id"),
+                               session_id=claims.get("sid"))
+        g._actor = actor
+    return actor
+
+
+def anonymous_actor() -> Actor:
+    return Actor(user_id=None, username=None, role="anonymous", ip=request.remote_addr,
+                 request_id=g.get("request_id"))
+
+
+def issue_tokens(user, session_id: str | None = None) -> dict:
+    session_id = session_id or uuid.uuid4().hex
+    claims = {"role": user.role, "sid": session_id}
+    access = create_access_token(identity=str(user.id), additional_claims=claims)
+    refresh = create_refresh_token(identity=str(user.id), additional_claims=claims)
+    return {
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "Bearer",
+        "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()),
+    }
+
+
+def token_expiry(payload: dict) -> datetime:
+    return datetime.fromtimestamp(int(payload["exp"]), tz=timezone.utc)

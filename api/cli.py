@@ -1,0 +1,33 @@
+"""Flask CLI commands: demo data, audit verification, housekeeping."""
+
+import click
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Load the demo data into an empty database (idempotent)."""
+        from services.demo import load
+
+        created = load()
+        click.echo("演示数据已加载" if created else "演示数据已存在，未做改动")
+
+    @app.cli.command("audit-verify")
+    def audit_verify():
+        """Verify the audit hash chain; name the first broken row."""
+        from services import audit
+
+        result = audit.verify()
+        if result.ok:
+            click.echo(f"审计链完整：{result.checked} 条记录")
+            return
+        click.echo(f"审计链断裂：第 {result.broken_seq} 条（id={result.broken_id}）：{result.reason}", err=True)
+        raise SystemExit(1)
+
+    @app.cli.command("purge-tokens")
+    def purge_tokens():
+        """Delete revoked-token rows past their expiry."""
+        from services import accounts
+
+        click.echo(f"已清理 {accounts.purge_expired_tokens()} 条过期注销记录")

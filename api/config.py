@@ -1,0 +1,94 @@
+"""Configuration from the environment, with development defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default=None):
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def _int(name: str, default: int) -> int:
+    return int(_env(name, default))
+
+
+def _list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in _env(name, default).split(",") if item.strip()]
+
+
+class Config:
+    APP_ENV = _env("APP_ENV", "development")
+    INSTANCE_DIR = Path(_env("INSTANCE_DIR", ROOT / "instance"))
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'lianqitong.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    JWT_SECRET_KEY = _env("JWT_SECRET_KEY")
+    AUDIT_HMAC_KEY = _env("AUDIT_HMAC_KEY")
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_int("ACCESS_TOKEN_MINUTES", 15))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_int("REFRESH_TOKEN_DAYS", 7))
+    JWT_ISSUER = _env("JWT_ISSUER", "lianqitong")
+    JWT_AUDIENCE = _env("JWT_AUDIENCE", "lianqitong-api")
+    TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
+    CORS_ORIGINS = _list("CORS_ORIGINS")
+    UPLOAD_DIR = Path(_env("UPLOAD_DIR", ROOT / "instance" / "uploads"))
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 64 * 1024  # uploads; JSON bodies are capped at 1 MB separately
+    MAX_JSON_BYTES = 1024 * 1024
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+    API_RATE_LIMIT = _env("API_RATE_LIMIT", "600 per minute")
+    PUBLIC_RATE_LIMIT = _env("PUBLIC_RATE_LIMIT", "30 per minute")
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    MFA_REQUIRED_ROLES = frozenset(_list("MFA_REQUIRED_ROLES"))
+    ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)
+    PASSWORD_HISTORY = _int("PASSWORD_HISTORY", 5)
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+
+    API_TITLE = "联企通 API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/assets/"
+    API_SPEC_OPTIONS = {
+        "info": {"description": "联企通：派驻联络员、问题台账（销号管理）与惠企服务的 REST 接口。"
+                                "错误均为 RFC 9457 application/problem+json。"},
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "security": [{"bearerAuth": []}],
+    }
+
+
+class TestConfig(Config):
+    APP_ENV = "test"
+    TESTING = True
+    LOGIN_RATE_LIMIT = "1000 per minute"
+    API_RATE_LIMIT = "100000 per minute"
+    PUBLIC_RATE_LIMIT = "100000 per minute"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    JWT_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+    AUDIT_HMAC_KEY = "test-audit-hmac-key-0123456789abcdef"
+
+
+def load_secrets(config: dict) -> None:
+    """Secrets come from the environment; development generates them once into instance/."""
+    production = config.get("APP_ENV") == "production"
+    for name in ("JWT_SECRET_KEY", "AUDIT_HMAC_KEY"):
+        if config.get(name):
+            continue
+        if production:
+            raise RuntimeError(f"{name} must be set when APP_ENV=production")
+        path = Path(config["INSTANCE_DIR"]) / f"{name.lower()}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        config[name] = path.read_text().strip()
+    if production and len(config["JWT_SECRET_KEY"].encode()) < 32:
+        raise RuntimeError("JWT_SECRET_KEY must be at least 32 bytes in production")

@@ -1,0 +1,97 @@
+"""Login, refresh, logout, the current user and second factor."""
+
+from flask import current_app, g, request
+from flask_jwt_extended import current_user, decode_token, get_jwt
+from flask_smorest import Blueprint
+
+from api.auth import current_actor, issue_tokens, token_expiry
+from api.extensions import limiter, login_key
+from api.schemas.auth import LoginSchema, MeSchema, MfaSchema, MfaCodeSchema, PasswordChangeSchema, RefreshSchema, TokenSchema
+from api.schemas.common import ProblemDetailSchema
+from services import accounts, mfa
+from services.errors import Unauthorized
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与账号")
+
+
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@blp.route("/auth/login", methods=["POST"])
+@limiter.limit(_login_limit, key_func=login_key)
+@blp.arguments(LoginSchema)
+@blp.response(200, TokenSchema)
+@blp.alt_response(401, schema=ProblemDetailSchema, description="用户名或密码错误 / 需要动态码")
+@blp.alt_response(423, schema=ProblemDetailSchema, description="账号已锁定")
+@blp.alt_response(429, schema=ProblemDetailSchema, description="尝试过于频繁")
+@blp.doc(security=[])
+def login(body):
+    """Sign in with username and password (and TOTP code where required)"""
+    user = accounts.authenticate(
+        username=body["username"], password=body["password"], otp=body.get("otp"), ip=request.remote_addr,
+        request_id=g.get("request_id"), mfa_roles=current_app.config["MFA_REQUIRED_ROLES"], verify_otp=mfa.verify,
+    )
+    return {**issue_tokens(user), "user": user}
+
+
+@blp.route("/auth/refresh", methods=["POST"])
+@blp.response(200, TokenSchema)
+@blp.alt_response(401, schema=ProblemDetailSchema)
+@blp.doc(description="以刷新令牌作为 Bearer 调用；旧刷新令牌随即作废，重复使用返回 401。")
+def refresh():
+    """Exchange a refresh token for a new token pair (rotation)"""
+    claims = get_jwt()
+    accounts.revoke(jti=claims["jti"], user_id=int(claims["sub"]), expires_at=token_expiry(claims), strict=True)
+    tokens = issue_tokens(current_user, session_id=claims.get("sid"))
+    accounts.commit_refresh(actor=current_actor())
+    return {**tokens, "user": current_user}
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.arguments(RefreshSchema)
+@blp.response(204)
+def logout(body):
+    """Revoke the access token, and the refresh token when given"""
+    claims = get_jwt()
+    tokens = [(claims["jti"], token_expiry(claims))]
+    if body.get("refresh_token"):
+        try:
+            payload = decode_token(body["refresh_token"], allow_expired=True)
+        except Exception:  # noqa: BLE001 - any undecodable token is simply not ours to revoke
+            raise Unauthorized("刷新令牌无效") from None
+        if payload.get("sub") != claims["sub"] or payload.get("type") != "refresh":
+            raise Unauthorized("刷新令牌无效")
+        tokens.append((payload["jti"], token_expiry(payload)))
+    accounts.logout(actor=current_actor(), tokens=tokens)
+
+
+@blp.route("/me")
+@blp.response(200, MeSchema)
+def me():
+    """Describe the signed-in user"""
+    return current_user
+
+
+@blp.route("/me/password", methods=["POST"])
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+@blp.alt_response(422, schema=ProblemDetailSchema)
+def change_password(body):
+    """Change the caller's password; every other session of the caller is signed out"""
+    accounts.change_password(actor=current_actor(), history_size=current_app.config["PASSWORD_HISTORY"], **body)
+
+
+@blp.route("/me/mfa", methods=["POST"])
+@blp.response(201, MfaSchema)
+def enrol_mfa():
+    """Enrol a TOTP second factor; returns the otpauth URI for the authenticator app"""
+    return mfa.enrol(actor=current_actor())
+
+
+@blp.route("/me/mfa", methods=["DELETE"])
+@blp.arguments(MfaCodeSchema)
+@blp.response(204)
+def remove_mfa(body):
+    """Remove the second factor (needs a current code)"""
+    mfa.remove(actor=current_actor(), otp=body["otp"])

@@ -1,0 +1,29 @@
+"""Liveness and readiness probes."""
+
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+from api.errors import problem
+from services.db import db
+
+blp = Blueprint("health", __name__, description="健康检查")
+
+
+@blp.route("/healthz")
+@blp.doc(security=[])
+def healthz():
+    """Report that the process is up (no database access)"""
+    return {"status": "ok"}
+
+
+@blp.route("/readyz")
+@blp.doc(security=[])
+def readyz():
+    """Report whether the database is reachable"""
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        db.session.rollback()
+        return problem(503, "service_unavailable", "数据库不可用", headers={"Retry-After": "5"})
+    return {"status": "ready"}

@@ -1,0 +1,101 @@
+"""Regions, departments and enum labels."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import current_actor
+from api.concurrency import required_if_match, set_etag
+from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
+from api.schemas.common import EnumsSchema
+from api.schemas.reference import (
+    DepartmentCreateSchema, DepartmentQuerySchema, DepartmentSchema, DepartmentUpdateSchema, RegionCreateSchema,
+    RegionQuerySchema, RegionSchema, RegionUpdateSchema,
+)
+from services import reference
+from services.labels import ENUM_LABELS
+
+blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="基础数据：区划、部门、枚举")
+
+
+class RegionListArgs(RegionQuerySchema, ListArgsSchema):
+    pass
+
+
+class DepartmentListArgs(DepartmentQuerySchema, ListArgsSchema):
+    pass
+
+
+def _page(service, args):
+    filters, paging = split_paging(args)
+    return paginate(service(**filters), descending=False, **paging)
+
+
+@blp.route("/regions")
+class Regions(MethodView):
+    @blp.arguments(RegionListArgs, location="query")
+    @blp.response(200, page_schema(RegionSchema))
+    def get(self, args):
+        """List regions (flat, with parent_id), in id order"""
+        return _page(reference.list_regions, args)
+
+    @blp.arguments(RegionCreateSchema)
+    @blp.response(201, RegionSchema)
+    def post(self, body):
+        """Create a region (admin)"""
+        return reference.create_region(actor=current_actor(), **body)
+
+
+@blp.route("/regions/<int(max=2147483647):region_id>")
+class RegionItem(MethodView):
+    @blp.response(200, RegionSchema)
+    def get(self, region_id):
+        """Read a region"""
+        region = reference.get_region_or_raise(region_id)
+        set_etag(region.version)
+        return region
+
+    @blp.arguments(RegionUpdateSchema)
+    @blp.response(200, RegionSchema)
+    def patch(self, body, region_id):
+        """Rename or recode a region (admin)"""
+        return reference.update_region(actor=current_actor(), region_id=region_id,
+                                       expected_version=required_if_match(), changes=body)
+
+
+@blp.route("/departments")
+class Departments(MethodView):
+    @blp.arguments(DepartmentListArgs, location="query")
+    @blp.response(200, page_schema(DepartmentSchema))
+    def get(self, args):
+        """List departments, in id order"""
+        return _page(reference.list_departments, args)
+
+    @blp.arguments(DepartmentCreateSchema)
+    @blp.response(201, DepartmentSchema)
+    def post(self, body):
+        """Create a department (admin)"""
+        return reference.create_department(actor=current_actor(), **body)
+
+
+@blp.route("/departments/<int(max=2147483647):department_id>")
+class DepartmentItem(MethodView):
+    @blp.response(200, DepartmentSchema)
+    def get(self, department_id):
+        """Read a department"""
+        department = reference.get_department_or_raise(department_id)
+        set_etag(department.version)
+        return department
+
+    @blp.arguments(DepartmentUpdateSchema)
+    @blp.response(200, DepartmentSchema)
+    def patch(self, body, department_id):
+        """Update a department (admin)"""
+        return reference.update_department(actor=current_actor(), department_id=department_id,
+                                           expected_version=required_if_match(), changes=body)
+
+
+@blp.route("/meta/enums")
+@blp.response(200, EnumsSchema)
+def enums():
+    """Chinese labels of every enum value"""
+    return ENUM_LABELS

@@ -1,0 +1,62 @@
+"""Account administration (admin)."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import current_actor
+from api.concurrency import required_if_match, set_etag
+from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
+from api.schemas.auth import UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSchema
+from api.schemas.common import ProblemDetailSchema
+from services import accounts
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="账号管理（管理员）")
+
+
+class UserListArgs(UserQuerySchema, ListArgsSchema):
+    pass
+
+
+@blp.route("")
+class Users(MethodView):
+    @blp.arguments(UserListArgs, location="query")
+    @blp.response(200, page_schema(UserSchema))
+    def get(self, args):
+        """List accounts"""
+        filters, paging = split_paging(args)
+        return paginate(accounts.list_users(actor=current_actor(), **filters), **paging)
+
+    @blp.arguments(UserCreateSchema)
+    @blp.response(201, UserSchema)
+    @blp.alt_response(409, schema=ProblemDetailSchema)
+    def post(self, body):
+        """Create an account"""
+        return accounts.create_user(actor=current_actor(), **body)
+
+
+@blp.route("/<int(max=2147483647):user_id>")
+class UserItem(MethodView):
+    @blp.response(200, UserSchema)
+    def get(self, user_id):
+        """Read an account"""
+        user = accounts.get_user_or_raise(actor=current_actor(), user_id=user_id)
+        set_etag(user.version)
+        return user
+
+    @blp.arguments(UserUpdateSchema)
+    @blp.response(200, UserSchema)
+    @blp.alt_response(412, schema=ProblemDetailSchema)
+    @blp.alt_response(428, schema=ProblemDetailSchema)
+    def patch(self, body, user_id):
+        """Update an account (If-Match required)"""
+        user = accounts.update_user(actor=current_actor(), user_id=user_id, expected_version=required_if_match(),
+                                    changes=body)
+        set_etag(user.version)
+        return user
+
+
+@blp.route("/<int(max=2147483647):user_id>/unlock", methods=["POST"])
+@blp.response(200, UserSchema)
+def unlock(user_id):
+    """Unlock an account locked by failed logins"""
+    return accounts.unlock_user(actor=current_actor(), user_id=user_id)

@@ -1,0 +1,1 @@
+"""Marshmallow schemas: shape only, one module per resource."""

@@ -1,0 +1,103 @@
+"""Login, tokens, the current user and account administration."""
+
+import marshmallow as ma
+
+from api.schemas.base import BaseSchema, enum, id_field, text
+from services.models.users import ROLES
+
+
+class LoginSchema(BaseSchema):
+    username = text(64, required=True)
+    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=256))
+    otp = ma.fields.String(validate=ma.validate.Regexp(r"^\d{6}$"), metadata={"description": "TOTP 动态码"})
+
+
+class RefreshSchema(BaseSchema):
+    refresh_token = ma.fields.String(validate=ma.validate.Length(max=4096))
+
+
+class RefName(BaseSchema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+
+
+class RegionRefSchema(RefName):
+    code = ma.fields.String()
+    level = ma.fields.String()
+
+
+class MeSchema(BaseSchema):
+    id = ma.fields.Integer()
+    username = ma.fields.String()
+    name = ma.fields.String()
+    role = ma.fields.String()
+    region = ma.fields.Nested(RegionRefSchema, allow_none=True)
+    department = ma.fields.Nested(RefName, allow_none=True)
+    enterprise = ma.fields.Nested(RefName, allow_none=True)
+    mfa_enabled = ma.fields.Boolean()
+
+
+class TokenSchema(BaseSchema):
+    access_token = ma.fields.String(required=True)
+    refresh_token = ma.fields.String(required=True)
+    token_type = ma.fields.String()
+    expires_in = ma.fields.Integer()
+    user = ma.fields.Nested(MeSchema)
+
+
+class PasswordChangeSchema(BaseSchema):
+    old_password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=256))
+    new_password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=256))
+
+
+class UserSchema(BaseSchema):
+    id = ma.fields.Integer(dump_only=True)
+    username = ma.fields.String()
+    name = ma.fields.String()
+    role = ma.fields.String()
+    region_id = ma.fields.Integer(allow_none=True)
+    department_id = ma.fields.Integer(allow_none=True)
+    enterprise_id = ma.fields.Integer(allow_none=True)
+    phone = ma.fields.String(allow_none=True)
+    is_active = ma.fields.Boolean()
+    locked_until = ma.fields.DateTime(allow_none=True)
+    mfa_enabled = ma.fields.Boolean()
+    version = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class UserCreateSchema(BaseSchema):
+    username = text(64, required=True, min_len=3)
+    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=256))
+    name = text(64, required=True)
+    role = enum(ROLES, required=True)
+    region_id = id_field(allow_none=True)
+    department_id = id_field(allow_none=True)
+    enterprise_id = id_field(allow_none=True)
+    phone = ma.fields.String(allow_none=True, validate=ma.validate.Regexp(r"^[0-9+\-]{5,20}$"))
+
+
+class UserUpdateSchema(BaseSchema):
+    name = text(64)
+    role = enum(ROLES)
+    region_id = id_field(allow_none=True)
+    department_id = id_field(allow_none=True)
+    enterprise_id = id_field(allow_none=True)
+    phone = ma.fields.String(allow_none=True, validate=ma.validate.Regexp(r"^[0-9+\-]{5,20}$"))
+    is_active = ma.fields.Boolean()
+    password = ma.fields.String(validate=ma.validate.Length(min=1, max=256))
+
+
+class UserQuerySchema(BaseSchema):
+    role = enum(ROLES)
+    q = ma.fields.String(validate=ma.validate.Length(max=64))
+
+
+class MfaSchema(BaseSchema):
+    secret = ma.fields.String()
+    otpauth_uri = ma.fields.String()
+
+
+class MfaCodeSchema(BaseSchema):
+    otp = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{6}$", error="须为 6 位数字"))

@@ -1,0 +1,61 @@
+"""Regions and departments."""
+
+import marshmallow as ma
+
+from api.schemas.base import BaseSchema, LocalDateTime, enum, id_field, text
+from services.models.enterprises import INDUSTRIES
+from services.models.reference import REGION_LEVELS
+
+
+class RegionSchema(BaseSchema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    level = ma.fields.String()
+    parent_id = ma.fields.Integer(allow_none=True)
+    version = ma.fields.Integer()
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+
+
+class RegionCreateSchema(BaseSchema):
+    code = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{6}$", error="须为 6 位数字"))
+    name = text(64, required=True)
+    level = enum(REGION_LEVELS, required=True)
+    parent_id = id_field(allow_none=True)
+
+
+class RegionUpdateSchema(BaseSchema):
+    code = ma.fields.String(validate=ma.validate.Regexp(r"^\d{6}$", error="须为 6 位数字"))
+    name = text(64)
+
+
+class RegionQuerySchema(BaseSchema):
+    level = enum(REGION_LEVELS)
+    parent_id = id_field()
+
+
+class DepartmentSchema(BaseSchema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    region_id = ma.fields.Integer()
+    industries = ma.fields.List(ma.fields.String())
+    version = ma.fields.Integer()
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+
+
+class DepartmentCreateSchema(BaseSchema):
+    name = text(64, required=True)
+    region_id = id_field(required=True)
+    industries = ma.fields.List(enum(INDUSTRIES), validate=ma.validate.Length(max=20))
+
+
+class DepartmentUpdateSchema(BaseSchema):
+    name = text(64)
+    region_id = id_field()
+    industries = ma.fields.List(enum(INDUSTRIES), validate=ma.validate.Length(max=20))
+
+
+class DepartmentQuerySchema(BaseSchema):
+    region = id_field()

@@ -1,0 +1,31 @@
+"""Runs the demo steps in order; a database that already has regions is left alone."""
+
+import importlib
+import pkgutil
+
+from sqlalchemy import select
+
+import services.demo as package
+from services.db import db
+from services.models import Region
+
+
+def steps():
+    """Every module in services/demo with STEP_ORDER and run(ctx), in that order."""
+    found = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        if hasattr(module, "STEP_ORDER") and hasattr(module, "run"):
+            found.append(module)
+    return sorted(found, key=lambda m: m.STEP_ORDER)
+
+
+def load() -> bool:
+    if db.session.scalar(select(Region.id).limit(1)) is not None:
+        return False
+    ctx: dict = {}
+    for step in steps():
+        step.run(ctx)
+        db.session.flush()
+    db.session.commit()
+    return True

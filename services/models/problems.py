@@ -1,0 +1,108 @@
+"""The problem ledger: problems, their events, ledger numbering and common problems."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from services.db import UTCDateTime, db, utcnow
+from services.models.base import Versioned
+
+PROBLEM_SOURCES = ("liaison", "enterprise", "coordinator")
+PROBLEM_CATEGORIES = ("labor", "financing", "production", "supply", "sales", "logistics", "policy", "other")
+PROBLEM_SCOPES = ("county", "cross_county", "provincial")
+URGENCIES = ("normal", "urgent")
+PROBLEM_STATUSES = ("pending", "in_progress", "awaiting_info", "resolved", "closed", "rejected", "withdrawn")
+SATISFACTIONS = ("satisfied", "basically_satisfied", "unsatisfied")
+OPEN_STATUSES = ("pending", "in_progress", "awaiting_info", "resolved")
+
+
+class Problem(Versioned, db.Model):
+    __tablename__ = "problems"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    filer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
+    category: Mapped[str] = mapped_column(String(16), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    scope: Mapped[str] = mapped_column(String(16))
+    urgency: Mapped[str] = mapped_column(String(8), default="normal")
+    level: Mapped[str] = mapped_column(String(16), index=True)
+    owning_region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    # The status to return to when info is supplied.
+    status_before_info: Mapped[str | None] = mapped_column(String(16))
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acceptance_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    supervised: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    supervised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    supervision_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    supervision_note: Mapped[str | None] = mapped_column(Text)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    satisfaction: Mapped[str | None] = mapped_column(String(24))
+    closed_without_feedback: Mapped[bool] = mapped_column(Boolean, default=False)
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id"))
+    extension_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    common_problem_id: Mapped[int | None] = mapped_column(ForeignKey("common_problems.id"), index=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    info_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    enterprise = relationship("Enterprise")
+    owning_region = relationship("Region")
+    events: Mapped[list["ProblemEvent"]] = relationship(
+        back_populates="problem", order_by="ProblemEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class ProblemEvent(db.Model):
+    __tablename__ = "problem_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    from_level: Mapped[str | None] = mapped_column(String(16))
+    to_level: Mapped[str | None] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    problem: Mapped[Problem] = relationship(back_populates="events")
+    actor = relationship("User")
+
+
+class LedgerCounter(db.Model):
+    """Per-year sequence for ledger numbers; its row is locked while a number is taken."""
+
+    __tablename__ = "ledger_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CommonProblem(Versioned, db.Model):
+    __tablename__ = "common_problems"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

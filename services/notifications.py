@@ -1,0 +1,62 @@
+"""Per-user inbox: who must act next gets an entry, in the writer's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Select, func, select, update
+
+from services.actors import Actor, active_assignment_clause
+from services.db import db, utcnow
+from services.models import Assignment, Notification, User
+
+
+def notify(user_ids: Iterable[int], *, kind: str, title: str, body: str = "", object_type: str | None = None,
+           object_id: int | None = None, exclude: int | None = None) -> int:
+    """Add one notification per distinct user (never to `exclude`, usually the actor). No commit."""
+    count = 0
+    for user_id in sorted({u for u in user_ids if u is not None and u != exclude}):
+        db.session.add(Notification(user_id=user_id, kind=kind, title=title, body=body, object_type=object_type,
+                                    object_id=object_id))
+        count += 1
+    return count
+
+
+def task_force_users(region_id: int) -> list[int]:
+    """Coordinators of one region's task force."""
+    return list(db.session.scalars(select(User.id).where(
+        User.role == "coordinator", User.region_id == region_id, User.is_active.is_(True))))
+
+
+def enterprise_users(enterprise_id: int) -> list[int]:
+    return list(db.session.scalars(select(User.id).where(
+        User.role == "enterprise", User.enterprise_id == enterprise_id, User.is_active.is_(True))))
+
+
+def enterprise_liaisons(enterprise_id: int, *, include_leaders: bool = False) -> list[int]:
+    kinds = ("liaison", "leader") if include_leaders else ("liaison",)
+    return list(db.session.scalars(select(Assignment.user_id).where(
+        Assignment.enterprise_id == enterprise_id, Assignment.kind.in_(kinds), active_assignment_clause())))
+
+
+def list_notifications(*, actor: Actor, unread: bool | None = None) -> Select:
+    stmt = select(Notification).where(Notification.user_id == actor.user_id)
+    if unread is True:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    elif unread is False:
+        stmt = stmt.where(Notification.read_at.is_not(None))
+    return stmt
+
+
+def unread_count(*, actor: Actor) -> int:
+    return db.session.scalar(select(func.count()).where(
+        Notification.user_id == actor.user_id, Notification.read_at.is_(None))) or 0
+
+
+def mark_read(*, actor: Actor, ids: list[int] | None = None, all_: bool = False) -> int:
+    stmt = update(Notification).where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
+    if not all_:
+        stmt = stmt.where(Notification.id.in_(ids or []))
+    result = db.session.execute(stmt.values(read_at=utcnow()))
+    db.session.commit()
+    return result.rowcount or 0
