@@ -31,11 +31,11 @@ run: seed
 test: test-sqlite test-pg
 
 test-sqlite: venv
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
 
 test-pg: venv
 	@if scripts/with-postgres.sh true; then \
-	  scripts/with-postgres.sh $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
+	  scripts/with-postgres.sh $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS); \
 	else echo "PostgreSQL unavailable on this machine: PostgreSQL run skipped"; fi
 
 lint: venv

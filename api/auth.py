@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timezone
 
@@ -43,7 +44,7 @@ def _user_lookup_error(_header, _payload):
 @jwt.token_in_blocklist_loader
 def _is_revoked(_header, payload):
     user = accounts.load_user(int(payload["sub"]))
-    return accounts.token_is_revoked(jti=payload["jti"], user=user, issued_at=int(payload.get("iat", 0)),
+    return accounts.token_is_revoked(jti=payload["jti"], user=user, issued_at=float(payload.get("iatp", 0)),
                                      session_id=payload.get("sid"))
 
 
@@ -118,7 +119,8 @@ def anonymous_actor() -> Actor:
 
 def issue_tokens(user, session_id: str | None = None) -> dict:
     session_id = session_id or uuid.uuid4().hex
-    claims = {"role": user.role, "sid": session_id}
+    # iatp: the issue instant with sub-second precision, compared with the user's tokens_valid_from.
+    claims = {"role": user.role, "sid": session_id, "iatp": time.time()}
     access = create_access_token(identity=str(user.id), additional_claims=claims)
     refresh = create_refresh_token(identity=str(user.id), additional_claims=claims)
     return {

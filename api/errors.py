@@ -140,7 +140,7 @@ def handle_stale(error: StaleDataError) -> Response:
 def handle_db_error(error: DBAPIError) -> Response:
     db.session.rollback()
     if isinstance(error, OperationalError) or error.connection_invalidated:
-        log.error("database unavailable: %s", error.__class__.__name__)
+        log.error("database unavailable: %s", error.orig)
         return problem(503, "service_unavailable", "数据库暂时不可用，请稍后重试", headers={"Retry-After": "5"})
     log.exception("database error")
     return problem(500, "internal_error")

@@ -76,11 +76,11 @@ def load_user(user_id: int) -> User | None:
     return user
 
 
-def token_is_revoked(*, jti: str, user: User | None, issued_at: int, session_id: str | None) -> bool:
+def token_is_revoked(*, jti: str, user: User | None, issued_at: float, session_id: str | None) -> bool:
     if user is None:
         return True
     if user.tokens_valid_from is not None:
-        valid_from = int(_aware(user.tokens_valid_from).timestamp())
+        valid_from = _aware(user.tokens_valid_from).timestamp()
         if issued_at < valid_from and not (session_id and session_id == user.kept_session):
             return True
     return db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is not None
@@ -132,7 +132,7 @@ def change_password(*, actor: Actor, old_password: str, new_password: str, histo
     now = utcnow()
     user.password_changed_at = now
     # Every other session dies; the caller's own session stays signed in.
-    user.tokens_valid_from = now + timedelta(seconds=1)
+    user.tokens_valid_from = now
     user.kept_session = actor.session_id
     audit.record(actor, "user.password_changed", "user", user.id)
     db.session.commit()
@@ -217,10 +217,10 @@ def update_user(*, actor: Actor, user_id: int, expected_version: int, changes: d
             raise ValidationFailed(reason, field="password")
         user.password_hash = passwords.hash_password(password)
         user.password_changed_at = utcnow()
-        user.tokens_valid_from = utcnow() + timedelta(seconds=1)
+        user.tokens_valid_from = utcnow()
         user.kept_session = None
     if changes.get("is_active") is False or "role" in changes or "region_id" in changes:
-        user.tokens_valid_from = utcnow() + timedelta(seconds=1)
+        user.tokens_valid_from = utcnow()
         user.kept_session = None
     audit.record(actor, "user.updated", "user", user.id, {"fields": sorted([*changes, *(["password"] if password else [])])})
     db.session.commit()

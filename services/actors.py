@@ -30,7 +30,7 @@ class Actor:
 
     @classmethod
     def for_user(cls, user: User, *, ip: str | None = None, request_id: str | None = None,
-                 session_id: str | None = None) -> "Actor":
+                 session_id: str | None = None) -> Actor:
         region = user.region
         return cls(
             user_id=user.id, username=user.username, role=user.role,
@@ -41,7 +41,7 @@ class Actor:
         )
 
     @classmethod
-    def system(cls, name: str = "system") -> "Actor":
+    def system(cls, name: str = "system") -> Actor:
         return cls(user_id=None, username=name, role="system")
 
     @property

@@ -5,6 +5,7 @@ SQLite by default; PostgreSQL when TEST_DATABASE_URL points at a server (make te
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 from pathlib import Path
@@ -140,9 +141,16 @@ def make_app(database, app):
 
 @pytest.fixture
 def db_session(app):
+    """The test's own session. Its transactions start deferred (not BEGIN IMMEDIATE), so holding
+    one open while the app serves a request does not lock SQLite writers out; end it (commit or
+    rollback) before reading what a request wrote."""
+    from services.db import read_only_intent
+
+    token = read_only_intent.set(True)
     with app.app_context():
         yield db.session
         db.session.remove()
+    read_only_intent.reset(token)
 
 
 class ApiClient:
@@ -165,7 +173,10 @@ class ApiClient:
     def request(self, method, path, *, json=None, headers=None, **kw):
         if not path.startswith("/"):
             path = "/api/v1/" + path
-        return self.raw.open(path, method=method, json=json, headers=self._headers(headers), **kw)
+        # A fresh context: the request gets its own app context (g, db.session) as in production,
+        # even while the test holds one open (Flask would otherwise reuse the test's).
+        return contextvars.Context().run(self.raw.open, path, method=method, json=json,
+                                         headers=self._headers(headers), **kw)
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -184,7 +195,7 @@ class ApiClient:
 
 
 def login(flask_client, username: str, password: str = PASSWORD, **extra) -> ApiClient:
-    response = flask_client.post("/api/v1/auth/login", json={"username": username, "password": password, **extra})
+    response = ApiClient(flask_client).post("auth/login", json={"username": username, "password": password, **extra})
     assert response.status_code == 200, (username, response.get_json())
     body = response.get_json()
     return ApiClient(flask_client, body["access_token"], body["user"], body["refresh_token"])
