@@ -86,9 +86,13 @@ def load_secrets(config: dict) -> None:
             raise RuntimeError(f"{name} must be set when APP_ENV=production")
         path = Path(config["INSTANCE_DIR"]) / f"{name.lower()}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+        try:  # O_EXCL: concurrently starting workers agree on one secret
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
         config[name] = path.read_text().strip()
     if production and len(config["JWT_SECRET_KEY"].encode()) < 32:
         raise RuntimeError("JWT_SECRET_KEY must be at least 32 bytes in production")
