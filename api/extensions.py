@@ -9,8 +9,42 @@ from flask_migrate import Migrate
 from flask_smorest import Api as SmorestApi
 
 
+PROBLEM_JSON = "application/problem+json"
+
+
+def _problem_content(response: dict) -> None:
+    content = response.get("content")
+    if content and "application/json" in content:
+        content[PROBLEM_JSON] = content.pop("application/json")
+
+
+def document_problem_json(spec: dict) -> dict:
+    """Error responses (4xx, 5xx, default) are application/problem+json in the document too."""
+    for response in spec.get("components", {}).get("responses", {}).values():
+        _problem_content(response)
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if status == "default" or status[:1] in ("4", "5"):
+                    _problem_content(response)
+    return spec
+
+
 class Api(SmorestApi):
     """flask-smorest with our problem+json errors (and werkzeug's headers kept)."""
+
+    def __init__(self, *args, **kwargs):
+        from api.schemas.common import ProblemDetailSchema
+
+        self.ERROR_SCHEMA = ProblemDetailSchema
+        super().__init__(*args, **kwargs)
+
+    def init_app(self, app, *args, **kwargs):
+        super().init_app(app, *args, **kwargs)
+        to_dict = self.spec.to_dict
+        self.spec.to_dict = lambda: document_problem_json(to_dict())
 
     def handle_http_exception(self, error):
         from api.errors import handle_http_exception

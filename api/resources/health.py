@@ -1,15 +1,23 @@
 """Liveness and readiness probes."""
 
+import marshmallow as ma
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from api.errors import problem
+from api.schemas.base import BaseSchema
+from api.schemas.common import ProblemDetailSchema
 from services.db import db
 
 blp = Blueprint("health", __name__, description="健康检查")
 
 
+class StatusSchema(BaseSchema):
+    status = ma.fields.String(required=True)
+
+
 @blp.route("/healthz")
+@blp.response(200, StatusSchema)
 @blp.doc(security=[])
 def healthz():
     """Report that the process is up (no database access)"""
@@ -17,6 +25,8 @@ def healthz():
 
 
 @blp.route("/readyz")
+@blp.response(200, StatusSchema)
+@blp.alt_response(503, schema=ProblemDetailSchema, description="数据库不可用")
 @blp.doc(security=[])
 def readyz():
     """Report whether the database is reachable"""
