@@ -31,3 +31,11 @@ def register_cli(app: Flask) -> None:
         from services import accounts
 
         click.echo(f"已清理 {accounts.purge_expired_tokens()} 条过期注销记录")
+
+    @app.cli.command("scan")
+    def scan():
+        """Open, escalate and close warnings (run every few minutes; idempotent)."""
+        from services import monitoring
+
+        result = monitoring.scan()
+        click.echo("预警扫描完成：新开 {opened} 条，升级 {escalated} 条，解除 {closed} 条".format(**result.as_dict()))

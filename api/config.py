@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -17,6 +18,12 @@ def _env(name: str, default=None):
 
 def _int(name: str, default: int) -> int:
     return int(_env(name, default))
+
+
+def _weights(name: str, default: dict[str, float]) -> dict[str, float]:
+    """JSON object of metric -> weight, e.g. '{"closure_rate": 0.3, ...}'; unnamed metrics keep their default."""
+    raw = _env(name)
+    return {**default, **{k: float(v) for k, v in json.loads(raw).items()}} if raw else dict(default)
 
 
 def _list(name: str, default: str = "") -> list[str]:
@@ -48,6 +55,12 @@ class Config:
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)
     PASSWORD_HISTORY = _int("PASSWORD_HISTORY", 5)
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    # 考核评价 weights (relative; the score divides by the sum of the weights it could use).
+    ASSESSMENT_WEIGHTS = _weights("ASSESSMENT_WEIGHTS", {
+        "closure_rate": 0.20, "on_time_rate": 0.20, "satisfaction_rate": 0.20, "reopen_rate": 0.10,
+        "visit_coverage": 0.10, "entity_growth_rate": 0.05, "employment_growth_rate": 0.10,
+        "net_above_scale": 0.05,
+    })
 
     API_TITLE = "联企通 API"
     API_VERSION = "v1"

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import Select, exists, or_, select
 
-from services import audit
+from services import audit, monitoring
 from services.actors import (
     Actor, assigned_enterprise_ids, enterprise_clause, is_assigned_liaison, region_in_scope, sees_full_contact,
     subtree_region_ids,
@@ -162,6 +162,7 @@ def update_enterprise(*, actor: Actor, enterprise_id: int, expected_version: int
         setattr(enterprise, key, value)
     if "deregistered_on" in changes or "registered_on" in changes:
         _check_dates(enterprise.registered_on, enterprise.deregistered_on)
+    monitoring.on_enterprise_observed(enterprise)
     audit.record(actor, "enterprise.updated", "enterprise", enterprise.id,
                  {"fields": sorted([*changes, *observed, *(["tags"] if tags is not None else [])])})
     db.session.commit()

@@ -1,0 +1,34 @@
+"""考核评价: the quarterly county assessment and its export."""
+
+from flask import Response, current_app
+from flask_smorest import Blueprint
+
+from api.auth import current_actor
+from api.schemas.common import ProblemDetailSchema
+from api.schemas.monitoring import AssessmentQuerySchema, AssessmentSchema
+from services import assessment
+
+blp = Blueprint("assessments", __name__, url_prefix="/api/v1/assessments", description="考核评价")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@blp.route("")
+@blp.arguments(AssessmentQuerySchema, location="query")
+@blp.response(200, AssessmentSchema)
+@blp.alt_response(403, schema=ProblemDetailSchema)
+@blp.alt_response(404, schema=ProblemDetailSchema, description="区划不在本人辖区内")
+def get_assessment(args):
+    """Assess every county under a region for a quarter"""
+    return assessment.assess(actor=current_actor(), weights=current_app.config["ASSESSMENT_WEIGHTS"], **args)
+
+
+@blp.route("/export.xlsx")
+@blp.arguments(AssessmentQuerySchema, location="query")
+@blp.response(200, content_type=XLSX, description="考核结果 Excel 文件")
+@blp.alt_response(403, schema=ProblemDetailSchema)
+@blp.alt_response(404, schema=ProblemDetailSchema)
+def export_assessment(args):
+    """Export the quarterly assessment as an Excel workbook"""
+    filename, content = assessment.export_xlsx(actor=current_actor(),
+                                               weights=current_app.config["ASSESSMENT_WEIGHTS"], **args)
+    return Response(content, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

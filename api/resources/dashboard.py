@@ -1,0 +1,20 @@
+"""日调度: the daily dispatch dashboard."""
+
+from flask_smorest import Blueprint
+
+from api.auth import current_actor
+from api.schemas.common import ProblemDetailSchema
+from api.schemas.monitoring import DashboardQuerySchema, DashboardSchema
+from services import dashboard as service
+
+blp = Blueprint("dashboard", __name__, url_prefix="/api/v1/dashboard", description="日调度")
+
+
+@blp.route("")
+@blp.arguments(DashboardQuerySchema, location="query")
+@blp.response(200, DashboardSchema)
+@blp.alt_response(403, schema=ProblemDetailSchema)
+@blp.alt_response(404, schema=ProblemDetailSchema, description="区划不在本人辖区内")
+def get_dashboard(args):
+    """Show a region's dispatch figures for a day, with one row per direct child region"""
+    return service.dashboard(actor=current_actor(), **args)

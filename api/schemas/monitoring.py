@@ -1,0 +1,170 @@
+"""Warnings, the dispatch dashboard, the quarterly assessment and the monthly survey."""
+
+import marshmallow as ma
+
+from api.pagination import ListArgsSchema
+from api.schemas.base import BaseSchema, LocalDateTime, SafeDate, enum, id_field, text
+from services.models.monitoring import SEVERITIES, WARNING_STATES, WARNING_TYPES
+
+COUNTS = {"keys": ma.fields.String(), "values": ma.fields.Integer()}
+
+
+class WarningSchema(BaseSchema):
+    id = ma.fields.Integer()
+    type = ma.fields.String()
+    severity = ma.fields.String()
+    state = ma.fields.String()
+    enterprise_id = ma.fields.Integer(allow_none=True)
+    problem_id = ma.fields.Integer(allow_none=True)
+    region_id = ma.fields.Integer()
+    detail = ma.fields.Dict()
+    opened_at = LocalDateTime()
+    acknowledged_at = LocalDateTime(allow_none=True)
+    acknowledged_by_id = ma.fields.Integer(allow_none=True)
+    acknowledge_note = ma.fields.String(allow_none=True)
+    closed_at = LocalDateTime(allow_none=True)
+    version = ma.fields.Integer()
+
+
+class WarningQuerySchema(ListArgsSchema):
+    state = enum(WARNING_STATES)
+    severity = enum(SEVERITIES)
+    type = enum(WARNING_TYPES)
+    region = id_field(metadata={"description": "区划（含下级）"})
+    enterprise = id_field()
+
+
+class AcknowledgeSchema(BaseSchema):
+    note = text(500, required=True)
+
+
+class RegionBriefSchema(BaseSchema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    level = ma.fields.String()
+
+
+class DashboardProblemsSchema(BaseSchema):
+    total = ma.fields.Integer()
+    by_status = ma.fields.Dict(**COUNTS)
+    by_category = ma.fields.Dict(**COUNTS)
+    by_level = ma.fields.Dict(**COUNTS)
+    new = ma.fields.Integer()
+    accepted = ma.fields.Integer()
+    resolved = ma.fields.Integer()
+    closed = ma.fields.Integer()
+    overdue = ma.fields.Integer()
+    closure_rate = ma.fields.Float(allow_none=True)
+    mean_days_to_close = ma.fields.Float(allow_none=True)
+
+
+class VisitCountsSchema(BaseSchema):
+    day = ma.fields.Integer()
+    month = ma.fields.Integer()
+
+
+class KeyEnterprisesSchema(BaseSchema):
+    total = ma.fields.Integer()
+    visited_this_month = ma.fields.Integer()
+
+
+class DashboardChildSchema(BaseSchema):
+    region = ma.fields.Nested(RegionBriefSchema)
+    problems = ma.fields.Nested(DashboardProblemsSchema)
+    visits = ma.fields.Nested(VisitCountsSchema)
+    key_enterprises = ma.fields.Nested(KeyEnterprisesSchema)
+
+
+class DashboardSchema(BaseSchema):
+    region = ma.fields.Nested(RegionBriefSchema)
+    date = ma.fields.String()
+    problems = ma.fields.Nested(DashboardProblemsSchema)
+    visits = ma.fields.Nested(VisitCountsSchema)
+    key_enterprises = ma.fields.Nested(KeyEnterprisesSchema)
+    enterprises_by_status = ma.fields.Dict(**COUNTS)
+    warnings_open = ma.fields.Dict(**COUNTS)
+    children = ma.fields.List(ma.fields.Nested(DashboardChildSchema))
+
+
+class DashboardQuerySchema(BaseSchema):
+    region = id_field(metadata={"description": "区划，默认本人所在区划（管理员：省）"})
+    day = SafeDate(data_key="date", metadata={"description": "日期，默认今天（Asia/Shanghai）"})
+
+
+QUARTER = ma.validate.Regexp(r"^\d{4}Q[1-4]$", error="季度格式无效，应为 YYYYQn，如 2026Q3")
+
+
+class AssessmentQuerySchema(BaseSchema):
+    region = id_field(metadata={"description": "区划，默认本人所在区划（管理员：省）"})
+    quarter = ma.fields.String(validate=QUARTER, metadata={"description": "季度，如 2026Q3；默认本季度"})
+
+
+class AssessmentMetricsSchema(BaseSchema):
+    closure_rate = ma.fields.Float(allow_none=True)
+    on_time_rate = ma.fields.Float(allow_none=True)
+    satisfaction_rate = ma.fields.Float(allow_none=True)
+    reopen_rate = ma.fields.Float(allow_none=True)
+    visit_coverage = ma.fields.Float(allow_none=True)
+    entity_growth_rate = ma.fields.Float(allow_none=True)
+    employment_growth_rate = ma.fields.Float(allow_none=True)
+    net_above_scale = ma.fields.Integer()
+    counts = ma.fields.Dict(**COUNTS)
+
+
+class AssessmentRowSchema(AssessmentMetricsSchema):
+    region = ma.fields.Nested(RegionBriefSchema)
+    score = ma.fields.Float(allow_none=True)
+    rank = ma.fields.Integer(allow_none=True)
+
+
+class IndustryRowSchema(AssessmentMetricsSchema):
+    industry = ma.fields.String()
+
+
+class AssessmentSchema(BaseSchema):
+    quarter = ma.fields.String()
+    region = ma.fields.Nested(RegionBriefSchema)
+    weights = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Float())
+    rows = ma.fields.List(ma.fields.Nested(AssessmentRowSchema))
+    by_industry = ma.fields.List(ma.fields.Nested(IndustryRowSchema))
+
+
+class SurveyQuerySchema(BaseSchema):
+    region = id_field(metadata={"description": "区划，默认本人所在区划（管理员：省）"})
+    period = ma.fields.String(validate=ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="月份格式无效，应为 YYYY-MM"),
+                              metadata={"description": "月份 YYYY-MM，默认本月"})
+
+
+class SurveyTotalsSchema(BaseSchema):
+    count = ma.fields.Integer()
+    expected = ma.fields.Integer()
+    employees = ma.fields.Integer()
+    revenue_10k = ma.fields.Float()
+    by_operating_status = ma.fields.Dict(**COUNTS)
+
+
+class MissingReportSchema(BaseSchema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    region_id = ma.fields.Integer()
+
+
+class SurveyItemSchema(BaseSchema):
+    enterprise_id = ma.fields.Integer()
+    enterprise_name = ma.fields.String()
+    period = ma.fields.String()
+    operating_status = ma.fields.String()
+    employees = ma.fields.Integer()
+    revenue_10k = ma.fields.Float(allow_none=True)
+    capacity_pct = ma.fields.Float(allow_none=True)
+    note = ma.fields.String()
+    updated_at = LocalDateTime()
+
+
+class SurveySchema(BaseSchema):
+    region = ma.fields.Nested(RegionBriefSchema)
+    period = ma.fields.String()
+    totals = ma.fields.Nested(SurveyTotalsSchema)
+    not_reported = ma.fields.List(ma.fields.Nested(MissingReportSchema))
+    items = ma.fields.List(ma.fields.Nested(SurveyItemSchema))
