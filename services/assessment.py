@@ -44,7 +44,7 @@ class Quarter:
         return f"{self.year}Q{self.number}"
 
     @classmethod
-    def parse(cls, text: str | None) -> "Quarter":
+    def parse(cls, text: str | None) -> Quarter:
         if text is None:
             today = local_today()
             return cls(today.year, (today.month - 1) // 3 + 1)

@@ -1,0 +1,178 @@
+"""GET /dashboard: figures by hand from a small dataset in a fresh prefecture, scope, query count."""
+
+import pytest
+from sqlalchemy import event, func, select
+
+from services.actors import Actor
+from services.dashboard import dashboard
+from services.db import db
+from services.models import Enterprise, User, Warning
+from tests import monitoring_helpers as mh
+from tests.monitoring_helpers import local
+
+DAY = "2026-09-15"
+
+
+def _dataset(db_session):
+    prefecture, (x, y) = mh.fresh_prefecture("629800")
+    mh.user("t_dash_coord", "coordinator", prefecture)
+    liaison = mh.user("t_dash_liaison", "liaison", x)
+    x1 = mh.enterprise(x, tags=["key"], status="resumed")
+    x2 = mh.enterprise(x, status="halted")
+    y1 = mh.enterprise(y, tags=["key"], status="partial")
+    y2 = mh.enterprise(y, tags=["key"], status="resumed")
+    mh.problem(x1, status="pending", created_at=local(2026, 9, 15, 10))
+    mh.problem(x1, status="in_progress", category="financing", created_at=local(2026, 9, 1),
+               accepted_at=local(2026, 9, 15, 9), due_at=local(2026, 9, 10))
+    mh.problem(x2, status="closed", created_at=local(2026, 9, 1, 8), accepted_at=local(2026, 9, 2),
+               closed_at=local(2026, 9, 15, 20), satisfaction="satisfied")
+    mh.problem(x2, status="rejected", category="other", created_at=local(2026, 9, 15, 0, 10),
+               rejected_at=local(2026, 9, 15, 8))
+    mh.problem(x1, status="resolved", category="supply", level="prefecture", owner=prefecture,
+               created_at=local(2026, 9, 5), accepted_at=local(2026, 9, 6), resolved_at=local(2026, 9, 15, 11),
+               due_at=local(2026, 9, 30))
+    mh.problem(y1, status="closed", category="sales", created_at=local(2026, 9, 10, 12),
+               accepted_at=local(2026, 9, 10, 13), closed_at=local(2026, 9, 12, 14, 24))
+    mh.problem(y1, status="withdrawn", category="other", created_at=local(2026, 9, 14, 23, 50),
+               withdrawn_at=local(2026, 9, 15, 1))
+    mh.visit(x1, liaison, local(2026, 9, 15, 9))
+    mh.visit(x1, liaison, local(2026, 9, 3))
+    mh.visit(x2, liaison, local(2026, 9, 14))
+    mh.visit(x1, liaison, local(2026, 9, 16))
+    mh.visit(y1, liaison, local(2026, 8, 30))
+    for firm, severity, state in ((x1, "yellow", "open"), (y1, "red", "open"), (x2, "orange", "acknowledged"),
+                                  (y2, "yellow", "closed")):
+        db_session.add(Warning(type="halted", severity=severity, state=state, subject=f"enterprise:{firm.id}",
+                               enterprise_id=firm.id, region_id=firm.region_id))
+    db_session.commit()
+    return prefecture, x, y
+
+
+def test_the_dashboard_gives_the_hand_computed_figures(db_session, login_as):
+    prefecture, x, y = _dataset(db_session)
+    response = login_as("t_dash_coord").get(f"dashboard?region={prefecture.id}&date={DAY}")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["region"]["code"] == "629800" and body["date"] == DAY
+    problems = body["problems"]
+    assert problems["total"] == 7
+    assert problems["by_status"] == {"pending": 1, "in_progress": 1, "awaiting_info": 0, "resolved": 1, "closed": 2,
+                                     "rejected": 1, "withdrawn": 1}
+    assert problems["by_category"] == {"labor": 2, "financing": 1, "production": 0, "supply": 1, "sales": 1,
+                                       "logistics": 0, "policy": 0, "other": 2}
+    assert problems["by_level"] == {"province": 0, "prefecture": 1, "county": 6}
+    # New that day in Asia/Shanghai: 10:00 and 00:10 count, 23:50 the evening before does not.
+    assert (problems["new"], problems["accepted"], problems["resolved"], problems["closed"]) == (2, 1, 1, 1)
+    assert problems["overdue"] == 1
+    assert problems["closure_rate"] == 0.4  # 2 closed / (7 - 1 rejected - 1 withdrawn)
+    assert problems["mean_days_to_close"] == 8.3  # (14.5 + 2.1) / 2
+    assert body["visits"] == {"day": 1, "month": 3}
+    assert body["key_enterprises"] == {"total": 3, "visited_this_month": 1}
+    assert body["enterprises_by_status"] == {"halted": 1, "partial": 1, "resumed": 2, "full_capacity": 0}
+    assert body["warnings_open"] == {"yellow": 1, "orange": 0, "red": 1}
+
+
+def test_the_dashboard_has_one_row_per_direct_child_region(db_session, login_as):
+    prefecture, x, y = _dataset(db_session)
+    body = login_as("t_dash_coord").get(f"dashboard?region={prefecture.id}&date={DAY}").get_json()
+    rows = {row["region"]["code"]: row for row in body["children"]}
+    assert list(rows) == [x.code, y.code]
+    assert rows[x.code]["problems"]["total"] == 5 and rows[y.code]["problems"]["total"] == 2
+    assert rows[x.code]["problems"]["closure_rate"] == 0.25
+    assert rows[x.code]["problems"]["mean_days_to_close"] == 14.5
+    assert rows[y.code]["problems"]["closure_rate"] == 1.0
+    assert rows[x.code]["visits"] == {"day": 1, "month": 3} and rows[y.code]["visits"] == {"day": 0, "month": 0}
+    assert rows[x.code]["key_enterprises"] == {"total": 1, "visited_this_month": 1}
+    assert rows[y.code]["key_enterprises"] == {"total": 2, "visited_this_month": 0}
+
+
+def test_a_region_with_no_problems_has_null_rates(db_session, login_as):
+    prefecture, x, y = _dataset(db_session)
+    empty = mh.region("629899", "空县", "county", prefecture)
+    db_session.commit()
+    body = login_as("t_dash_coord").get(f"dashboard?region={empty.id}&date={DAY}").get_json()
+    assert body["problems"]["total"] == 0
+    assert body["problems"]["closure_rate"] is None and body["problems"]["mean_days_to_close"] is None
+    assert body["children"] == []
+
+
+def test_the_default_is_the_callers_region_and_today(login_as, demo):
+    body = login_as("lxx_coord").get("dashboard").get_json()
+    assert body["region"]["id"] == demo.region_id("622921")
+    from services.timeutil import local_today
+
+    assert body["date"] == local_today().isoformat()
+
+
+def test_the_admin_default_is_the_province(login_as):
+    assert login_as("admin").get("dashboard").get_json()["region"]["code"] == "620000"
+
+
+def test_enterprise_counts_agree_with_the_enterprise_list(login_as, demo):
+    coordinator = login_as("lx_coord")
+    body = coordinator.get("dashboard").get_json()
+    region = demo.region_id("622900")
+    for status, count in body["enterprises_by_status"].items():
+        listed = coordinator.get(f"enterprises?region={region}&operating_status={status}&count=true&limit=1")
+        assert listed.get_json()["total"] == count, status
+    keys = coordinator.get(f"enterprises?region={region}&tag=key&count=true&limit=1").get_json()["total"]
+    assert body["key_enterprises"]["total"] == keys
+
+
+def test_problem_counts_agree_with_the_database(login_as, demo, db_session):
+    from services.models import Problem
+
+    body = login_as("gs_coord").get("dashboard").get_json()
+    counted = dict(db_session.execute(select(Problem.status, func.count()).group_by(Problem.status)).all())
+    assert {k: v for k, v in body["problems"]["by_status"].items() if v} == counted
+
+
+def test_a_region_outside_the_callers_scope_is_not_found(login_as, demo):
+    response = login_as("lxx_coord").get(f"dashboard?region={demo.region_id('622922')}")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("username", ["liaison_ma", "ent_qhy"])
+def test_liaisons_and_enterprises_may_not_read_the_dashboard(login_as, username):
+    assert login_as(username).get("dashboard").status_code == 403
+
+
+@pytest.mark.parametrize("query", ["date=2026-13-01", "region=0", "region=abc"])
+def test_bad_dashboard_arguments_are_refused(login_as, query):
+    assert login_as("lx_coord").get(f"dashboard?{query}").status_code == 422
+
+
+def _statements(app, region_id) -> int:
+    count = 0
+
+    def _count(*_args):
+        nonlocal count
+        count += 1
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", _count)
+    try:
+        admin = db.session.scalar(select(User).where(User.username == "admin"))
+        dashboard(actor=Actor.for_user(admin), region=region_id, day=mh.local(2026, 9, 15).date())
+    finally:
+        event.remove(engine, "before_cursor_execute", _count)
+    return count
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries_whatever_the_data_size(app, db_session):
+    prefecture, x, y = _dataset(db_session)
+    db_session.expire_all()
+    small = _statements(app, prefecture.id)
+    liaison = db_session.scalar(select(User).where(User.username == "t_dash_liaison"))
+    for i in range(30):
+        county = x if i % 2 else y
+        firm = mh.enterprise(county, tags=["key"] if i % 3 else [], status="partial")
+        mh.problem(firm, status="closed" if i % 2 else "pending", created_at=local(2026, 9, 1 + i % 14),
+                   closed_at=local(2026, 9, 15) if i % 2 else None, due_at=local(2026, 9, 10))
+        mh.visit(firm, liaison, local(2026, 9, 1 + i % 15))
+    db_session.commit()
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(Enterprise)
+                             .where(Enterprise.region_id.in_([x.id, y.id]))) == 34
+    large = _statements(app, prefecture.id)
+    assert 0 < small == large

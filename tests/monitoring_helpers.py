@@ -1,0 +1,92 @@
+"""Build small monitoring datasets by inserting model rows directly, in fresh regions of their own."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from services import passwords
+from services.credit_code import complete
+from services.db import db
+from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Problem, Region, StatusReport, User, Visit
+from services.reference import add_region
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_serial = itertools.count(1)
+
+
+def local(year, month, day, hour=12, minute=0) -> datetime:
+    """A wall-clock time in Asia/Shanghai (aware)."""
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def region(code: str, name: str, level: str, parent: Region | None) -> Region:
+    return add_region(code=code, name=name, level=level, parent=parent)
+
+
+def fresh_prefecture(code: str = "629900", counties: int = 2) -> tuple[Region, list[Region]]:
+    """A new prefecture under 甘肃省 with its own counties: no demo data reaches it."""
+    province = db.session.scalar(db.select(Region).where(Region.code == "620000"))
+    prefecture = region(code, f"测试州{code}", "prefecture", province)
+    made = [region(f"{code[:4]}{i + 1:02d}", f"测试县{code[:4]}{i + 1:02d}", "county", prefecture)
+            for i in range(counties)]
+    return prefecture, made
+
+
+def user(username: str, role: str, region_: Region | None = None, enterprise: Enterprise | None = None) -> User:
+    account = User(username=username, name=username, role=role, password_hash=passwords.hash_password("Demo@2026"),
+                   region_id=region_.id if region_ else None, enterprise_id=enterprise.id if enterprise else None)
+    db.session.add(account)
+    db.session.flush()
+    return account
+
+
+def enterprise(county: Region, *, industry: str = "C", scale: str = "small", tags=(), status: str = "resumed",
+               employees: int = 10, registered_on=None, deregistered_on=None, name: str | None = None) -> Enterprise:
+    n = next(_serial)
+    firm = Enterprise(name=name or f"测试企业{county.code}-{n}", credit_code=complete(f"91{county.code}T{n:08d}"),
+                      entity_type="enterprise", scale=scale, industry=industry, region_id=county.id,
+                      operating_status=status, employees=employees, registered_on=registered_on,
+                      deregistered_on=deregistered_on)
+    db.session.add(firm)
+    db.session.flush()
+    for tag in tags:
+        db.session.add(EnterpriseTag(enterprise_id=firm.id, tag=tag))
+    db.session.flush()
+    return firm
+
+
+def problem(firm: Enterprise, *, status: str = "pending", created_at: datetime, level: str = "county",
+            category: str = "labor", owner: Region | None = None, **fields) -> Problem:
+    n = next(_serial)
+    item = Problem(number=f"T-{n:06d}", enterprise_id=firm.id, source="coordinator", category=category,
+                   title=f"测试问题{n}", scope="county", level=level, owning_region_id=(owner.id if owner else
+                                                                                firm.region_id),
+                   status=status, arrived_at=created_at, created_at=created_at, updated_at=created_at, **fields)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def visit(firm: Enterprise, liaison: User, at: datetime) -> Visit:
+    item = Visit(enterprise_id=firm.id, liaison_id=liaison.id, method="on_site", visited_at=at, summary="走访")
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def report(firm: Enterprise, period: str, employees: int, status: str = "resumed", revenue=None) -> StatusReport:
+    item = StatusReport(enterprise_id=firm.id, period=period, operating_status=status, employees=employees,
+                        revenue_10k=revenue)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def change(firm: Enterprise, field: str, old, new, at: datetime, source: str = "edit") -> EnterpriseChange:
+    item = EnterpriseChange(enterprise_id=firm.id, field=field, old_value=old, new_value=new, source=source,
+                            changed_at=at)
+    db.session.add(item)
+    db.session.flush()
+    return item
