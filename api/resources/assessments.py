@@ -24,7 +24,7 @@ def get_assessment(args):
 
 @blp.route("/export.xlsx")
 @blp.arguments(AssessmentQuerySchema, location="query")
-@blp.response(200, content_type=XLSX, description="考核结果 Excel 文件")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX, description="考核结果 Excel 文件")
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def export_assessment(args):
