@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from services import audit, notifications
 from services.actors import Actor, enterprise_clause, region_in_scope, subtree_region_ids
@@ -206,15 +207,13 @@ def _sync(findings: list[Finding], existing_stmt: Select, now: datetime) -> Sync
         if key not in wanted:
             warning.state, warning.closed_at = "closed", now
             result.closed.append(warning.id)
-    new = []
     for key, finding in wanted.items():
         warning = live.get(key)
         if warning is None:
-            warning = Warning(type=finding.type, severity=finding.severity, state="open", subject=finding.subject,
-                              enterprise_id=finding.enterprise_id, problem_id=finding.problem_id,
-                              region_id=finding.region_id, detail=finding.detail, opened_at=now)
-            db.session.add(warning)
-            new.append((warning, finding))
+            warning = _open(finding, now)
+            if warning is not None:
+                result.opened.append(warning.id)
+                _notify(warning, finding, escalated=False)
             continue
         if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[warning.severity]:
             warning.severity, warning.detail = finding.severity, finding.detail
@@ -222,15 +221,24 @@ def _sync(findings: list[Finding], existing_stmt: Select, now: datetime) -> Sync
             _notify(warning, finding, escalated=True)
         if warning.region_id != finding.region_id:
             warning.region_id = finding.region_id
-    if new:
-        db.session.flush()
-        for warning, finding in new:
-            result.opened.append(warning.id)
-            _notify(warning, finding, escalated=False)
     if result.changed:
         audit.record(SYSTEM, "warning.synced", "warning", None,
                      {"opened": result.opened, "escalated": result.escalated, "closed": result.closed})
     return result
+
+
+def _open(finding: Finding, now: datetime) -> Warning | None:
+    """Insert in a savepoint: a concurrent writer (or the scan) that opened the same warning first wins
+    through the one-live-warning index, and this transaction carries on without it."""
+    warning = Warning(type=finding.type, severity=finding.severity, state="open", subject=finding.subject,
+                      enterprise_id=finding.enterprise_id, problem_id=finding.problem_id,
+                      region_id=finding.region_id, detail=finding.detail, opened_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(warning)
+    except IntegrityError:
+        return None
+    return warning
 
 
 def _notify(warning: Warning, finding: Finding, *, escalated: bool) -> None:

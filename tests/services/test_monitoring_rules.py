@@ -177,3 +177,23 @@ def test_the_enterprise_hook_runs_on_an_enterprise_edit(login_as, demo, db_sessi
     assert response.status_code == 200
     types = {(w.type, w.severity) for w in _live(db_session, enterprise_id=firm_id)}
     assert {("employment_drop", "red"), ("halted", "orange")} <= types
+
+
+def test_a_hook_never_commits_the_writers_transaction(db_session, county):
+    firm = mh.enterprise(county)
+    db_session.commit()
+    firm.operating_status = "halted"
+    assert monitoring.on_enterprise_observed(firm).opened
+    db_session.rollback()
+    assert _live(db_session, enterprise_id=firm.id) == []
+
+
+def test_a_warning_opened_concurrently_is_left_to_the_first_writer(db_session, county):
+    firm = mh.enterprise(county, status="halted")
+    db_session.add(Warning(type="halted", severity="orange", state="open", subject=f"enterprise:{firm.id}",
+                           enterprise_id=firm.id, region_id=county.id))
+    db_session.flush()
+    finding = monitoring.Finding("halted", "orange", firm.id, county.id)
+    assert monitoring._open(finding, utcnow()) is None
+    db_session.commit()
+    assert len(_live(db_session, enterprise_id=firm.id)) == 1
