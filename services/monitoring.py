@@ -129,20 +129,16 @@ def _halted_findings(only: int | None) -> list[Finding]:
 def _no_visit_findings(only: int | None, now: datetime) -> list[Finding]:
     last_visit = (select(func.max(Visit.visited_at)).where(Visit.enterprise_id == Enterprise.id)
                   .correlate(Enterprise).scalar_subquery())
+    cutoff = now - timedelta(days=NO_VISIT_DAYS)
     stmt = (select(Enterprise.id, Enterprise.region_id, last_visit.label("last"))
             .where(Enterprise.deregistered_on.is_(None),
-                   exists().where(EnterpriseTag.enterprise_id == Enterprise.id, EnterpriseTag.tag == "key")))
+                   exists().where(EnterpriseTag.enterprise_id == Enterprise.id, EnterpriseTag.tag == "key"),
+                   or_(last_visit.is_(None), last_visit < cutoff)))
     if only is not None:
         stmt = stmt.where(Enterprise.id == only)
-    cutoff = now - timedelta(days=NO_VISIT_DAYS)
-    found = []
-    for eid, region_id, last in db.session.execute(stmt):
-        if last is not None and last.tzinfo is None:
-            last = last.replace(tzinfo=now.tzinfo)
-        if last is None or last < cutoff:
-            found.append(Finding("no_visit", "yellow", eid, region_id,
-                                 detail={"last_visit_at": last.isoformat() if last else None}))
-    return found
+    return [Finding("no_visit", "yellow", eid, region_id,
+                    detail={"last_visit_at": _aware(last).isoformat() if last else None})
+            for eid, region_id, last in db.session.execute(stmt)]
 
 
 def _problem_rows(only: int | None, *conditions) -> Select:
