@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from services import audit, passwords
 from services.actors import Actor
@@ -70,7 +71,8 @@ def authenticate(*, username: str, password: str, otp: str | None, ip: str | Non
 
 
 def load_user(user_id: int) -> User | None:
-    user = db.session.get(User, user_id)
+    # The region comes along: every scoped request needs its path.
+    user = db.session.get(User, user_id, options=[joinedload(User.region)])
     if user is None or not user.is_active:
         return None
     return user
