@@ -26,6 +26,12 @@ def _weights(name: str, default: dict[str, float]) -> dict[str, float]:
     return {**default, **{k: float(v) for k, v in json.loads(raw).items()}} if raw else dict(default)
 
 
+def _days(name: str, default: dict[str, int]) -> dict[str, int]:
+    """JSON object of level -> working days, e.g. '{"county": 8}'; unnamed levels keep their default."""
+    raw = _env(name)
+    return {**default, **{k: int(v) for k, v in json.loads(raw).items()}} if raw else dict(default)
+
+
 def _list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in _env(name, default).split(",") if item.strip()]
 
@@ -55,6 +61,11 @@ class Config:
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)
     PASSWORD_HISTORY = _int("PASSWORD_HISTORY", 5)
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    # Working-day limits of the ledger (工作日), by level of the holding task force.
+    DEADLINE_DAYS = _days("DEADLINE_DAYS", {"county": 10, "prefecture": 20, "province": 30})
+    URGENT_DEADLINE_DAYS = _days("URGENT_DEADLINE_DAYS", {"county": 3, "prefecture": 7, "province": 15})
+    ACCEPTANCE_DAYS = _int("ACCEPTANCE_DAYS", 2)
+    CLOSE_WITHOUT_FEEDBACK_DAYS = _int("CLOSE_WITHOUT_FEEDBACK_DAYS", 15)
     # 考核评价 weights (relative; the score divides by the sum of the weights it could use).
     ASSESSMENT_WEIGHTS = _weights("ASSESSMENT_WEIGHTS", {
         "closure_rate": 0.20, "on_time_rate": 0.20, "satisfaction_rate": 0.20, "reopen_rate": 0.10,

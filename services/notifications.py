@@ -60,3 +60,9 @@ def mark_read(*, actor: Actor, ids: list[int] | None = None, all_: bool = False)
     result = db.session.execute(stmt.values(read_at=utcnow()))
     db.session.commit()
     return result.rowcount or 0
+
+
+def enterprise_leaders(enterprise_id: int) -> list[int]:
+    """包抓 leaders following the enterprise."""
+    return list(db.session.scalars(select(Assignment.user_id).where(
+        Assignment.enterprise_id == enterprise_id, Assignment.kind == "leader", active_assignment_clause())))

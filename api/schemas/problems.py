@@ -1,0 +1,221 @@
+"""Problems, their events, workflow action bodies and notifications."""
+
+import marshmallow as ma
+
+from api.pagination import ListArgsSchema
+from api.schemas.base import BaseSchema, LocalDateTime, SafeDate, enum, id_field, text
+from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, PROBLEM_STATUSES, SATISFACTIONS, URGENCIES
+from services.problems.workflow import LEVELS
+
+
+class ActorRefSchema(BaseSchema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    role = ma.fields.String()
+
+
+class ProblemEventSchema(BaseSchema):
+    action = ma.fields.String()
+    actor = ma.fields.Nested(ActorRefSchema, allow_none=True)
+    from_status = ma.fields.String(allow_none=True)
+    to_status = ma.fields.String(allow_none=True)
+    from_level = ma.fields.String(allow_none=True)
+    to_level = ma.fields.String(allow_none=True)
+    comment = ma.fields.String(allow_none=True)
+    internal = ma.fields.Boolean()
+    data = ma.fields.Dict()
+    at = LocalDateTime()
+
+
+class ProblemSummarySchema(BaseSchema):
+    """A list item: compact for phones (no timeline)."""
+
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    enterprise_id = ma.fields.Integer()
+    source = ma.fields.String()
+    category = ma.fields.String()
+    title = ma.fields.String()
+    scope = ma.fields.String()
+    urgency = ma.fields.String()
+    level = ma.fields.String()
+    owning_region_id = ma.fields.Integer()
+    department_id = ma.fields.Integer(allow_none=True)
+    status = ma.fields.String()
+    due_at = LocalDateTime(allow_none=True)
+    supervised = ma.fields.Boolean()
+    reopen_count = ma.fields.Integer()
+    accepted_at = LocalDateTime(allow_none=True)
+    resolved_at = LocalDateTime(allow_none=True)
+    closed_at = LocalDateTime(allow_none=True)
+    version = ma.fields.Integer()
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+
+
+class ProblemSchema(ProblemSummarySchema):
+    description = ma.fields.String()
+    visit_id = ma.fields.Integer(allow_none=True)
+    acceptance_due_at = LocalDateTime(allow_none=True)
+    supervision_deadline = LocalDateTime(allow_none=True)
+    supervision_note = ma.fields.String(allow_none=True)
+    resolution = ma.fields.String(allow_none=True)
+    satisfaction = ma.fields.String(allow_none=True)
+    closed_without_feedback = ma.fields.Boolean()
+    reject_reason = ma.fields.String(allow_none=True)
+    duplicate_of_id = ma.fields.Integer(allow_none=True)
+    extension_due_at = LocalDateTime(allow_none=True)
+    extension_reason = ma.fields.String(allow_none=True)
+    rejected_at = LocalDateTime(allow_none=True)
+    withdrawn_at = LocalDateTime(allow_none=True)
+    allowed_actions = ma.fields.List(ma.fields.String())
+    events = ma.fields.List(ma.fields.Nested(ProblemEventSchema), attribute="visible_events")
+
+
+class ProblemCreateSchema(BaseSchema):
+    enterprise_id = id_field(required=True)
+    category = enum(PROBLEM_CATEGORIES, required=True)
+    title = text(200, required=True)
+    description = text(5000, load_default="")
+    scope = enum(PROBLEM_SCOPES, required=True)
+    urgency = enum(URGENCIES, load_default="normal")
+
+
+class ProblemUpdateSchema(BaseSchema):
+    title = text(200, min_len=1)
+    description = text(5000)
+    category = enum(PROBLEM_CATEGORIES)
+    urgency = enum(URGENCIES)
+
+
+class ProblemQuerySchema(ListArgsSchema):
+    status = enum(PROBLEM_STATUSES)
+    category = enum(PROBLEM_CATEGORIES)
+    scope = enum(PROBLEM_SCOPES)
+    level = enum(LEVELS)
+    region = id_field(metadata={"description": "承办专班所在区划（含下级）"})
+    enterprise = id_field()
+    overdue = ma.fields.Boolean()
+    supervised = ma.fields.Boolean()
+    q = ma.fields.String(validate=ma.validate.Length(max=100), metadata={"description": "标题、描述或台账编号"})
+    created_from = SafeDate()
+    created_to = SafeDate()
+
+
+class ProblemExportQuerySchema(ProblemQuerySchema):
+    class Meta:
+        exclude = ("limit", "cursor", "count")
+
+
+# --- action bodies ---------------------------------------------------------------------------
+
+class CommentOnlySchema(BaseSchema):
+    comment = text(2000)
+
+
+class RejectSchema(BaseSchema):
+    reason = text(2000, required=True)
+    duplicate_of = id_field(allow_none=True)
+
+
+class ReasonOptionalSchema(BaseSchema):
+    reason = text(2000)
+
+
+class ScopeReasonSchema(BaseSchema):
+    scope = enum(PROBLEM_SCOPES, required=True)
+    reason = text(2000, required=True)
+
+
+class AssignSchema(BaseSchema):
+    department_id = id_field(required=True)
+
+
+class ResolveSchema(BaseSchema):
+    resolution = text(5000, required=True)
+
+
+class FeedbackSchema(BaseSchema):
+    rating = enum(SATISFACTIONS, required=True)
+    comment = text(2000)
+    method = enum(("self", "phone", "visit"))
+
+
+class CloseSchema(BaseSchema):
+    note = text(2000, required=True)
+
+
+class QuestionSchema(BaseSchema):
+    question = text(2000, required=True)
+
+
+class AnswerSchema(BaseSchema):
+    answer = text(5000, required=True)
+
+
+class ExtensionRequestSchema(BaseSchema):
+    due_at = LocalDateTime(required=True)
+    reason = text(2000, required=True)
+
+
+class ExtensionDecisionSchema(BaseSchema):
+    approve = ma.fields.Boolean(required=True)
+    note = text(2000)
+
+
+class SuperviseSchema(BaseSchema):
+    deadline = LocalDateTime(required=True)
+    note = text(2000, required=True)
+
+
+class UnsuperviseSchema(BaseSchema):
+    note = text(2000)
+
+
+class CommentSchema(BaseSchema):
+    text = text(5000, required=True)
+    internal = ma.fields.Boolean(load_default=False)
+
+
+ACTION_SCHEMAS = {
+    "accept": CommentOnlySchema, "reject": RejectSchema, "escalate": ReasonOptionalSchema,
+    "return": ScopeReasonSchema, "reclassify": ScopeReasonSchema, "assign": AssignSchema, "resolve": ResolveSchema,
+    "feedback": FeedbackSchema, "close": CloseSchema, "withdraw": ReasonOptionalSchema,
+    "request_info": QuestionSchema, "supply_info": AnswerSchema, "request_extension": ExtensionRequestSchema,
+    "decide_extension": ExtensionDecisionSchema, "supervise": SuperviseSchema, "unsupervise": UnsuperviseSchema,
+    "comment": CommentSchema,
+}
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+class NotificationSchema(BaseSchema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    title = ma.fields.String()
+    body = ma.fields.String()
+    object_type = ma.fields.String(allow_none=True)
+    object_id = ma.fields.Integer(allow_none=True)
+    read_at = LocalDateTime(allow_none=True)
+    created_at = LocalDateTime()
+
+
+class NotificationPageSchema(BaseSchema):
+    items = ma.fields.List(ma.fields.Nested(NotificationSchema), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)
+    total = ma.fields.Integer()
+    unread_count = ma.fields.Integer(required=True)
+
+
+class NotificationQuerySchema(ListArgsSchema):
+    unread = ma.fields.Boolean()
+
+
+class MarkReadSchema(BaseSchema):
+    ids = ma.fields.List(id_field(), validate=ma.validate.Length(max=500))
+    all = ma.fields.Boolean()
+
+    @ma.validates_schema
+    def _one_of(self, data, **kwargs):
+        if not data.get("ids") and not data.get("all"):
+            raise ma.ValidationError("请提供 ids 或 all: true", field_name="ids")
