@@ -223,10 +223,16 @@ class Demo:
         self.app = app
 
     def _one(self, stmt):
-        with self.app.app_context():
-            value = db.session.scalar(stmt)
-            assert value is not None, str(stmt)
-            return value
+        from services.db import read_only_intent
+
+        token = read_only_intent.set(True)  # a read: never queue behind a writer the test holds open
+        try:
+            with self.app.app_context():
+                value = db.session.scalar(stmt)
+        finally:
+            read_only_intent.reset(token)
+        assert value is not None, str(stmt)
+        return value
 
     def user_id(self, username: str) -> int:
         from services.models import User

@@ -117,8 +117,10 @@ def roles_for(actor: Actor, problem: Problem) -> Roles:
             decider = holder and actor.user_id != _extension_requester(problem)
     party = ((actor.role == "enterprise" and actor.enterprise_id == problem.enterprise_id)
              or is_assigned_liaison(actor, problem.enterprise_id))
+    # Viewers (leaders, inspectors) and admins read the ledger but take no part in it.
     return Roles(holder=holder, filer=actor.user_id is not None and actor.user_id == problem.filer_id,
-                 party=party, decider=decider, supervisor=supervisor, reader=True)
+                 party=party, decider=decider, supervisor=supervisor,
+                 reader=actor.role in ("coordinator", "liaison", "enterprise"))
 
 
 def allowed_actions(actor: Actor, problem: Problem, now: datetime | None = None) -> list[str]:
@@ -419,7 +421,8 @@ def act(*, actor: Actor, problem_id: int, action: str, payload: dict | None = No
         raise InvalidTransition(reason, extra={"current_status": problem.status,
                                                "allowed_actions": workflow.allowed_actions(roles, problem, now)})
     before = (problem.status, problem.level)
-    outcome = EFFECTS[action](problem, actor, payload, now)
+    with db.session.no_autoflush:  # one UPDATE (one version step) per action
+        outcome = EFFECTS[action](problem, actor, payload, now)
     problem.updated_at = now
     _add_event(problem, actor, action, before=before, comment=outcome.comment, internal=outcome.internal,
                data=outcome.data, at=now)

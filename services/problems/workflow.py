@@ -36,7 +36,7 @@ class Roles:
     party: bool = False         # the enterprise's own user, or one of its current liaisons
     decider: bool = False       # decides extensions: the parent task force (province: another province coordinator)
     supervisor: bool = False    # a coordinator of a strict ancestor of the holding region
-    reader: bool = True         # anyone who can see it
+    reader: bool = False        # a participant who can see it (not viewers or admins: they only read)
 
 
 # A guard returns None when the action may go ahead, else the reason (Chinese) it may not now.
