@@ -175,6 +175,7 @@ class ApiClient:
             path = "/api/v1/" + path
         # A fresh context: the request gets its own app context (g, db.session) as in production,
         # even while the test holds one open (Flask would otherwise reuse the test's).
+        kw.setdefault("buffered", True)  # a streamed body is read inside that context too, as a server does
         return contextvars.Context().run(self.raw.open, path, method=method, json=json,
                                          headers=self._headers(headers), **kw)
 
