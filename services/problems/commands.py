@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from services import audit, monitoring, notifications
 from services.actors import Actor, enterprise_clause, is_assigned_liaison
@@ -424,6 +425,7 @@ def act(*, actor: Actor, problem_id: int, action: str, payload: dict | None = No
     with db.session.no_autoflush:  # one UPDATE (one version step) per action
         outcome = EFFECTS[action](problem, actor, payload, now)
     problem.updated_at = now
+    flag_modified(problem, "updated_at")  # every action bumps the version, so ETags see new events too
     _add_event(problem, actor, action, before=before, comment=outcome.comment, internal=outcome.internal,
                data=outcome.data, at=now)
     for user_ids, kind, title in outcome.notify:
