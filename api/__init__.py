@@ -114,6 +114,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from api import idempotency
     from api.concurrency import apply_etag
     from api.errors import problem
     from services.db import read_only_intent
@@ -136,6 +137,7 @@ def register_request_hooks(app: Flask) -> None:
 
     # _start must run before authentication: move it to the front.
     app.before_request_funcs[None].insert(0, app.before_request_funcs[None].pop())
+    idempotency.register(app)
 
     @app.after_request
     def _finish(response):

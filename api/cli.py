@@ -25,6 +25,13 @@ def register_cli(app: Flask) -> None:
         click.echo(f"审计链断裂：第 {result.broken_seq} 条（id={result.broken_id}）：{result.reason}", err=True)
         raise SystemExit(1)
 
+    @app.cli.command("purge-idempotency")
+    def purge_idempotency():
+        """Delete Idempotency-Key records older than 24 hours."""
+        from services import idempotency
+
+        click.echo(f"已清理 {idempotency.purge_expired()} 条过期幂等记录")
+
     @app.cli.command("purge-tokens")
     def purge_tokens():
         """Delete revoked-token rows past their expiry."""

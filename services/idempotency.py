@@ -1,0 +1,92 @@
+"""Idempotency-Key records: claim a key, store the first response, replay it, expire after 24 h.
+
+Records are written in their own short transactions (a session of their own), so a concurrent
+duplicate sees the claim at once and the claim survives whatever the request's own transaction does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.db import db, utcnow
+from services.errors import Conflict, ValidationFailed
+from services.models import IdempotencyRecord
+
+TTL = timedelta(hours=24)
+
+
+class KeyReused(ValidationFailed):
+    code = "idempotency_key_reused"
+    default_detail = "该 Idempotency-Key 已用于另一个请求"
+
+
+class RequestInProgress(Conflict):
+    code = "request_in_progress"
+    default_detail = "相同 Idempotency-Key 的请求正在处理中，请稍后重试"
+
+
+@dataclass
+class Replay:
+    status: int
+    body: str
+    headers: dict
+
+
+def _session() -> Session:
+    return Session(db.engine, expire_on_commit=False)
+
+
+def claim(*, user_key: str, key: str, fingerprint: str, owner_id: int | None) -> int | Replay:
+    """The new record's id when this request may run; a Replay of the first response; or raises."""
+    with _session() as session:
+        for _ in range(2):
+            record = IdempotencyRecord(user_key=user_key, key=key, fingerprint=fingerprint, owner_id=owner_id)
+            session.add(record)
+            try:
+                session.commit()
+                return record.id
+            except IntegrityError:
+                session.rollback()
+            existing = session.scalar(select(IdempotencyRecord).where(
+                IdempotencyRecord.user_key == user_key, IdempotencyRecord.key == key))
+            if existing is None:
+                continue  # released meanwhile: try again
+            if existing.created_at < utcnow() - TTL:
+                session.delete(existing)
+                session.commit()
+                continue
+            if existing.fingerprint != fingerprint:
+                raise KeyReused()
+            if existing.state != "done":
+                raise RequestInProgress()
+            return Replay(existing.response_status, existing.response_body or "", existing.response_headers or {})
+        raise RequestInProgress()
+
+
+def complete(record_id: int, *, status: int, body: str, headers: dict) -> None:
+    with _session() as session:
+        record = session.get(IdempotencyRecord, record_id)
+        if record is not None:
+            record.state, record.response_status, record.response_body = "done", status, body
+            record.response_headers, record.completed_at = headers, utcnow()
+            session.commit()
+
+
+def release(record_id: int) -> None:
+    """Forget a claim whose request failed (5xx, exception): the client may retry with the same key."""
+    with _session() as session:
+        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id,
+                                                        IdempotencyRecord.state != "done"))
+        session.commit()
+
+
+def purge_expired() -> int:
+    with _session() as session:
+        result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - TTL))
+        session.commit()
+        return result.rowcount or 0

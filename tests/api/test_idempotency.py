@@ -1,0 +1,109 @@
+"""Idempotency-Key: one mechanism for every POST."""
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from services.credit_code import complete
+from services.db import utcnow
+from services.models import Enterprise, IdempotencyRecord, Problem
+from tests.conftest import login
+
+
+def _problem_body(demo, title="停电影响生产"):
+    return {"enterprise_id": demo.enterprise_id("清河源"), "category": "production", "title": title,
+            "scope": "county"}
+
+
+def _count(db_session, model):
+    db_session.rollback()
+    return db_session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_retry_with_the_same_key_replays_the_first_response(login_as, demo, db_session):
+    liaison = login_as("liaison_ma")
+    before = _count(db_session, Problem)
+    first = liaison.post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "visit-42-p1"})
+    again = liaison.post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "visit-42-p1"})
+    assert first.status_code == again.status_code == 201
+    assert again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert _count(db_session, Problem) == before + 1
+
+
+def test_the_same_key_with_another_body_is_refused(login_as, demo):
+    liaison = login_as("liaison_ma")
+    liaison.post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "k1"})
+    response = liaison.post("problems", json=_problem_body(demo, "另一个问题"), headers={"Idempotency-Key": "k1"})
+    assert response.status_code == 422
+    assert response.get_json()["code"] == "idempotency_key_reused"
+
+
+def test_keys_belong_to_one_user(login_as, demo, db_session):
+    before = _count(db_session, Problem)
+    login_as("liaison_ma").post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "shared"})
+    other = login_as("lxx_coord").post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "shared"})
+    assert other.status_code == 201 and "Idempotent-Replayed" not in other.headers
+    assert _count(db_session, Problem) == before + 2
+
+
+def test_an_overlong_key_is_a_validation_error(login_as, demo):
+    response = login_as("liaison_ma").post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "k" * 256})
+    assert response.status_code == 422
+
+
+def test_a_refused_request_is_replayed_too(login_as, demo):
+    coordinator = login_as("kl_coord")
+    first = coordinator.post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "x"})
+    again = coordinator.post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "x"})
+    assert first.status_code == again.status_code == 404
+    assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_key_older_than_a_day_is_forgotten(login_as, demo, app, db_session):
+    liaison = login_as("liaison_ma")
+    liaison.post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "old"})
+    db_session.execute(update(IdempotencyRecord).values(created_at=utcnow() - timedelta(hours=25)))
+    db_session.commit()
+    again = liaison.post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "old"})
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+
+
+def test_the_cleanup_command_purges_expired_keys(login_as, demo, app, db_session):
+    login_as("liaison_ma").post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "purge-me"})
+    db_session.execute(update(IdempotencyRecord).values(created_at=utcnow() - timedelta(hours=25)))
+    db_session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-idempotency"])
+    assert result.exit_code == 0
+    assert _count(db_session, IdempotencyRecord) == 0
+
+
+def test_login_responses_are_never_stored(client, db_session):
+    client.post("auth/login", json={"username": "lxx_coord", "password": "Demo@2026"},
+                headers={"Idempotency-Key": "login-1"})
+    second = client.post("auth/login", json={"username": "lxx_coord", "password": "Demo@2026"},
+                         headers={"Idempotency-Key": "login-1"})
+    assert "Idempotent-Replayed" not in second.headers
+    assert _count(db_session, IdempotencyRecord) == 0
+
+
+def test_concurrent_requests_with_one_key_create_one_object(app, db_session):
+    sessions = [login(app.test_client(), "admin") for _ in range(4)]
+    body = {"name": "并发测试企业", "credit_code": complete("91622921MA7Q99999"), "entity_type": "enterprise",
+            "scale": "small", "industry": "C", "region_id": 4}
+    barrier, codes = threading.Barrier(4), []
+
+    def post(session):
+        barrier.wait()
+        codes.append(session.post("enterprises", json=body, headers={"Idempotency-Key": "same-key"}).status_code)
+
+    threads = [threading.Thread(target=post, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes.count(201) >= 1 and set(codes) <= {201, 409}
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.name == "并发测试企业")) == 1
