@@ -29,6 +29,12 @@ class Visit(Versioned, db.Model):
 
     enterprise = relationship("Enterprise")
     liaison = relationship("User")
+    problems = relationship("Problem", viewonly=True, lazy="selectin", order_by="Problem.id")
+    photos = relationship("Photo", viewonly=True, lazy="selectin", order_by="Photo.id")
+
+    @property
+    def problem_ids(self) -> list[int]:
+        return [p.id for p in self.problems]
 
 
 class Photo(Timestamped, db.Model):

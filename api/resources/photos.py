@@ -1,0 +1,44 @@
+"""Photos of problems, and serving photos to those who may see them."""
+
+from flask import current_app, send_from_directory
+from flask_smorest import Blueprint
+
+from api.auth import current_actor
+from api.schemas.common import ProblemDetailSchema
+from api.schemas.field import PhotoSchema, UploadSchema
+from services import photos
+
+blp = Blueprint("photos", __name__, url_prefix="/api/v1", description="照片")
+
+
+@blp.route("/problems/<int(max=2147483647):problem_id>/photos", methods=["POST"])
+@blp.arguments(UploadSchema, location="files")
+@blp.response(201, PhotoSchema)
+@blp.alt_response(413, schema=ProblemDetailSchema, description="超过 10 MB")
+@blp.alt_response(415, schema=ProblemDetailSchema, description="不是 JPEG 或 PNG")
+def upload_problem_photo(files, problem_id):
+    """Attach a photo (JPEG or PNG, ≤ 10 MB) to a problem"""
+    return photos.save_photo(actor=current_actor(), data=files["file"].read(photos.MAX_BYTES + 1),
+                             problem_id=problem_id, upload_dir=current_app.config["UPLOAD_DIR"])
+
+
+def _send(photo_id: int, thumbnail: bool):
+    photo = photos.get_photo_or_raise(actor=current_actor(), photo_id=photo_id)
+    name, mimetype = (photo.thumbnail_name, "image/jpeg") if thumbnail else (photo.stored_name, photo.content_type)
+    return send_from_directory(current_app.config["UPLOAD_DIR"], name, mimetype=mimetype, max_age=3600)
+
+
+@blp.route("/photos/<int(max=2147483647):photo_id>")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="image/jpeg", description="原图（JPEG 或 PNG）")
+@blp.alt_response(404, schema=ProblemDetailSchema)
+def get_photo(photo_id):
+    """Download a photo"""
+    return _send(photo_id, thumbnail=False)
+
+
+@blp.route("/photos/<int(max=2147483647):photo_id>/thumbnail")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="image/jpeg", description="缩略图")
+@blp.alt_response(404, schema=ProblemDetailSchema)
+def get_thumbnail(photo_id):
+    """Download a photo's thumbnail (for phones)"""
+    return _send(photo_id, thumbnail=True)

@@ -1,0 +1,37 @@
+"""月度监测 status reports of one enterprise."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import current_actor
+from api.concurrency import optional_if_match, set_etag
+from api.pagination import ListArgsSchema, page_schema, paginate
+from api.schemas.common import ProblemDetailSchema
+from api.schemas.field import StatusReportPutSchema, StatusReportSchema
+from services import status_reports
+
+blp = Blueprint("status_reports", __name__, url_prefix="/api/v1/enterprises", description="月度监测")
+
+
+@blp.route("/<int(max=2147483647):enterprise_id>/status-reports")
+@blp.arguments(ListArgsSchema, location="query")
+@blp.response(200, page_schema(StatusReportSchema))
+@blp.alt_response(404, schema=ProblemDetailSchema)
+def list_reports(args, enterprise_id):
+    """List an enterprise's monthly status reports"""
+    return paginate(status_reports.list_reports(actor=current_actor(), enterprise_id=enterprise_id), **args)
+
+
+@blp.route("/<int(max=2147483647):enterprise_id>/status-reports/<string(length=7):period>")
+class Report(MethodView):
+    @blp.arguments(StatusReportPutSchema)
+    @blp.response(200, StatusReportSchema, description="已覆盖")
+    @blp.alt_response(201, schema=StatusReportSchema, description="已创建")
+    @blp.alt_response(412, schema=ProblemDetailSchema)
+    @blp.alt_response(428, schema=ProblemDetailSchema, description="覆盖已有月报需要 If-Match")
+    def put(self, body, enterprise_id, period):
+        """File (201) or replace (200, If-Match) the month's report"""
+        report, created = status_reports.put_report(actor=current_actor(), enterprise_id=enterprise_id, period=period,
+                                                    expected_version=optional_if_match(), fields=body)
+        set_etag(report.version)
+        return report, 201 if created else 200

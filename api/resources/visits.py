@@ -1,0 +1,69 @@
+"""走访 visits and their photos."""
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import current_actor
+from api.concurrency import set_etag
+from api.pagination import page_schema, paginate, split_paging
+from api.schemas.common import ProblemDetailSchema
+from api.schemas.field import PhotoSchema, UploadSchema, VisitCreateSchema, VisitQuerySchema, VisitSchema
+from services import photos, visits
+from services.models import Visit
+
+blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="走访与照片")
+
+
+@blp.route("/visits")
+class Visits(MethodView):
+    @blp.arguments(VisitQuerySchema, location="query")
+    @blp.response(200, page_schema(VisitSchema))
+    def get(self, args):
+        """List visits in the caller's scope, latest visit first"""
+        filters, paging = split_paging(args)
+        return paginate(visits.list_visits(actor=current_actor(), **filters), order_by=Visit.visited_at, **paging)
+
+    @blp.arguments(VisitCreateSchema)
+    @blp.response(201, VisitSchema)
+    @blp.alt_response(403, schema=ProblemDetailSchema, description="不是派驻该企业的联络员")
+    @blp.alt_response(404, schema=ProblemDetailSchema)
+    def post(self, body):
+        """File a visit, with the problems raised during it, in one transaction"""
+        visit = visits.create_visit(actor=current_actor(), **body)
+        set_etag(visit.version)
+        return visit
+
+
+@blp.route("/visits/<int(max=2147483647):visit_id>")
+@blp.response(200, VisitSchema)
+@blp.alt_response(304, description="未修改（If-None-Match）")
+@blp.alt_response(404, schema=ProblemDetailSchema)
+def get_visit(visit_id):
+    """Read a visit"""
+    visit = visits.get_visit_or_raise(actor=current_actor(), visit_id=visit_id)
+    set_etag(visit.version)
+    return visit
+
+
+@blp.route("/enterprises/<int(max=2147483647):enterprise_id>/visits")
+@blp.arguments(VisitQuerySchema, location="query")
+@blp.response(200, page_schema(VisitSchema))
+@blp.alt_response(404, schema=ProblemDetailSchema)
+def enterprise_visits(args, enterprise_id):
+    """List one enterprise's visits"""
+    filters, paging = split_paging(args)
+    filters.pop("enterprise", None)
+    return paginate(visits.enterprise_visits(actor=current_actor(), enterprise_id=enterprise_id, **filters),
+                    order_by=Visit.visited_at, **paging)
+
+
+@blp.route("/visits/<int(max=2147483647):visit_id>/photos", methods=["POST"])
+@blp.arguments(UploadSchema, location="files")
+@blp.response(201, PhotoSchema)
+@blp.alt_response(413, schema=ProblemDetailSchema, description="超过 10 MB")
+@blp.alt_response(415, schema=ProblemDetailSchema, description="不是 JPEG 或 PNG")
+def upload_visit_photo(files, visit_id):
+    """Attach a photo (JPEG or PNG, ≤ 10 MB) to a visit"""
+    return photos.save_photo(actor=current_actor(), data=files["file"].read(photos.MAX_BYTES + 1),
+                             visit_id=visit_id, upload_dir=current_app.config["UPLOAD_DIR"])

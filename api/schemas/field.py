@@ -1,0 +1,90 @@
+"""Visits, photos and monthly status reports."""
+
+import marshmallow as ma
+
+from api.pagination import ListArgsSchema
+from api.schemas.base import BaseSchema, LocalDateTime, enum, id_field, text
+from services.models.enterprises import OPERATING_STATUSES
+from services.models.field import VISIT_METHODS
+from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, URGENCIES
+
+
+class PhotoSchema(BaseSchema):
+    id = ma.fields.Integer()
+    url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}")
+    thumbnail_url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}/thumbnail")
+
+
+class VisitSchema(BaseSchema):
+    id = ma.fields.Integer()
+    enterprise_id = ma.fields.Integer()
+    liaison_id = ma.fields.Integer()
+    method = ma.fields.String()
+    visited_at = LocalDateTime()
+    summary = ma.fields.String()
+    latitude = ma.fields.Float(allow_none=True)
+    longitude = ma.fields.Float(allow_none=True)
+    accuracy_m = ma.fields.Float(allow_none=True)
+    operating_status = ma.fields.String(allow_none=True)
+    employees = ma.fields.Integer(allow_none=True)
+    problem_ids = ma.fields.List(ma.fields.Integer())
+    photos = ma.fields.List(ma.fields.Nested(PhotoSchema))
+    version = ma.fields.Integer()
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+
+
+class NestedProblemSchema(BaseSchema):
+    category = enum(PROBLEM_CATEGORIES, required=True)
+    title = text(200, required=True)
+    description = text(5000, load_default="")
+    scope = enum(PROBLEM_SCOPES, required=True)
+    urgency = enum(URGENCIES, load_default="normal")
+
+
+class VisitCreateSchema(BaseSchema):
+    enterprise_id = id_field(required=True)
+    method = enum(VISIT_METHODS, required=True)
+    visited_at = LocalDateTime(required=True)
+    summary = text(5000, load_default="")
+    latitude = ma.fields.Float(allow_none=True, allow_nan=False, validate=ma.validate.Range(-90, 90))
+    longitude = ma.fields.Float(allow_none=True, allow_nan=False, validate=ma.validate.Range(-180, 180))
+    accuracy_m = ma.fields.Float(allow_none=True, allow_nan=False, validate=ma.validate.Range(0, 100_000))
+    operating_status = enum(OPERATING_STATUSES, allow_none=True)
+    employees = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(0, 10_000_000))
+    problems = ma.fields.List(ma.fields.Nested(NestedProblemSchema), validate=ma.validate.Length(max=20),
+                              load_default=list)
+
+
+class VisitQuerySchema(ListArgsSchema):
+    enterprise = id_field()
+    liaison = id_field()
+    from_ = LocalDateTime(data_key="from")
+    to = LocalDateTime()
+
+
+class StatusReportSchema(BaseSchema):
+    id = ma.fields.Integer()
+    enterprise_id = ma.fields.Integer()
+    period = ma.fields.String()
+    operating_status = ma.fields.String()
+    employees = ma.fields.Integer()
+    revenue_10k = ma.fields.Float(allow_none=True)
+    capacity_pct = ma.fields.Float(allow_none=True)
+    note = ma.fields.String()
+    version = ma.fields.Integer()
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+
+
+class StatusReportPutSchema(BaseSchema):
+    operating_status = enum(OPERATING_STATUSES, required=True)
+    employees = ma.fields.Integer(required=True, validate=ma.validate.Range(0, 10_000_000))
+    revenue_10k = ma.fields.Decimal(allow_none=True, places=2, allow_nan=False,
+                                    validate=ma.validate.Range(0, 1_000_000_000))
+    capacity_pct = ma.fields.Float(allow_none=True, allow_nan=False, validate=ma.validate.Range(0, 200))
+    note = text(2000, load_default="")
+
+
+class UploadSchema(BaseSchema):
+    file = ma.fields.Raw(required=True, metadata={"type": "string", "format": "binary"})

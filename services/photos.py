@@ -1,0 +1,105 @@
+"""Photos of visits and problems: type decided by content, EXIF stripped, thumbnails, scoped reads."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import warnings
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import or_, select
+
+from services import audit
+from services.actors import Actor, enterprise_clause, is_assigned_liaison
+from services.db import db
+from services.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType
+from services.models import Photo, Problem, Visit
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 50_000_000
+THUMBNAIL = (320, 320)
+FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+def _decode(data: bytes) -> Image.Image:
+    """Open and fully decode the image, refusing anything that is not a sane JPEG or PNG."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+            if probe.format not in FORMATS:
+                raise UnsupportedMediaType("只接受 JPEG 或 PNG 图片")
+            probe.verify()
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except UnsupportedMediaType:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
+            SyntaxError, ValueError) as error:
+        raise UnsupportedMediaType("文件不是有效的 JPEG 或 PNG 图片") from error
+    return image
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    """Re-encode from pixels: EXIF (GPS, device) and other metadata are not carried over."""
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    else:
+        image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _target(actor: Actor, *, visit_id: int | None, problem_id: int | None):
+    if visit_id is not None:
+        visit = db.session.scalar(select(Visit).where(Visit.id == visit_id,
+                                                      enterprise_clause(actor, Visit.enterprise_id)))
+        if visit is None:
+            raise NotFound("走访记录不存在")
+        return visit.enterprise_id
+    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id,
+                                                      enterprise_clause(actor, Problem.enterprise_id)))
+    if problem is None:
+        raise NotFound("问题不存在")
+    return problem.enterprise_id
+
+
+def save_photo(*, actor: Actor, data: bytes, upload_dir: Path, visit_id: int | None = None,
+               problem_id: int | None = None) -> Photo:
+    enterprise_id = _target(actor, visit_id=visit_id, problem_id=problem_id)
+    own = actor.role == "enterprise" and actor.enterprise_id == enterprise_id
+    if not (actor.role == "coordinator" or is_assigned_liaison(actor, enterprise_id) or (own and problem_id)):
+        raise Forbidden("无权上传照片")
+    if len(data) > MAX_BYTES:
+        raise PayloadTooLarge("照片不能超过 10 MB")
+    image = _decode(data)
+    fmt = image.format
+    content_type, extension = FORMATS[fmt]
+    image = ImageOps.exif_transpose(image)
+    stored, thumb = f"{uuid.uuid4().hex}.{extension}", f"{uuid.uuid4().hex}.jpg"
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    (upload_dir / stored).write_bytes(_encode(image, fmt))
+    small = image.copy()
+    small.thumbnail(THUMBNAIL)
+    (upload_dir / thumb).write_bytes(_encode(small, "JPEG"))
+    photo = Photo(visit_id=visit_id, problem_id=problem_id, uploader_id=actor.user_id, stored_name=stored,
+                  thumbnail_name=thumb, content_type=content_type, size=len(data), width=image.width,
+                  height=image.height)
+    db.session.add(photo)
+    db.session.flush()
+    audit.record(actor, "photo.uploaded", "photo", photo.id, {"visit_id": visit_id, "problem_id": problem_id})
+    db.session.commit()
+    return photo
+
+
+def get_photo_or_raise(*, actor: Actor, photo_id: int) -> Photo:
+    """A photo is visible to whoever may see its visit or problem."""
+    visible_visits = select(Visit.id).where(enterprise_clause(actor, Visit.enterprise_id))
+    visible_problems = select(Problem.id).where(enterprise_clause(actor, Problem.enterprise_id))
+    photo = db.session.scalar(select(Photo).where(Photo.id == photo_id, or_(
+        Photo.visit_id.in_(visible_visits), Photo.problem_id.in_(visible_problems))))
+    if photo is None:
+        raise NotFound("照片不存在")
+    return photo

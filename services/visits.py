@@ -1,0 +1,77 @@
+"""走访: visits filed from phones, with the problems raised during them, in one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, select
+
+from services import audit, monitoring
+from services.actors import Actor, enterprise_clause, is_assigned_liaison
+from services.db import db, utcnow
+from services.enterprises import observe
+from services.errors import Forbidden, NotFound, ValidationFailed
+from services.models import Enterprise, Visit
+from services.problems.commands import file_problem
+
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def _visible_enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor)))
+    if enterprise is None:
+        raise NotFound("企业不存在", errors={"enterprise_id": ["企业不存在"]})
+    return enterprise
+
+
+def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: datetime, summary: str = "",
+                 latitude: float | None = None, longitude: float | None = None, accuracy_m: float | None = None,
+                 operating_status: str | None = None, employees: int | None = None,
+                 problems: list[dict] | None = None) -> Visit:
+    enterprise = _visible_enterprise(actor, enterprise_id)
+    if not (is_assigned_liaison(actor, enterprise.id) or actor.role == "coordinator"):
+        raise Forbidden("只有派驻该企业的联络员或属地专班可以登记走访")
+    now = utcnow()
+    if visited_at > now + CLOCK_SKEW:
+        raise ValidationFailed("走访时间不能晚于当前时间", field="visited_at")
+    if (latitude is None) != (longitude is None):
+        raise ValidationFailed("经纬度须同时提供", field="latitude")
+    visit = Visit(enterprise_id=enterprise.id, liaison_id=actor.user_id, method=method, visited_at=visited_at,
+                  summary=summary, latitude=latitude, longitude=longitude, accuracy_m=accuracy_m,
+                  operating_status=operating_status, employees=employees)
+    db.session.add(visit)
+    db.session.flush()
+    if observe(enterprise, actor=actor, source="visit", operating_status=operating_status, employees=employees):
+        monitoring.on_enterprise_observed(enterprise)
+    filed = [file_problem(actor=actor, enterprise_id=enterprise.id, visit_id=visit.id, **fields)
+             for fields in problems or []]
+    audit.record(actor, "visit.created", "visit", visit.id,
+                 {"enterprise_id": enterprise.id, "method": method, "problem_ids": [p.id for p in filed]})
+    db.session.commit()
+    return visit
+
+
+def list_visits(*, actor: Actor, enterprise: int | None = None, liaison: int | None = None,
+                from_: datetime | None = None, to: datetime | None = None) -> Select:
+    stmt = select(Visit).where(enterprise_clause(actor, Visit.enterprise_id))
+    if enterprise is not None:
+        stmt = stmt.where(Visit.enterprise_id == enterprise)
+    if liaison is not None:
+        stmt = stmt.where(Visit.liaison_id == liaison)
+    if from_ is not None:
+        stmt = stmt.where(Visit.visited_at >= from_)
+    if to is not None:
+        stmt = stmt.where(Visit.visited_at < to)
+    return stmt
+
+
+def enterprise_visits(*, actor: Actor, enterprise_id: int, **filters) -> Select:
+    _visible_enterprise(actor, enterprise_id)
+    return list_visits(actor=actor, enterprise=enterprise_id, **filters)
+
+
+def get_visit_or_raise(*, actor: Actor, visit_id: int) -> Visit:
+    visit = db.session.scalar(select(Visit).where(Visit.id == visit_id, enterprise_clause(actor, Visit.enterprise_id)))
+    if visit is None:
+        raise NotFound("走访记录不存在")
+    return visit
