@@ -1,0 +1,61 @@
+"""Demo step 40: visits by the liaisons over the past weeks and three months of status reports."""
+
+from datetime import timedelta
+
+from services.actors import Actor
+from services.db import db, utcnow
+from services.enterprises import observe
+from services.models import StatusReport, Visit
+from services.timeutil import local_today
+
+STEP_ORDER = 40
+
+VISITS = [
+    # liaison, enterprise prefix, days ago, method, summary, status, employees
+    ("liaison_ma", "临夏县清河源", 0.1, "on_site", "察看屠宰分割车间，了解用工缺口。", "resumed", 320),
+    ("liaison_ma", "临夏县俊林", 2, "phone", "电话了解续贷进展。", None, None),
+    ("liaison_ma", "临夏县清源", 5, "wechat", "微信沟通原料调运情况。", "full_capacity", 140),
+    ("liaison_ma", "临夏县北塬农机", 12, "on_site", "走访合作社，了解农机外运需求。", "resumed", 12),
+    ("liaison_ma", "临夏县清河源", 35, "on_site", "上月例行走访。", "resumed", 330),
+    ("liaison_li", "康乐县百盛超市", 0.2, "on_site", "了解节日促销备案办理情况。", "resumed", 60),
+    ("liaison_li", "康乐县康美", 3, "on_site", "察看温室增容工程进度。", "resumed", 210),
+    ("liaison_li", "康乐县莲麓", 8, "phone", "提醒合作社补充贷款材料。", "halted", 9),
+]
+
+
+def _months_back(n: int) -> str:
+    today = local_today().replace(day=1)
+    for _ in range(n):
+        today = (today - timedelta(days=1)).replace(day=1)
+    return today.strftime("%Y-%m")
+
+
+def run(ctx: dict) -> None:
+    users, find = ctx["users"], ctx["find"]
+    now = utcnow()
+    for username, prefix, days, method, summary, status, employees in VISITS:
+        actor = Actor.for_user(users[username])
+        enterprise = find(prefix)
+        db.session.add(Visit(enterprise_id=enterprise.id, liaison_id=actor.user_id, method=method,
+                             visited_at=now - timedelta(days=days), summary=summary, operating_status=status,
+                             employees=employees, latitude=enterprise.latitude, longitude=enterprise.longitude,
+                             accuracy_m=15.0 if method == "on_site" else None))
+        if days < 30:
+            observe(enterprise, actor=actor, source="visit", operating_status=status, employees=employees)
+
+    # Three months of reports; 和政县啤特果 lost a third of its workforce last month (用工异常).
+    series = {
+        "临夏县清河源": [("resumed", 335, 820), ("resumed", 330, 760), ("resumed", 320, 700)],
+        "康乐县百盛超市": [("resumed", 62, 310), ("resumed", 61, 295), ("resumed", 60, 330)],
+        "永靖县燎原乳业": [("full_capacity", 415, 2600), ("resumed", 410, 2400), ("resumed", 410, 2350)],
+        "和政县啤特果": [("resumed", 150, 420), ("resumed", 148, 400), ("partial", 98, 260)],
+    }
+    for prefix, months in series.items():
+        enterprise = find(prefix)
+        for back, (status, employees, revenue) in zip((3, 2, 1), months, strict=True):
+            db.session.add(StatusReport(enterprise_id=enterprise.id, period=_months_back(back),
+                                        operating_status=status, employees=employees, revenue_10k=revenue,
+                                        capacity_pct=min(100.0, employees / 4), note=""))
+        last_status, last_employees, _ = months[-1]
+        observe(enterprise, actor=Actor.system("demo"), source="status_report", operating_status=last_status,
+                employees=last_employees)
