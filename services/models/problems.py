@@ -106,3 +106,9 @@ class CommonProblem(Versioned, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolution: Mapped[str | None] = mapped_column(Text)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    members = relationship("Problem", viewonly=True, order_by="Problem.id")
+
+    @property
+    def problem_ids(self) -> list[int]:
+        return [p.id for p in self.members]

@@ -1,0 +1,69 @@
+"""一企一策 plans of an enterprise."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import current_actor
+from api.concurrency import optional_if_match, required_if_match, set_etag
+from api.pagination import ListArgsSchema, page_schema, paginate
+from api.schemas.common import ProblemDetailSchema
+from api.schemas.plans_policies import PlanPutSchema, PlanSchema
+from services import plans
+from services.models import EnterprisePlan
+
+blp = Blueprint("plans", __name__, url_prefix="/api/v1/enterprises", description="一企一策")
+ENTERPRISE = "<int(max=2147483647):enterprise_id>"
+
+
+def _tagged(plan):
+    set_etag(plan.version)
+    return plan
+
+
+@blp.route(f"/{ENTERPRISE}/plan")
+class Plan(MethodView):
+    @blp.response(200, PlanSchema)
+    @blp.alt_response(304, description="未修改（If-None-Match）")
+    @blp.alt_response(404, schema=ProblemDetailSchema)
+    def get(self, enterprise_id):
+        """Read the enterprise's current plan (its latest version)"""
+        return _tagged(plans.get_current(actor=current_actor(), enterprise_id=enterprise_id))
+
+    @blp.arguments(PlanPutSchema)
+    @blp.response(200, PlanSchema)
+    @blp.alt_response(403, schema=ProblemDetailSchema)
+    @blp.alt_response(412, schema=ProblemDetailSchema)
+    @blp.alt_response(428, schema=ProblemDetailSchema)
+    @blp.doc(description='If-Match 携带当前版本号（首次编制为 "0"）；保存为新版本草稿。')
+    def put(self, body, enterprise_id):
+        """Save the plan as version n+1 (draft); If-Match: the current version"""
+        return _tagged(plans.save(actor=current_actor(), enterprise_id=enterprise_id,
+                                  expected_version=required_if_match(), **body))
+
+
+@blp.route(f"/{ENTERPRISE}/plan/versions")
+@blp.arguments(ListArgsSchema, location="query")
+@blp.response(200, page_schema(PlanSchema))
+@blp.alt_response(404, schema=ProblemDetailSchema)
+def versions(args, enterprise_id):
+    """List every saved version of the plan, newest first"""
+    return paginate(plans.list_versions(actor=current_actor(), enterprise_id=enterprise_id),
+                    order_by=None, id_column=EnterprisePlan.version, **args)
+
+
+@blp.route(f"/{ENTERPRISE}/plan/versions/<int(max=100000):version>")
+@blp.response(200, PlanSchema)
+@blp.alt_response(404, schema=ProblemDetailSchema)
+def version(enterprise_id, version):
+    """Read one version of the plan"""
+    return _tagged(plans.get_version(actor=current_actor(), enterprise_id=enterprise_id, version=version))
+
+
+@blp.route(f"/{ENTERPRISE}/plan/approve", methods=["POST"])
+@blp.response(200, PlanSchema)
+@blp.alt_response(403, schema=ProblemDetailSchema)
+@blp.alt_response(409, schema=ProblemDetailSchema)
+def approve(enterprise_id):
+    """Approve the current version (a coordinator whose scope holds the enterprise)"""
+    return _tagged(plans.approve(actor=current_actor(), enterprise_id=enterprise_id,
+                                 expected_version=optional_if_match()))
