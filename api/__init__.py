@@ -12,6 +12,7 @@ from flask import Flask, g, request, send_from_directory
 from api.config import Config, load_secrets
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 JSON_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")
 
 
@@ -36,7 +37,30 @@ def create_app(config: type | dict | None = None) -> Flask:
     from api.cli import register_cli
 
     register_cli(app)
+    if app.config["APP_ENV"] == "production":
+        _refuse_demo_accounts(app)
     return app
+
+
+def _refuse_demo_accounts(app: Flask) -> None:
+    """Production must not run with the published demo password on any account."""
+    from sqlalchemy import inspect, select
+
+    from services import passwords
+    from services.db import db
+    from services.demo.base import ACCOUNTS, DEMO_PASSWORD
+    from services.models import User
+
+    with app.app_context():
+        if not inspect(db.engine).has_table("users"):
+            return  # an empty database: `flask db upgrade` must still run
+        demo_names = [account[0] for account in ACCOUNTS]
+        hashes = db.session.scalars(select(User.password_hash).where(User.is_active.is_(True),
+                                                                     User.username.in_(demo_names)))
+        weak = any(passwords.verify_password(h, DEMO_PASSWORD) for h in hashes)
+        db.session.remove()
+    if weak:
+        raise RuntimeError("APP_ENV=production: accounts with the demo password exist; change or disable them")
 
 
 def _configure_logging(app: Flask) -> None:
@@ -48,9 +72,20 @@ def _configure_logging(app: Flask) -> None:
                 record.request_id = "-"
             return True
 
+    class MaskPhones(logging.Filter):
+        """Personal data stays out of logs: mobile numbers are masked in every record."""
+
+        def filter(self, record):
+            message = record.getMessage()
+            masked = _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), message)
+            if masked != message:
+                record.msg, record.args = masked, ()
+            return True
+
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(MaskPhones())
     root = logging.getLogger("lianqitong")
     if not root.handlers:
         root.addHandler(handler)
@@ -147,9 +182,11 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         if request.path.startswith("/api/v1/docs"):
+            # Swagger UI's one inline script is allowed by its hash, nothing else inline.
+            hashes = " ".join(f"'sha256-{h}'" for h in _inline_script_hashes(response))
             response.headers.setdefault(
                 "Content-Security-Policy",
-                "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                f"default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
                 "img-src 'self' data:; frame-ancestors 'none'")
         else:
             response.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
@@ -159,11 +196,41 @@ def register_request_hooks(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
+    @app.after_request
+    def _audit_refusals(response):
+        """401 and 403 answers are security events (等保): audited in a short transaction of their own."""
+        if response.status_code in (401, 403) and request.path.startswith("/api/") and request.endpoint != "auth.login":
+            from api.auth import anonymous_actor
+            from services import audit
+            from services.db import db
+
+            db.session.rollback()
+            token = read_only_intent.set(False)
+            try:
+                actor = g.get("_actor") or anonymous_actor()
+                audit.record(actor, f"http.{response.status_code}", None, None,
+                             {"method": request.method, "path": request.path})
+                db.session.commit()
+            finally:
+                read_only_intent.reset(token)
+        return response
+
     @app.teardown_request
     def _reset(_exc):
         token = g.pop("read_only_token", None)
         if token is not None:
             read_only_intent.reset(token)
+
+
+def _inline_script_hashes(response) -> list[str]:
+    import base64
+    import hashlib
+
+    if response.mimetype != "text/html" or response.direct_passthrough:
+        return []
+    html = response.get_data(as_text=True)
+    return [base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+            for script in re.findall(r"<script>(.*?)</script>", html, re.S)]
 
 
 def register_blueprints(app: Flask) -> None:

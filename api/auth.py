@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import datetime, timezone
 
 from flask import current_app, g, request
@@ -25,6 +24,8 @@ PUBLIC_ENDPOINTS = {
 # Public, but a token (when sent) identifies the caller, e.g. for per-user rate limits.
 OPTIONAL_TOKEN_ENDPOINTS = {"policies.Match"}
 REFRESH_ENDPOINTS = {"auth.refresh"}
+# What an account whose password has expired may still do.
+PASSWORD_CHANGE_ENDPOINTS = {"auth.me", "auth.change_password", "auth.logout", "auth.refresh"}
 
 
 def _unauthorized(detail: str = "未登录或登录已失效"):
@@ -89,6 +90,14 @@ def authenticate_request():
         return _unauthorized()
     if current_user is None:
         return _unauthorized("账号不存在或已停用")
+    try:
+        accounts.touch_session(user_id=current_user.id, session_id=get_jwt().get("sid"),
+                               idle_minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
+    except Unauthorized as error:
+        return _unauthorized(error.detail)
+    if endpoint not in PASSWORD_CHANGE_ENDPOINTS and accounts.password_expired(
+            current_user, current_app.config["PASSWORD_MAX_AGE_DAYS"]):
+        return problem(403, "password_expired", "密码已超过有效期，请先修改密码（POST /api/v1/me/password）")
     return None
 
 
@@ -117,8 +126,7 @@ def anonymous_actor() -> Actor:
                  request_id=g.get("request_id"))
 
 
-def issue_tokens(user, session_id: str | None = None) -> dict:
-    session_id = session_id or uuid.uuid4().hex
+def issue_tokens(user, session_id: str) -> dict:
     # iatp: the issue instant with sub-second precision, compared with the user's tokens_valid_from.
     claims = {"role": user.role, "sid": session_id, "iatp": time.time()}
     access = create_access_token(identity=str(user.id), additional_claims=claims)

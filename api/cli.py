@@ -1,7 +1,13 @@
 """Flask CLI commands: demo data, audit verification, housekeeping."""
 
+from pathlib import Path
+
 import click
 from flask import Flask
+
+
+def _checkpoint_file(app: Flask) -> Path:
+    return Path(app.config.get("AUDIT_CHECKPOINT_FILE") or Path(app.config["INSTANCE_DIR"]) / "audit-checkpoint.jsonl")
 
 
 def register_cli(app: Flask) -> None:
@@ -19,11 +25,23 @@ def register_cli(app: Flask) -> None:
         from services import audit
 
         result = audit.verify()
-        if result.ok:
-            click.echo(f"审计链完整：{result.checked} 条记录")
-            return
-        click.echo(f"审计链断裂：第 {result.broken_seq} 条（id={result.broken_id}）：{result.reason}", err=True)
-        raise SystemExit(1)
+        if not result.ok:
+            click.echo(f"审计链断裂：第 {result.broken_seq} 条（id={result.broken_id}）：{result.reason}", err=True)
+            raise SystemExit(1)
+        sealed = audit.verify_checkpoint(key=app.config["AUDIT_HMAC_KEY"], path=_checkpoint_file(app))
+        if sealed is not None and not sealed.ok:
+            click.echo(f"审计链与检查点不符：第 {sealed.broken_seq} 条：{sealed.reason}", err=True)
+            raise SystemExit(1)
+        suffix = "，与最近检查点一致" if sealed is not None else "（尚无检查点）"
+        click.echo(f"审计链完整：{result.checked} 条记录{suffix}")
+
+    @app.cli.command("audit-checkpoint")
+    def audit_checkpoint():
+        """Seal the audit chain's head with an HMAC (run it from cron, e.g. hourly)."""
+        from services import audit
+
+        entry = audit.checkpoint(key=app.config["AUDIT_HMAC_KEY"], path=_checkpoint_file(app))
+        click.echo(f"已记录检查点：第 {entry['seq']} 条")
 
     @app.cli.command("purge-idempotency")
     def purge_idempotency():

@@ -47,6 +47,15 @@ class Config:
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_int("REFRESH_TOKEN_DAYS", 7))
     JWT_ISSUER = _env("JWT_ISSUER", "lianqitong")
     JWT_AUDIENCE = _env("JWT_AUDIENCE", "lianqitong-api")
+    JWT_ENCODE_ISSUER = JWT_DECODE_ISSUER = JWT_ISSUER
+    JWT_ENCODE_AUDIENCE = JWT_DECODE_AUDIENCE = JWT_AUDIENCE
+    JWT_TOKEN_LOCATION = ["headers"]  # never cookies or query strings (they end up in logs)
+    JWT_ALGORITHM = "HS256"
+    JWT_DECODE_ALGORITHMS = ["HS256"]
+    # 等保 level-3 controls
+    PASSWORD_MAX_AGE_DAYS = _int("PASSWORD_MAX_AGE_DAYS", 90)
+    IDLE_TIMEOUT_MINUTES = _int("IDLE_TIMEOUT_MINUTES", 30)
+    AUDIT_CHECKPOINT_FILE = _env("AUDIT_CHECKPOINT_FILE")
     TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
     CORS_ORIGINS = _list("CORS_ORIGINS")
     UPLOAD_DIR = Path(_env("UPLOAD_DIR", ROOT / "instance" / "uploads"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select
@@ -15,7 +16,7 @@ from services.errors import (
     AccountLocked, Conflict, Forbidden, InvalidCredentials, MfaRequired, NotFound, Unauthorized, ValidationFailed,
     VersionMismatch,
 )
-from services.models import Department, Enterprise, Region, RevokedToken, User
+from services.models import Department, Enterprise, Region, RevokedToken, User, UserSession
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -241,3 +242,44 @@ def unlock_user(*, actor: Actor, user_id: int) -> User:
 def commit_refresh(*, actor: Actor) -> None:
     audit.record(actor, "auth.refresh", "user", actor.user_id)
     db.session.commit()
+
+
+# --- sessions: idle timeout and password age (等保 level 3) ---------------------------------------
+
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+class SessionExpired(Unauthorized):
+    default_detail = "长时间未操作，会话已超时，请重新登录"
+
+
+class PasswordExpired(Forbidden):
+    code = "password_expired"
+    default_detail = "密码已超过有效期，请先修改密码"
+
+
+def open_session(*, user_id: int) -> str:
+    """A new signed-in session (at login); its id goes into every token of the session as `sid`."""
+    session_id = uuid.uuid4().hex
+    db.session.add(UserSession(sid=session_id, user_id=user_id, created_at=utcnow(), last_seen_at=utcnow()))
+    db.session.commit()
+    return session_id
+
+
+def touch_session(*, user_id: int, session_id: str | None, idle_minutes: int) -> None:
+    """Refuse a session idle for too long; note activity at most once a minute (then commit)."""
+    if not session_id or idle_minutes <= 0:
+        return
+    now = utcnow()
+    session = db.session.get(UserSession, session_id)
+    if session is None or session.user_id != user_id:
+        raise SessionExpired()
+    if _aware(session.last_seen_at) < now - timedelta(minutes=idle_minutes):
+        raise SessionExpired()
+    if _aware(session.last_seen_at) < now - TOUCH_EVERY:
+        session.last_seen_at = now
+        db.session.commit()
+
+
+def password_expired(user: User, max_age_days: int) -> bool:
+    return max_age_days > 0 and _aware(user.password_changed_at) < utcnow() - timedelta(days=max_age_days)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -101,4 +103,43 @@ def query(*, actor: Actor, actor_id=None, object_type=None, object_id=None, acti
     return stmt
 
 
-AUDIT_READERS = {"admin", "system"}
+# Separation of duties: the auditor reads the log; the admin who runs the system does not.
+AUDIT_READERS = {"auditor", "system"}
+
+
+# --- checkpoints: the chain's head sealed with an HMAC under a key the database does not hold ----------
+
+def _seal(key: str, seq: int, head_hash: str, at: str) -> str:
+    return hmac.new(key.encode(), f"{seq}:{head_hash}:{at}".encode(), hashlib.sha256).hexdigest()
+
+
+def checkpoint(*, key: str, path: Path) -> dict:
+    """Append the current head, sealed, to the checkpoint file (one JSON object per line)."""
+    head = db.session.get(AuditHead, 1)
+    seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    at = utcnow().isoformat()
+    entry = {"seq": seq, "hash": head_hash, "at": at, "hmac": _seal(key, seq, head_hash, at)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry) + "\n")
+    return entry
+
+
+def verify_checkpoint(*, key: str, path: Path) -> VerifyResult | None:
+    """None when there is no checkpoint yet; else whether the chain still holds the sealed head."""
+    if not path.exists():
+        return None
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not lines:
+        return None
+    entry = json.loads(lines[-1])
+    if not hmac.compare_digest(_seal(key, entry["seq"], entry["hash"], entry["at"]), entry.get("hmac", "")):
+        return VerifyResult(False, 0, entry.get("seq"), None, "检查点签名无效（检查点被伪造）")
+    if entry["seq"] == 0:
+        return VerifyResult(True, 0)
+    row = db.session.scalar(select(AuditLog).where(AuditLog.seq == entry["seq"]))
+    if row is None:
+        return VerifyResult(False, 0, entry["seq"], None, "检查点之前的记录已被截断")
+    if row.hash != entry["hash"]:
+        return VerifyResult(False, 0, entry["seq"], row.id, "检查点之前的记录已被改写")
+    return VerifyResult(True, entry["seq"])

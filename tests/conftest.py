@@ -113,6 +113,7 @@ def app(_session_app, database):
         db.session.remove()
         db.engine.dispose()
     database.reset()
+    (database.tmp / "audit-checkpoint.jsonl").unlink(missing_ok=True)  # checkpoints belong to the old database
     from api.extensions import limiter
 
     with _session_app.app_context():

@@ -32,7 +32,7 @@ def login(body):
         username=body["username"], password=body["password"], otp=body.get("otp"), ip=request.remote_addr,
         request_id=g.get("request_id"), mfa_roles=current_app.config["MFA_REQUIRED_ROLES"], verify_otp=mfa.verify,
     )
-    return {**issue_tokens(user), "user": user}
+    return {**issue_tokens(user, accounts.open_session(user_id=user.id)), "user": user}
 
 
 @blp.route("/auth/refresh", methods=["POST"])

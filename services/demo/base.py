@@ -103,6 +103,8 @@ ACCOUNTS = [
     ("liaison_li", "联络员 李娟", "liaison", "622922", "康乐县商务局", None),
     ("ent_qhy", "清河源 马海燕", "enterprise", None, None, "临夏县清河源"),
     ("ent_bs", "百盛超市 赵强", "enterprise", None, None, "康乐县百盛超市"),
+    # 等保 separation of duties: the auditor reads the audit log, the admin does not.
+    ("auditor", "安全审计员 周敏", "auditor", None, None, None),
 ]
 
 # liaison username -> enterprise name prefixes

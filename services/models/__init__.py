@@ -10,11 +10,11 @@ from services.models.plans import EnterprisePlan
 from services.models.policies import Policy
 from services.models.problems import CommonProblem, LedgerCounter, Problem, ProblemEvent
 from services.models.reference import CalendarDay, Department, Region
-from services.models.users import RevokedToken, User
+from services.models.users import RevokedToken, User, UserSession
 
 __all__ = [
     "Assignment", "AuditHead", "AuditLog", "CalendarDay", "CommonProblem", "Department",
     "Enterprise", "EnterpriseChange", "EnterprisePlan", "EnterpriseTag", "IdempotencyRecord",
     "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemEvent", "Region",
-    "RevokedToken", "StatusReport", "User", "Visit", "Warning",
+    "RevokedToken", "StatusReport", "User", "UserSession", "Visit", "Warning",
 ]

@@ -81,12 +81,78 @@ def test_the_cli_reports_a_sound_chain_and_fails_on_a_broken_one(login_as, demo,
     assert "审计链断裂" in broken.output
 
 
+def test_refusals_are_audited(login_as, client, db_session):
+    login_as("lx_viewer").post("enterprises", json={"name": "x", "credit_code": "91350100M000100Y43",
+                                                    "entity_type": "enterprise", "scale": "small", "industry": "C",
+                                                    "region_id": 4})
+    client.get("enterprises")
+    actions = set(db_session.scalars(select(AuditLog.action)))
+    assert {"http.403", "http.401"} <= actions
+
+
+def test_the_checkpoint_catches_a_truncated_tail(login_as, demo, app):
+    session = login_as("lxx_coord")
+    for n in range(3):
+        _patch_address(session, demo.enterprise_id("清河源"), f"地址{n}")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["audit-checkpoint"]).exit_code == 0
+    with app.app_context():
+        from services.db import db
+        from services.models import AuditHead
+
+        last = db.session.scalar(select(AuditLog).order_by(AuditLog.seq.desc()))
+        db.session.execute(AuditLog.__table__.delete().where(AuditLog.seq == last.seq))
+        head = db.session.get(AuditHead, 1)
+        head.seq, head.hash = last.seq - 1, last.prev_hash  # a careful attacker fixes the head too
+        db.session.commit()
+        assert audit.verify().ok, "the chain alone cannot tell"
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1 and "截断" in result.output
+
+
+def test_the_checkpoint_catches_a_consistently_rewritten_chain(login_as, demo, app):
+    _patch_address(login_as("lxx_coord"), demo.enterprise_id("清河源"))
+    runner = app.test_cli_runner()
+    runner.invoke(args=["audit-checkpoint"])
+    with app.app_context():
+        from services.db import db
+        from services.models import AuditHead
+
+        prev = audit.GENESIS
+        for row in db.session.scalars(select(AuditLog).order_by(AuditLog.seq)):
+            row.data = {**row.data, "rewritten": True}
+            row.prev_hash = prev
+            row.hash = audit.row_hash(row)
+            prev = row.hash
+        db.session.get(AuditHead, 1).hash = prev
+        db.session.commit()
+        assert audit.verify().ok
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1 and "改写" in result.output
+
+
+def test_a_forged_checkpoint_is_caught(login_as, demo, app):
+    _patch_address(login_as("lxx_coord"), demo.enterprise_id("清河源"))
+    runner = app.test_cli_runner()
+    runner.invoke(args=["audit-checkpoint"])
+    from pathlib import Path
+
+    path = Path(app.config["INSTANCE_DIR"]) / "audit-checkpoint.jsonl"
+    import json
+
+    entry = json.loads(path.read_text().splitlines()[-1])
+    path.write_text(json.dumps({**entry, "seq": entry["seq"] - 1}) + "\n")
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1 and "伪造" in result.output
+
+
 def test_failed_logins_are_audited(client, db_session):
     client.post("auth/login", json={"username": "lxx_coord", "password": "Wrong@2026"})
     row = db_session.scalar(select(AuditLog).where(AuditLog.action == "auth.login_failed"))
     assert row is not None and row.actor_username == "lxx_coord"
 
 
-def test_only_admins_read_the_audit_log(login_as):
-    assert login_as("lx_coord").get("audit").status_code == 403
-    assert login_as("admin").get("audit").status_code == 200
+def test_only_the_auditor_reads_the_audit_log(login_as):
+    assert login_as("auditor").get("audit").status_code == 200
+    for username in ("admin", "lx_coord", "ent_qhy"):
+        assert login_as(username).get("audit").status_code == 403
