@@ -80,8 +80,8 @@ class StatusReportSchema(BaseSchema):
 class StatusReportPutSchema(BaseSchema):
     operating_status = enum(OPERATING_STATUSES, required=True)
     employees = ma.fields.Integer(required=True, validate=ma.validate.Range(0, 10_000_000))
-    revenue_10k = ma.fields.Decimal(allow_none=True, places=2, allow_nan=False,
-                                    validate=ma.validate.Range(0, 1_000_000_000))
+    revenue_10k = ma.fields.Float(allow_none=True, allow_nan=False, validate=ma.validate.Range(0, 1_000_000_000),
+                                  metadata={"description": "营业收入（万元）"})
     capacity_pct = ma.fields.Float(allow_none=True, allow_nan=False, validate=ma.validate.Range(0, 200))
     note = text(2000, load_default="")
 
