@@ -15,6 +15,7 @@ from services.actors import Actor, enterprise_clause, is_assigned_liaison
 from services.db import db
 from services.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType
 from services.models import Photo, Problem, Visit
+from services.visits import visit_clause
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000
@@ -54,8 +55,7 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 
 def _target(actor: Actor, *, visit_id: int | None, problem_id: int | None):
     if visit_id is not None:
-        visit = db.session.scalar(select(Visit).where(Visit.id == visit_id,
-                                                      enterprise_clause(actor, Visit.enterprise_id)))
+        visit = db.session.scalar(select(Visit).where(Visit.id == visit_id, visit_clause(actor)))
         if visit is None:
             raise NotFound("走访记录不存在")
         return visit.enterprise_id
@@ -96,7 +96,7 @@ def save_photo(*, actor: Actor, data: bytes, upload_dir: Path, visit_id: int | N
 
 def get_photo_or_raise(*, actor: Actor, photo_id: int) -> Photo:
     """A photo is visible to whoever may see its visit or problem."""
-    visible_visits = select(Visit.id).where(enterprise_clause(actor, Visit.enterprise_id))
+    visible_visits = select(Visit.id).where(visit_clause(actor))
     visible_problems = select(Problem.id).where(enterprise_clause(actor, Problem.enterprise_id))
     photo = db.session.scalar(select(Photo).where(Photo.id == photo_id, or_(
         Photo.visit_id.in_(visible_visits), Photo.problem_id.in_(visible_problems))))

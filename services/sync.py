@@ -17,6 +17,7 @@ from services.enterprises import reveal
 from services.errors import ValidationFailed
 from services.models import Assignment, Enterprise, EnterprisePlan, Notification, Problem, ProblemEvent, Visit
 from services.problems.queries import present
+from services.visits import visit_clause
 
 # Overlap between syncs: a row committed a moment after its timestamp is not lost; clients upsert by id.
 OVERLAP = timedelta(seconds=5)
@@ -50,7 +51,7 @@ def _statements(actor: Actor, since: datetime | None) -> dict[str, Select]:
         "problems": changed(select(Problem).where(enterprise_clause(actor, Problem.enterprise_id))
                             .options(selectinload(Problem.events).selectinload(ProblemEvent.actor)),
                             Problem.updated_at),
-        "visits": changed(select(Visit).where(enterprise_clause(actor, Visit.enterprise_id)), Visit.updated_at),
+        "visits": changed(select(Visit).where(visit_clause(actor)), Visit.updated_at),
         "plans": changed(select(EnterprisePlan).where(enterprise_clause(actor, EnterprisePlan.enterprise_id)),
                          EnterprisePlan.updated_at),
         "notifications": changed(select(Notification).where(Notification.user_id == actor.user_id),

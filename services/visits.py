@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 
 from services import audit, monitoring
 from services.actors import Actor, enterprise_clause, is_assigned_liaison
@@ -51,9 +51,18 @@ def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: d
     return visit
 
 
+def visit_clause(actor: Actor):
+    """Visit records are the officers' field notes: enterprise users do not read them."""
+    if actor.role == "enterprise":
+        return false()
+    return enterprise_clause(actor, Visit.enterprise_id)
+
+
 def list_visits(*, actor: Actor, enterprise: int | None = None, liaison: int | None = None,
                 from_: datetime | None = None, to: datetime | None = None) -> Select:
-    stmt = select(Visit).where(enterprise_clause(actor, Visit.enterprise_id))
+    if actor.role == "enterprise":
+        raise Forbidden("企业用户不能查看走访记录")
+    stmt = select(Visit).where(visit_clause(actor))
     if enterprise is not None:
         stmt = stmt.where(Visit.enterprise_id == enterprise)
     if liaison is not None:
@@ -71,7 +80,7 @@ def enterprise_visits(*, actor: Actor, enterprise_id: int, **filters) -> Select:
 
 
 def get_visit_or_raise(*, actor: Actor, visit_id: int) -> Visit:
-    visit = db.session.scalar(select(Visit).where(Visit.id == visit_id, enterprise_clause(actor, Visit.enterprise_id)))
+    visit = db.session.scalar(select(Visit).where(Visit.id == visit_id, visit_clause(actor)))
     if visit is None:
         raise NotFound("走访记录不存在")
     return visit
