@@ -33,9 +33,11 @@ test: test-sqlite test-pg
 test-sqlite: venv
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
 
+# The fault harness restarts PostgreSQL, so it runs alone after the parallel suite.
 test-pg: venv
 	@if scripts/with-postgres.sh true; then \
-	  scripts/with-postgres.sh $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS); \
+	  scripts/with-postgres.sh bash -c '$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -m "not faults" $(PYTEST_ARGS) && \
+	    $(BIN)/python -m pytest -q -s -m faults tests/faults'; \
 	else echo "PostgreSQL unavailable on this machine: PostgreSQL run skipped"; fi
 
 lint: venv

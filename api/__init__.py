@@ -204,13 +204,17 @@ def register_request_hooks(app: Flask) -> None:
             from services import audit
             from services.db import db
 
-            db.session.rollback()
+            from sqlalchemy.exc import DBAPIError
+
             token = read_only_intent.set(False)
             try:
+                db.session.rollback()
                 actor = g.get("_actor") or anonymous_actor()
                 audit.record(actor, f"http.{response.status_code}", None, None,
                              {"method": request.method, "path": request.path})
                 db.session.commit()
+            except DBAPIError:
+                app.logger.error("could not audit a %s answer: database unavailable", response.status_code)
             finally:
                 read_only_intent.reset(token)
         return response

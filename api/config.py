@@ -56,6 +56,8 @@ class Config:
     PASSWORD_MAX_AGE_DAYS = _int("PASSWORD_MAX_AGE_DAYS", 90)
     IDLE_TIMEOUT_MINUTES = _int("IDLE_TIMEOUT_MINUTES", 30)
     AUDIT_CHECKPOINT_FILE = _env("AUDIT_CHECKPOINT_FILE")
+    # A claimed Idempotency-Key whose request never finished (its worker died) is freed after this long.
+    IDEMPOTENCY_STALE_SECONDS = _int("IDEMPOTENCY_STALE_SECONDS", 60)
     TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
     CORS_ORIGINS = _list("CORS_ORIGINS")
     UPLOAD_DIR = Path(_env("UPLOAD_DIR", ROOT / "instance" / "uploads"))

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+from datetime import timedelta
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_jwt_extended import get_jwt
+
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session as SessionBase
 
 from api.errors import problem
 from services import idempotency
 from services.db import db
 from services.errors import ServiceError
 
+log = logging.getLogger("lianqitong.idempotency")
 HEADER = "Idempotency-Key"
 # Never stored: token responses must not be replayable, and auth failures are not results.
 EXCLUDED_PREFIXES = ("auth.",)
@@ -47,7 +54,8 @@ def before() -> Response | None:
     db.session.rollback()  # end the authentication read: the claim below writes on its own connection
     user_key, owner_id = _user_key()
     try:
-        claimed = idempotency.claim(user_key=user_key, key=key, fingerprint=_fingerprint(), owner_id=owner_id)
+        claimed = idempotency.claim(user_key=user_key, key=key, fingerprint=_fingerprint(), owner_id=owner_id,
+                                    stale_after=timedelta(seconds=current_app.config["IDEMPOTENCY_STALE_SECONDS"]))
     except ServiceError as error:
         return problem(error.status, error.code, error.detail)
     if isinstance(claimed, idempotency.Replay):
@@ -62,24 +70,46 @@ def after(response: Response) -> Response:
     record = g.pop("idempotency_record", None)
     if record is None:
         return response
-    # The view has committed its work; what is still open are reads (a SQLite writer lock for a POST).
-    db.session.rollback()
-    if response.status_code >= 500 or response.status_code in NOT_STORED or response.is_streamed:
-        idempotency.release(record)
-        return response
-    headers = {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
-    idempotency.complete(record, status=response.status_code, body=response.get_data(as_text=True), headers=headers)
+    try:
+        # The view has committed its work; what is still open are reads (a SQLite writer lock for a POST).
+        db.session.rollback()
+        if response.status_code >= 500 or response.status_code in NOT_STORED or response.is_streamed:
+            idempotency.release(record)  # only a claim that never committed a write is released
+            return response
+        headers = {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
+        idempotency.complete(record, status=response.status_code, body=response.get_data(as_text=True),
+                             headers=headers)
+    except DBAPIError:
+        # The database went away after the view: the claim stays "in progress" and is freed as stale
+        # (IDEMPOTENCY_STALE_SECONDS), so the client's retry is served then. The answer itself stands.
+        log.warning("idempotency record %s left in progress: database unavailable", record)
     return response
 
 
 def teardown(exc) -> None:
     record = g.pop("idempotency_record", None)
     if record is not None:
-        db.session.rollback()
-        idempotency.release(record)
+        try:
+            db.session.rollback()
+            idempotency.release(record)
+        except DBAPIError:
+            log.warning("idempotency record %s left in progress: database unavailable", record)
+
+
+def _mark_on_commit(session) -> None:
+    """before_commit of the request's session: tie the claim to the write (exactly once, even if the
+    worker dies between the commit and storing the response)."""
+    if not has_request_context() or session is not db.session():
+        return
+    record = g.get("idempotency_record")
+    if record is not None and not g.get("idempotency_marked"):
+        g.idempotency_marked = True
+        idempotency.mark_committed(session, record)
 
 
 def register(app: Flask) -> None:
+    if not event.contains(SessionBase, "before_commit", _mark_on_commit):
+        event.listen(SessionBase, "before_commit", _mark_on_commit)
     """Call after authentication's hook and before the ETag hook: after_request handlers run in
     reverse order, so the body stored is the one with its ETag and not yet gzip-compressed."""
     app.before_request(before)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,8 +41,10 @@ def _session() -> Session:
     return Session(db.engine, expire_on_commit=False)
 
 
-def claim(*, user_key: str, key: str, fingerprint: str, owner_id: int | None) -> int | Replay:
-    """The new record's id when this request may run; a Replay of the first response; or raises."""
+def claim(*, user_key: str, key: str, fingerprint: str, owner_id: int | None,
+          stale_after: timedelta = timedelta(seconds=60)) -> int | Replay:
+    """The new record's id when this request may run; a Replay of the first response; or raises.
+    A claim still in progress after `stale_after` belonged to a worker that died: it is taken over."""
     with _session() as session:
         for _ in range(2):
             record = IdempotencyRecord(user_key=user_key, key=key, fingerprint=fingerprint, owner_id=owner_id)
@@ -56,7 +58,10 @@ def claim(*, user_key: str, key: str, fingerprint: str, owner_id: int | None) ->
                 IdempotencyRecord.user_key == user_key, IdempotencyRecord.key == key))
             if existing is None:
                 continue  # released meanwhile: try again
-            if existing.created_at < utcnow() - TTL:
+            # Only a claim whose request never committed may be taken over: once the request's own
+            # transaction has marked it "committed", running it again would apply the write twice.
+            abandoned = existing.state == "in_progress" and existing.created_at < utcnow() - stale_after
+            if existing.created_at < utcnow() - TTL or abandoned:
                 session.delete(existing)
                 session.commit()
                 continue
@@ -66,6 +71,14 @@ def claim(*, user_key: str, key: str, fingerprint: str, owner_id: int | None) ->
                 raise RequestInProgress()
             return Replay(existing.response_status, existing.response_body or "", existing.response_headers or {})
         raise RequestInProgress()
+
+
+def mark_committed(session, record_id: int) -> None:
+    """Inside the request's own transaction, just before it commits: the write and this mark stand or
+    fall together."""
+    session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record_id,
+                                                    IdempotencyRecord.state == "in_progress")
+                    .values(state="committed"))
 
 
 def complete(record_id: int, *, status: int, body: str, headers: dict) -> None:
@@ -81,7 +94,7 @@ def release(record_id: int) -> None:
     """Forget a claim whose request failed (5xx, exception): the client may retry with the same key."""
     with _session() as session:
         session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id,
-                                                        IdempotencyRecord.state != "done"))
+                                                        IdempotencyRecord.state == "in_progress"))
         session.commit()
 
 
