@@ -62,8 +62,9 @@ def rate_limit_key() -> str:
     return f"ip:{get_remote_address()}"
 
 
-def login_key() -> str:
-    return f"login:{request.remote_addr}"
+def address_key() -> str:
+    """Per client address: logins and the token-less policy match."""
+    return f"addr:{request.remote_addr}"
 
 
 api = Api()

@@ -5,7 +5,7 @@ from flask_jwt_extended import current_user, decode_token, get_jwt
 from flask_smorest import Blueprint
 
 from api.auth import current_actor, issue_tokens, token_expiry
-from api.extensions import limiter, login_key
+from api.extensions import limiter, address_key
 from api.schemas.auth import LoginSchema, MeSchema, MfaSchema, MfaCodeSchema, PasswordChangeSchema, RefreshSchema, TokenSchema
 from api.schemas.common import ProblemDetailSchema
 from services import accounts, mfa
@@ -19,7 +19,7 @@ def _login_limit():
 
 
 @blp.route("/auth/login", methods=["POST"])
-@limiter.limit(_login_limit, key_func=login_key)
+@limiter.limit(_login_limit, key_func=address_key)
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenSchema)
 @blp.alt_response(401, schema=ProblemDetailSchema, description="用户名或密码错误 / 需要动态码")

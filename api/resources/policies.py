@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.concurrency import required_if_match, set_etag
-from api.extensions import limiter, login_key
+from api.extensions import limiter, address_key
 from api.pagination import page_schema, paginate, split_paging
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.plans_policies import (
@@ -64,7 +64,7 @@ class PolicyItem(MethodView):
 
 @blp.route("/policies/match")
 class Match(MethodView):
-    decorators = [limiter.limit(_public_limit, key_func=login_key)]
+    decorators = [limiter.limit(_public_limit, key_func=address_key)]
 
     @blp.arguments(MatchFactsSchema)
     @blp.response(200, MatchResultSchema)

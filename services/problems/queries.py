@@ -9,14 +9,14 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from services import audit
-from services.actors import Actor, enterprise_clause, sees_full_contact, subtree_region_ids
+from services.actors import Actor, enterprise_clause, mask_phone, sees_full_contact, subtree_region_ids
 from services.db import db, utcnow
 from services.errors import NotFound
 from services.models import Department, Enterprise, Problem, ProblemEvent, Region
 from services.monitoring import OVERDUE_STATUSES
 from services.problems.commands import roles_for
 from services.problems.workflow import allowed_actions
-from services.timeutil import day_bounds_utc
+from services.timeutil import day_bounds_utc, to_local
 
 
 def _visible(actor: Actor):
@@ -91,9 +91,6 @@ EXPORT_HEADERS = [
 
 def export_rows(*, actor: Actor, labels: dict, fmt: str, **filters) -> Iterator[list]:
     """Rows of the ledger export, streamed from the database in batches; audited once."""
-    from services.actors import mask_phone
-    from services.timeutil import to_local
-
     audit.record(actor, "problem.exported", "problem", None, {"format": fmt, "filters": filters})
     db.session.commit()
     ids = list_problems(actor=actor, **filters).with_only_columns(Problem.id).order_by(None).subquery()
