@@ -1,5 +1,7 @@
 """Login, lockout, rate limit, refresh rotation, logout, password change."""
 
+import itertools
+
 import pytest
 
 from tests.conftest import PASSWORD, ApiClient, login
@@ -160,3 +162,14 @@ def test_me_tells_the_binding_of_an_enterprise_user(login_as):
     body = login_as("ent_qhy").get("me").get_json()
     assert body["role"] == "enterprise"
     assert "清河源" in body["enterprise"]["name"]
+
+
+def test_five_changes_later_only_the_sixth_last_password_is_free_again(login_as):
+    session = login_as("liaison_ma")
+    chain = [PASSWORD, *(f"Better#{2027 + n}" for n in range(5))]
+    for old, new in itertools.pairwise(chain):
+        assert session.post("me/password", json={"old_password": old, "new_password": new}).status_code == 204
+    reused = session.post("me/password", json={"old_password": chain[-1], "new_password": chain[1]})
+    assert reused.status_code == 422
+    assert "new_password" in reused.get_json()["errors"]
+    assert session.post("me/password", json={"old_password": chain[-1], "new_password": PASSWORD}).status_code == 204
