@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import Select, select
 
 from services import audit
 from services.actors import Actor
 from services.db import db
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
-from services.models import Department, Region
+from services.models import CalendarDay, Department, Region
 from services.models.reference import LEVEL_RANK
 
 PARENT_LEVEL = {"province": None, "prefecture": "province", "county": "prefecture"}
@@ -120,3 +122,38 @@ def update_department(*, actor: Actor, department_id: int, expected_version: int
 
 def level_rank(level: str) -> int:
     return LEVEL_RANK[level]
+
+
+# --- the working-day calendar (holidays and 调休 make-up days), kept up to date by admins -------------
+
+def list_calendar(*, year: int | None = None) -> Select:
+    stmt = select(CalendarDay)
+    if year is not None:
+        stmt = stmt.where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+    return stmt.order_by(CalendarDay.day)
+
+
+def set_calendar_day(*, actor: Actor, day: date, is_workday: bool, note: str = "") -> tuple[CalendarDay, bool]:
+    """Declare a statutory holiday (is_workday false) or a make-up working day (true). (row, created)."""
+    _require_admin(actor)
+    row = db.session.get(CalendarDay, day)
+    created = row is None
+    if created:
+        row = CalendarDay(day=day, is_workday=is_workday, note=note)
+        db.session.add(row)
+    else:
+        row.is_workday, row.note = is_workday, note
+    audit.record(actor, "calendar.set", "calendar_day", day.isoformat(), {"is_workday": is_workday, "note": note})
+    db.session.commit()
+    return row, created
+
+
+def delete_calendar_day(*, actor: Actor, day: date) -> None:
+    """Back to the Monday–Friday rule for that day."""
+    _require_admin(actor)
+    row = db.session.get(CalendarDay, day)
+    if row is None:
+        raise NotFound("该日期没有特别安排")
+    db.session.delete(row)
+    audit.record(actor, "calendar.deleted", "calendar_day", day.isoformat())
+    db.session.commit()

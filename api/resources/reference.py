@@ -1,4 +1,6 @@
-"""Regions, departments and enum labels."""
+"""Regions, departments, the working-day calendar and enum labels."""
+
+from datetime import date
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -6,12 +8,15 @@ from flask_smorest import Blueprint
 from api.auth import current_actor
 from api.concurrency import required_if_match, set_etag
 from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
-from api.schemas.common import EnumsSchema
+from api.schemas.common import EnumsSchema, ProblemDetailSchema
 from api.schemas.reference import (
+    CalendarDayPutSchema, CalendarDaySchema, CalendarListSchema, CalendarQuerySchema,
     DepartmentCreateSchema, DepartmentQuerySchema, DepartmentSchema, DepartmentUpdateSchema, RegionCreateSchema,
     RegionQuerySchema, RegionSchema, RegionUpdateSchema,
 )
 from services import reference
+from services.db import db
+from services.errors import ValidationFailed
 from services.labels import ENUM_LABELS
 
 blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="基础数据：区划、部门、枚举")
@@ -92,6 +97,40 @@ class DepartmentItem(MethodView):
         """Update a department (admin)"""
         return reference.update_department(actor=current_actor(), department_id=department_id,
                                            expected_version=required_if_match(), changes=body)
+
+
+@blp.route("/calendar")
+@blp.arguments(CalendarQuerySchema, location="query")
+@blp.response(200, CalendarListSchema)
+def calendar(args):
+    """List the calendar's exceptions: statutory holidays and make-up working days (调休)"""
+    return {"items": list(db.session.scalars(reference.list_calendar(**args)))}
+
+
+@blp.route("/calendar/<string(length=10):day>")
+class CalendarDayItem(MethodView):
+    @blp.arguments(CalendarDayPutSchema)
+    @blp.response(200, CalendarDaySchema, description="已修改")
+    @blp.alt_response(201, schema=CalendarDaySchema, description="已新增")
+    @blp.alt_response(403, schema=ProblemDetailSchema)
+    def put(self, body, day):
+        """Declare a day a holiday or a make-up working day (admin; deadlines follow at once)"""
+        row, created = reference.set_calendar_day(actor=current_actor(), day=_day(day), **body)
+        return row, 201 if created else 200
+
+    @blp.response(204)
+    @blp.alt_response(403, schema=ProblemDetailSchema)
+    @blp.alt_response(404, schema=ProblemDetailSchema)
+    def delete(self, day):
+        """Remove a day's exception (admin)"""
+        reference.delete_calendar_day(actor=current_actor(), day=_day(day))
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed("日期格式应为 YYYY-MM-DD", field="day") from None
 
 
 @blp.route("/meta/enums")

@@ -59,3 +59,22 @@ class DepartmentUpdateSchema(BaseSchema):
 
 class DepartmentQuerySchema(BaseSchema):
     region = id_field()
+
+
+class CalendarDaySchema(BaseSchema):
+    day = ma.fields.Date()
+    is_workday = ma.fields.Boolean()
+    note = ma.fields.String()
+
+
+class CalendarDayPutSchema(BaseSchema):
+    is_workday = ma.fields.Boolean(required=True, metadata={"description": "false：法定节假日；true：调休上班日"})
+    note = text(64, load_default="")
+
+
+class CalendarQuerySchema(BaseSchema):
+    year = ma.fields.Integer(validate=ma.validate.Range(min=2000, max=2100))
+
+
+class CalendarListSchema(BaseSchema):
+    items = ma.fields.List(ma.fields.Nested(CalendarDaySchema))

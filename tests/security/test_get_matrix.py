@@ -28,6 +28,7 @@ POLICY = {
     "/api/v1/assessments/export.xlsx": rule(REPORTERS),
     "/api/v1/assignments": rule(ALL),
     "/api/v1/audit": rule({"auditor"}),
+    "/api/v1/calendar": rule(ALL),
     "/api/v1/common-problems": rule(ALL),
     "/api/v1/common-problems/{common_id}": scoped({"admin", "gs_coord", "lx_coord", "lx_viewer"}),
     "/api/v1/dashboard": rule(REPORTERS),
