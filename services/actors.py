@@ -102,9 +102,6 @@ def region_in_scope(actor: Actor, region: Region | None) -> bool:
     return bool(actor.region_path) and actor.role in ("coordinator", "viewer") and region.path.startswith(actor.region_path)
 
 
-def can_see_enterprise(actor: Actor, enterprise_id: int) -> bool:
-    return db.session.scalar(select(Enterprise.id).where(Enterprise.id == enterprise_id, enterprise_clause(actor))) is not None
-
 
 def is_assigned_liaison(actor: Actor, enterprise_id: int) -> bool:
     if actor.role != "liaison":

@@ -11,7 +11,6 @@ from services.actors import Actor
 from services.db import db
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.models import CalendarDay, Department, Region
-from services.models.reference import LEVEL_RANK
 
 PARENT_LEVEL = {"province": None, "prefecture": "province", "county": "prefecture"}
 
@@ -118,10 +117,6 @@ def update_department(*, actor: Actor, department_id: int, expected_version: int
     audit.record(actor, "department.updated", "department", department.id, {"fields": sorted(changes)})
     db.session.commit()
     return department
-
-
-def level_rank(level: str) -> int:
-    return LEVEL_RANK[level]
 
 
 # --- the working-day calendar (holidays and 调休 make-up days), kept up to date by admins -------------
