@@ -118,7 +118,10 @@ def _configure_services(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from api import inputs
     from api.extensions import api, compress, jwt, limiter, migrate
+
+    inputs.install()
     from services import models  # noqa: F401 - complete metadata
     from services.db import configure_engine, db
 
@@ -149,7 +152,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from api import idempotency
+    from api import idempotency, inputs
     from api.concurrency import apply_etag
     from api.errors import problem
     from services.db import read_only_intent
@@ -159,11 +162,19 @@ def register_request_hooks(app: Flask) -> None:
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         g.read_only_token = read_only_intent.set(request.method in ("GET", "HEAD", "OPTIONS"))
+        if inputs.unsafe_text(request.path) or any(inputs.unsafe_text(k) or inputs.unsafe_text(v)
+                                                   for k, v in request.args.items(multi=True)):
+            return problem(400, "invalid_query", "请求地址或查询参数包含非法字符（NUL 或非 UTF-8 字节）")
         if request.method in ("POST", "PUT", "PATCH"):
             length = request.content_length or 0
             mimetype = request.mimetype or ""
             if mimetype == "multipart/form-data":
                 return None
+            if request.content_length is None and request.headers.get("Transfer-Encoding"):
+                # A chunked body announces no length: read one byte past the cap (werkzeug stops there).
+                request.max_content_length = app.config["MAX_JSON_BYTES"] + 1
+                if len(request.get_data(cache=True)) > app.config["MAX_JSON_BYTES"]:
+                    return problem(413, "payload_too_large", "请求体不能超过 1 MB")
             if length > app.config["MAX_JSON_BYTES"]:
                 return problem(413, "payload_too_large", "请求体不能超过 1 MB")
             if length and mimetype not in JSON_TYPES:

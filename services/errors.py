@@ -77,3 +77,7 @@ class UnsupportedMediaType(ServiceError):
 
 class Unavailable(ServiceError):
     code, status, title, default_detail = "service_unavailable", 503, "Service Unavailable", "服务暂时不可用，请稍后重试"
+
+
+class MalformedInput(ServiceError):
+    code, status, title, default_detail = "invalid_json", 400, "Bad Request", "请求体不是合法的 JSON"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
@@ -29,15 +29,47 @@ def encode(payload: dict) -> str:
 
 
 def decode(token: str, field: str) -> dict:
+    """The JSON object inside a token; anything else is a 422 naming the field."""
     try:
         data = json.loads(base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode()).decode())
-        if not isinstance(data, dict):
-            raise ValueError
-        if "t" in data:
-            datetime.fromisoformat(data["t"])
-        return data
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, RecursionError, binascii.Error, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        raise ValidationFailed("同步令牌无效", field=field)
+    return data
+
+
+def _instant(value, field: str) -> datetime:
+    """A token's time: an RFC 3339 string of a plausible year, UTC when it carries no offset."""
+    try:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.astimezone(timezone.utc)
+    except (ValueError, TypeError, OverflowError):
         raise ValidationFailed("同步令牌无效", field=field) from None
+    if not 2000 <= parsed.year <= 2999:
+        raise ValidationFailed("同步令牌无效", field=field)
+    return parsed
+
+
+def _since(token: str | None, field: str) -> datetime | None:
+    return _instant(decode(token, field).get("t"), field) if token else None
+
+
+def _state(cursor: str | None, since: str | None) -> tuple[str | None, datetime | None, dict[str, int]]:
+    """(since token, fixed start, last id per collection) from the cursor, or a first page's."""
+    if not cursor:
+        return since, None, {}
+    state = decode(cursor, "cursor")
+    since_token, after = state.get("s"), state.get("k", {})
+    if since_token is not None and not isinstance(since_token, str):
+        raise ValidationFailed("分页游标无效", field="cursor")
+    if not isinstance(after, dict) or any(
+            name not in COLLECTIONS or not isinstance(last, int) or isinstance(last, bool) or not 0 <= last < 2**31
+            for name, last in after.items()):
+        raise ValidationFailed("分页游标无效", field="cursor")
+    return since_token, _instant(state.get("n"), "cursor"), after
 
 
 def _statements(actor: Actor, since: datetime | None) -> dict[str, Select]:
@@ -72,16 +104,14 @@ def _removed_enterprises(actor: Actor, since: datetime | None) -> list[int]:
 def sync(*, actor: Actor, since: str | None = None, cursor: str | None = None, limit: int = 50) -> dict:
     """One page of changes. Without `since`, a full snapshot. `next_since` is fixed on the first page
     and carried by the cursor, so a token stays valid across pages."""
-    state = decode(cursor, "cursor") if cursor else {}
-    since_token = state.get("s", since)
-    since_at = datetime.fromisoformat(decode(since_token, "since")["t"]) if since_token else None
-    started = datetime.fromisoformat(state["n"]) if "n" in state else utcnow() - OVERLAP
-    after = state.get("k", {})
+    since_token, started, after = _state(cursor, since)
+    since_at = _since(since_token, "since" if not cursor else "cursor")
+    started = started or utcnow() - OVERLAP
     page: dict = {}
     more = False
     for name, stmt in _statements(actor, since_at).items():
         entity = stmt.column_descriptions[0]["entity"]
-        rows = list(db.session.scalars(stmt.where(entity.id > int(after.get(name, 0)))
+        rows = list(db.session.scalars(stmt.where(entity.id > after.get(name, 0))
                                        .order_by(entity.id).limit(limit + 1)))
         if len(rows) > limit:
             more = True

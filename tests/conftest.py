@@ -260,3 +260,18 @@ class Demo:
 @pytest.fixture
 def demo(app) -> Demo:
     return Demo(app)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app behind a real HTTP server (Werkzeug, threaded) on a free loopback port: its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
