@@ -5,9 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-WORKERS ?= 2
-PYTEST_WORKERS ?= 2
-export FLASK_APP := wsgi
+PYTEST_export FLASK_APP := wsgi
 
 .PHONY: run test test-sqlite test-pg venv migrate seed lint check clean
 
@@ -26,7 +24,7 @@ seed: migrate
 	$(BIN)/flask seed-demo
 
 run: seed
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
 
 test: test-sqlite test-pg
 

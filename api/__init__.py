@@ -10,9 +10,9 @@ from pathlib import Path
 from flask import Flask, g, request, send_from_directory
 
 from api.config import Config, load_secrets
+from services.masking import mask_phones
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 JSON_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")
 
 
@@ -39,6 +39,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     register_cli(app)
     if app.config["APP_ENV"] == "production":
         _refuse_demo_accounts(app)
+    if app.config["TRUSTED_PROXIES"] > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client address (limits, lockout, audit `ip`) comes from X-Forwarded-For only through the
+        # configured number of proxies; with none, a forwarded header changes nothing.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
 
 
@@ -77,7 +84,7 @@ def _configure_logging(app: Flask) -> None:
 
         def filter(self, record):
             message = record.getMessage()
-            masked = _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), message)
+            masked = mask_phones(message)
             if masked != message:
                 record.msg, record.args = masked, ()
             return True
@@ -136,8 +143,9 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
     app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
     compress.init_app(app)
-    from api.auth import authenticate_request
+    from api.auth import authenticate_request, start_activity_flusher
 
+    app.before_request(lambda: start_activity_flusher(app))
     # Authentication runs before the limiter so per-user limits see the caller.
     app.before_request(authenticate_request)
     app.config["RATELIMIT_DEFAULT"] = app.config["API_RATE_LIMIT"]
@@ -209,7 +217,8 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def _audit_refusals(response):
-        """401 and 403 answers are security events (等保): audited in a short transaction of their own."""
+        """401 and 403 answers are security events (等保), recorded in a short transaction of their own:
+        403s one chained row each; 401s counted per address and minute (services/audit.tally_refusal)."""
         if response.status_code in (401, 403) and request.path.startswith("/api/") and request.endpoint != "auth.login":
             from api.auth import anonymous_actor
             from services import audit
@@ -221,8 +230,11 @@ def register_request_hooks(app: Flask) -> None:
             try:
                 db.session.rollback()
                 actor = g.get("_actor") or anonymous_actor()
-                audit.record(actor, f"http.{response.status_code}", None, None,
-                             {"method": request.method, "path": request.path})
+                if response.status_code == 401:
+                    audit.tally_refusal(actor, 401, f"{request.method} {request.path}")
+                else:
+                    audit.record(actor, f"http.{response.status_code}", None, None,
+                                 {"method": request.method, "path": request.path})
                 db.session.commit()
             except DBAPIError:
                 app.logger.error("could not audit a %s answer: database unavailable", response.status_code)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import re
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -9,16 +13,17 @@ from flask import current_app, g, request
 from flask_jwt_extended import create_access_token, create_refresh_token, current_user, get_jwt, verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
+from limits import parse as parse_limit
 
 from api.errors import problem
-from api.extensions import jwt
+from api.extensions import jwt, limiter
 from services import accounts
 from services.actors import Actor
 from services.errors import Unauthorized
 
 # Endpoints reachable without a token.
 PUBLIC_ENDPOINTS = {
-    "health.healthz", "health.readyz", "auth.login", "policies.Match",
+    "health.healthz", "health.readyz", "auth.login", "auth.begin_mfa_enrolment", "policies.Match",
     "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "docs_assets", "static",
 }
 # Public, but a token (when sent) identifies the caller, e.g. for per-user rate limits.
@@ -32,9 +37,26 @@ def _unauthorized(detail: str = "未登录或登录已失效"):
     return problem(401, "unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
 
 
+# Claims without which a token is refused, however well signed: expiry, identity, session and its own id.
+REQUIRED_CLAIMS = ("sub", "exp", "jti", "sid")
+_USER_ID = re.compile(r"^[0-9]{1,10}$")
+
+
+def _user_id(payload: dict) -> int | None:
+    sub = payload.get("sub")
+    return int(sub) if isinstance(sub, str) and _USER_ID.match(sub) else None
+
+
+def _well_formed(payload: dict) -> bool:
+    return (all(payload.get(claim) not in (None, "") for claim in REQUIRED_CLAIMS) and _user_id(payload) is not None
+            and isinstance(payload.get("iatp", 0), (int, float)) and isinstance(payload["jti"], str)
+            and isinstance(payload["sid"], str))
+
+
 @jwt.user_lookup_loader
 def _load_user(_header, payload):
-    return accounts.load_user(int(payload["sub"]))
+    user_id = _user_id(payload)
+    return accounts.load_user(user_id) if user_id is not None else None
 
 
 @jwt.user_lookup_error_loader
@@ -44,9 +66,11 @@ def _user_lookup_error(_header, _payload):
 
 @jwt.token_in_blocklist_loader
 def _is_revoked(_header, payload):
-    user = accounts.load_user(int(payload["sub"]))
+    if not _well_formed(payload):
+        return True
+    user = accounts.load_user(_user_id(payload))
     return accounts.token_is_revoked(jti=payload["jti"], user=user, issued_at=float(payload.get("iatp", 0)),
-                                     session_id=payload.get("sid"))
+                                     session_id=payload["sid"], refresh=payload.get("type") == "refresh")
 
 
 @jwt.unauthorized_loader
@@ -83,22 +107,34 @@ def authenticate_request():
         if endpoint in OPTIONAL_TOKEN_ENDPOINTS:
             _optional_token()
         return None
+    budget = parse_limit(current_app.config["ANONYMOUS_RATE_LIMIT"])
+    key = f"refused:{request.remote_addr}"
+    if not limiter.limiter.test(budget, key):
+        # Over its budget of refusals, an address gets no authentication work at all.
+        reset = limiter.limiter.get_window_stats(budget, key).reset_time
+        return problem(429, "rate_limited", "来自该地址的未认证请求过多，请稍后再试",
+                       headers={"Retry-After": str(max(1, int(reset - time.time()) + 1))})
     try:
         verify_jwt_in_request(refresh=endpoint in REFRESH_ENDPOINTS)
     except (JWTExtendedException, PyJWTError) as error:
         current_app.logger.info("token refused: %s", error.__class__.__name__)
-        return _unauthorized()
+        return _refuse(budget, key)
     if current_user is None:
-        return _unauthorized("账号不存在或已停用")
+        return _refuse(budget, key, "账号不存在或已停用")
     try:
         accounts.touch_session(user_id=current_user.id, session_id=get_jwt().get("sid"),
                                idle_minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
     except Unauthorized as error:
-        return _unauthorized(error.detail)
+        return _refuse(budget, key, error.detail)
     if endpoint not in PASSWORD_CHANGE_ENDPOINTS and accounts.password_expired(
             current_user, current_app.config["PASSWORD_MAX_AGE_DAYS"]):
         return problem(403, "password_expired", "密码已超过有效期，请先修改密码（POST /api/v1/me/password）")
     return None
+
+
+def _refuse(budget, key: str, detail: str = "未登录或登录已失效"):
+    limiter.limiter.hit(budget, key)
+    return _unauthorized(detail)
 
 
 def _optional_token():
@@ -141,3 +177,34 @@ def issue_tokens(user, session_id: str) -> dict:
 
 def token_expiry(payload: dict) -> datetime:
     return datetime.fromtimestamp(int(payload["exp"]), tz=timezone.utc)
+
+
+_flushers: dict[int, int] = {}  # id(app) -> pid of the process whose flusher thread runs
+_flushers_lock = threading.Lock()
+
+
+def start_activity_flusher(app) -> None:
+    """before_request: once per process (gunicorn forks), a daemon thread writes session activity every
+    SESSION_FLUSH_SECONDS, and once more at exit, so that no request writes it (accounts.ActivityLog)."""
+    if _flushers.get(id(app)) == os.getpid():
+        return
+    with _flushers_lock:
+        if _flushers.get(id(app)) == os.getpid():
+            return
+        _flushers[id(app)] = os.getpid()
+    interval = max(0.05, float(app.config["SESSION_FLUSH_SECONDS"]))
+
+    def flush() -> None:
+        with app.app_context():
+            try:
+                accounts.flush_activity()
+            except Exception:  # noqa: BLE001 - kept in memory and tried again at the next tick
+                app.logger.warning("session activity not written yet", exc_info=True)
+
+    def loop() -> None:
+        while True:
+            time.sleep(interval)
+            flush()
+
+    threading.Thread(target=loop, name="session-activity", daemon=True).start()
+    atexit.register(flush)

@@ -1,5 +1,6 @@
 """Flask CLI commands: demo data, audit verification, housekeeping."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -23,6 +24,7 @@ def register_cli(app: Flask) -> None:
     def audit_verify():
         """Verify the audit hash chain; name the first broken row."""
         from services import audit
+        from services.db import utcnow
 
         result = audit.verify()
         if not result.ok:
@@ -32,8 +34,35 @@ def register_cli(app: Flask) -> None:
         if sealed is not None and not sealed.ok:
             click.echo(f"审计链与检查点不符：第 {sealed.broken_seq} 条：{sealed.reason}", err=True)
             raise SystemExit(1)
+        # Rows after the last checkpoint can be rewritten consistently by a database writer: they must not
+        # stay unsealed longer than the interval (twice it once a checkpoint exists, for the cron's slack).
+        interval = timedelta(minutes=app.config["AUDIT_CHECKPOINT_MINUTES"])
+        oldest = audit.oldest_unsealed(sealed.checked if sealed is not None else 0)
+        allowed = interval if sealed is None else 2 * interval
+        if oldest is not None and oldest < utcnow() - allowed:
+            what = "尚无检查点" if sealed is None else "最近检查点之后的记录长时间未封存"
+            click.echo(f"审计链未按时封存：{what}，最早未封存记录写于 {oldest.isoformat()}，"
+                       f"超过 {int(allowed.total_seconds() // 60)} 分钟（请按时运行 flask audit-checkpoint）", err=True)
+            raise SystemExit(1)
         suffix = "，与最近检查点一致" if sealed is not None else "（尚无检查点）"
         click.echo(f"审计链完整：{result.checked} 条记录{suffix}")
+
+    @app.cli.command("mfa-enrolment")
+    @click.argument("username")
+    def mfa_enrolment(username):
+        """Issue a one-time enrolment code for USERNAME's authenticator (the first admin's, out of band)."""
+        from sqlalchemy import select
+
+        from services import accounts, mfa
+        from services.db import db
+        from services.models import User
+
+        user_id = db.session.scalar(select(User.id).where(User.username == accounts.canonical_username(username)))
+        if user_id is None:
+            click.echo(f"账号不存在：{username}", err=True)
+            raise SystemExit(1)
+        issued = mfa.issue_enrolment_code(actor=None, user_id=user_id, valid_hours=app.config["MFA_ENROLMENT_HOURS"])
+        click.echo(f"绑定码（{issued['expires_at']:%Y-%m-%d %H:%M} UTC 前有效，仅可使用一次）：{issued['enrolment_code']}")
 
     @app.cli.command("audit-checkpoint")
     def audit_checkpoint():

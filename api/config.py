@@ -56,6 +56,8 @@ class Config:
     PASSWORD_MAX_AGE_DAYS = _int("PASSWORD_MAX_AGE_DAYS", 90)
     IDLE_TIMEOUT_MINUTES = _int("IDLE_TIMEOUT_MINUTES", 30)
     AUDIT_CHECKPOINT_FILE = _env("AUDIT_CHECKPOINT_FILE")
+    # How often `flask audit-checkpoint` runs; audit-verify fails when rows stay unsealed longer.
+    AUDIT_CHECKPOINT_MINUTES = _int("AUDIT_CHECKPOINT_MINUTES", 60)
     # A claimed Idempotency-Key whose request never finished (its worker died) is freed after this long.
     IDEMPOTENCY_STALE_SECONDS = _int("IDEMPOTENCY_STALE_SECONDS", 60)
     TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
@@ -66,6 +68,15 @@ class Config:
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
     API_RATE_LIMIT = _env("API_RATE_LIMIT", "600 per minute")
     PUBLIC_RATE_LIMIT = _env("PUBLIC_RATE_LIMIT", "30 per minute")
+    # Requests refused for want of a valid token, per address; past it the address gets 429 before any
+    # token is checked.
+    ANONYMOUS_RATE_LIMIT = _env("ANONYMOUS_RATE_LIMIT", "60 per minute")
+    # Reverse proxies in front of the app whose X-Forwarded-For is believed (nginx: 1). 0: none, the
+    # socket's peer is the client.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    MFA_ENROLMENT_HOURS = _int("MFA_ENROLMENT_HOURS", 24)
+    # How often each process writes its sessions' last activity (the idle timeout's clock).
+    SESSION_FLUSH_SECONDS = _int("SESSION_FLUSH_SECONDS", 30)
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     MFA_REQUIRED_ROLES = frozenset(_list("MFA_REQUIRED_ROLES"))
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
@@ -105,6 +116,7 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     API_RATE_LIMIT = "100000 per minute"
     PUBLIC_RATE_LIMIT = "100000 per minute"
+    ANONYMOUS_RATE_LIMIT = "100000 per minute"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     JWT_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"

@@ -1,5 +1,7 @@
 """Extensions, created unbound and initialised in create_app."""
 
+import threading
+
 from flask import request
 from flask_compress import Compress
 from flask_jwt_extended import JWTManager, get_jwt
@@ -7,6 +9,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api as SmorestApi
+from limits.storage import MemoryStorage
 
 
 PROBLEM_JSON = "application/problem+json"
@@ -65,6 +68,30 @@ def rate_limit_key() -> str:
 def address_key() -> str:
     """Per client address: logins and the token-less policy match."""
     return f"addr:{request.remote_addr}"
+
+
+class ThreadSafeMemoryStorage(MemoryStorage):
+    """`memory://` for gthread workers: the stock storage restarts its expiry timer without a lock, and two
+    threads racing there answer 500 "threads can only be started once". Registered for the memory scheme."""
+
+    STORAGE_SCHEME = ["memory"]
+
+    def __init__(self, *args, **kwargs):
+        self._timer_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_timer_lock", None)
+        return state
+
+    def __setstate__(self, state):
+        self._timer_lock = threading.Lock()
+        super().__setstate__(state)
+
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        with self._timer_lock:
+            super()._MemoryStorage__schedule_expiry()
 
 
 api = Api()

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import re
+import threading
+import unicodedata
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from services import audit, passwords
+from services import audit, mfa, passwords
 from services.actors import Actor
-from services.db import db, utcnow
+from services.db import db, insert_or_ignore, utcnow
 from services.errors import (
-    AccountLocked, Conflict, Forbidden, InvalidCredentials, MfaRequired, NotFound, Unauthorized, ValidationFailed,
-    VersionMismatch,
+    AccountLocked, Conflict, Forbidden, InvalidCredentials, MfaEnrolmentRequired, MfaRequired, NotFound, ServiceError,
+    Unauthorized, ValidationFailed, VersionMismatch,
 )
-from services.models import Department, Enterprise, Region, RevokedToken, User, UserSession
+from services.models import Department, Enterprise, LoginFailure, Region, RevokedToken, User, UserSession
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -28,47 +31,120 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def authenticate(*, username: str, password: str, otp: str | None, ip: str | None, request_id: str | None,
-                 mfa_roles: frozenset[str] = frozenset(), verify_otp=None) -> User:
-    """The user whose credentials these are; failures are counted and audited even though they raise."""
-    user = db.session.scalar(select(User).where(User.username == username))
-    now = utcnow()
-    probe = Actor(user_id=user.id if user else None, username=username, ip=ip, request_id=request_id)
-    if user is None or not user.is_active:
-        passwords.burn_time(password)
-        audit.record(probe, "auth.login_failed", "user", user.id if user else None, {"reason": "unknown_user"})
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,31}$")
+
+
+def canonical_username(raw: str) -> str:
+    """The form a username is stored and compared in: NFKC-normalised and case-folded (ａｄｍｉｎ, Admin → admin)."""
+    return unicodedata.normalize("NFKC", raw).casefold().strip()
+
+
+def check_username(raw: str) -> str:
+    """The canonical username, or ValidationFailed when it has characters outside [a-z0-9_.-]."""
+    name = canonical_username(raw)
+    if not USERNAME.match(name):
+        raise ValidationFailed("用户名须为 3–32 位小写字母、数字或 _ . -，以字母或数字开头", field="username")
+    return name
+
+
+def _counter(user: User | None, username: str):
+    """Where failed sign-ins are counted: the account, or a row for a username without one."""
+    if user is not None and user.is_active:
+        return user
+    key = username[:64]  # NFKC can lengthen a name
+    insert_or_ignore(LoginFailure, username=key, failed_logins=0, updated_at=utcnow())
+    return db.session.get(LoginFailure, key, with_for_update=True, populate_existing=True)
+
+
+def _refuse_if_locked(counter, probe: Actor, user_id: int | None, now: datetime) -> None:
+    if counter.locked_until and _aware(counter.locked_until) > now:
+        audit.record(probe, "auth.login_locked", "user", user_id)
         db.session.commit()
-        raise InvalidCredentials()
-    if user.locked_until and _aware(user.locked_until) > now:
-        audit.record(probe, "auth.login_locked", "user", user.id)
-        db.session.commit()
-        retry = int((_aware(user.locked_until) - now).total_seconds()) + 1
-        raise AccountLocked(extra={"locked_until": _aware(user.locked_until).isoformat()},
+        retry = int((_aware(counter.locked_until) - now).total_seconds()) + 1
+        raise AccountLocked(extra={"locked_until": _aware(counter.locked_until).isoformat()},
                             headers={"Retry-After": str(retry)})
+
+
+def _count_failure(counter, probe: Actor, user_id: int | None, reason: str, now: datetime, *,
+                   error: ServiceError | None = None) -> None:
+    """One more failure (password, second factor or enrolment code): lock at MAX_FAILURES, then raise."""
+    counter.failed_logins = (counter.failed_logins or 0) + 1
+    action = "auth.login_failed"
+    if counter.failed_logins >= MAX_FAILURES:
+        counter.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+        counter.failed_logins = 0
+        action = "auth.account_locked"
+    if isinstance(counter, LoginFailure):
+        counter.updated_at = now
+    audit.record(probe, action, "user", user_id, {"reason": reason})
+    db.session.commit()
+    if action == "auth.account_locked":
+        raise AccountLocked(headers={"Retry-After": str(LOCK_MINUTES * 60)})
+    raise error or InvalidCredentials()
+
+
+def _check_password(*, username: str, password: str, ip: str | None, request_id: str | None) -> tuple[User, Actor]:
+    """The account these credentials open. Unknown and known usernames answer alike: the same codes in the
+    same order (401 until the fifth failure, then 423), one password hash computed either way."""
+    name = canonical_username(username)
+    user = db.session.scalar(select(User).where(User.username == name))
+    known = user is not None and user.is_active
+    now = utcnow()
+    probe = Actor(user_id=user.id if user else None, username=name, ip=ip, request_id=request_id)
+    counter = _counter(user, name)
+    _refuse_if_locked(counter, probe, probe.user_id, now)
+    if not known:
+        passwords.burn_time(password)
+        _count_failure(counter, probe, probe.user_id, "unknown_user", now)
     if not passwords.verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        action = "auth.login_failed"
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-            action = "auth.account_locked"
-        audit.record(probe, action, "user", user.id, {"reason": "bad_password"})
-        db.session.commit()
-        if action == "auth.account_locked":
-            raise AccountLocked(headers={"Retry-After": str(LOCK_MINUTES * 60)})
-        raise InvalidCredentials()
-    # A not-yet-enrolled account of an MFA role signs in once to enrol (POST /me/mfa).
-    if user.role in mfa_roles and user.mfa_enabled:
-        if not otp or verify_otp is None or not verify_otp(user.mfa_secret, otp):
-            audit.record(probe, "auth.mfa_failed", "user", user.id)
+        _count_failure(counter, probe, user.id, "bad_password", now)
+    return user, probe
+
+
+def authenticate(*, username: str, password: str, otp: str | None, ip: str | None, request_id: str | None,
+                 mfa_roles: frozenset[str] = frozenset()) -> User:
+    """The user whose credentials these are; failures are counted and audited even though they raise.
+
+    Raises InvalidCredentials, AccountLocked, MfaRequired (a code is needed or was wrong) and
+    MfaEnrolmentRequired (the role needs a second factor that the account has not enrolled)."""
+    user, probe = _check_password(username=username, password=password, ip=ip, request_id=request_id)
+    now = utcnow()
+    if user.mfa_enabled or user.role in mfa_roles:
+        if not user.mfa_enabled and not mfa.enrolment_pending(user, now):
+            audit.record(probe, "auth.mfa_enrolment_required", "user", user.id)
             db.session.commit()
+            raise MfaEnrolmentRequired()
+        if not otp:
             raise MfaRequired()
+        if not mfa.accept_code(user, otp, now):
+            _count_failure(user, probe, user.id, "bad_otp", now, error=MfaRequired("动态验证码错误或已使用"))
+        if not user.mfa_enabled:
+            mfa.activate(user)
+            audit.record(probe, "user.mfa_enrolled", "user", user.id)
     user.failed_logins = 0
     user.locked_until = None
     user.last_seen_at = now
     audit.record(probe, "auth.login", "user", user.id)
     db.session.commit()
     return user
+
+
+def begin_mfa_enrolment(*, username: str, password: str, enrolment_code: str, ip: str | None,
+                        request_id: str | None) -> dict:
+    """Step 1 of enrolment with a code an admin issued: a new secret for the authenticator app.
+    The account uses it from its first sign-in with a valid code (step 2, POST /auth/login with otp).
+    A wrong code counts toward the lockout like a wrong password."""
+    user, probe = _check_password(username=username, password=password, ip=ip, request_id=request_id)
+    now = utcnow()
+    if user.mfa_enabled:
+        raise Conflict("已启用动态验证码")
+    if not mfa.enrolment_code_matches(user, enrolment_code, now):
+        _count_failure(user, probe, user.id, "bad_enrolment_code", now,
+                       error=Unauthorized("绑定码无效或已过期，请联系管理员重新签发"))
+    secret = mfa.new_pending_secret(user)
+    audit.record(probe, "user.mfa_enrolment_started", "user", user.id)
+    db.session.commit()
+    return {"secret": secret, "otpauth_uri": mfa.provisioning_uri(user)}
 
 
 def load_user(user_id: int) -> User | None:
@@ -79,14 +155,34 @@ def load_user(user_id: int) -> User | None:
     return user
 
 
-def token_is_revoked(*, jti: str, user: User | None, issued_at: float, session_id: str | None) -> bool:
-    if user is None:
+def token_is_revoked(*, jti: str, user: User | None, issued_at: float, session_id: str | None,
+                     refresh: bool = False) -> bool:
+    """Dead tokens: of an unknown or inactive user, issued before the user's cut-off, of an ended or unknown
+    session, or revoked one by one. A revoked refresh token presented again is a stolen one (OAuth 2.0
+    Security BCP §4.14): its whole session — the token family — ends at once."""
+    if user is None or not session_id:
         return True
     if user.tokens_valid_from is not None:
         valid_from = _aware(user.tokens_valid_from).timestamp()
         if issued_at < valid_from and not (session_id and session_id == user.kept_session):
             return True
-    return db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is not None
+    session = db.session.get(UserSession, session_id)
+    if session is None or session.user_id != user.id or session.ended_at is not None:
+        return True
+    if db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is None:
+        return False
+    if refresh:
+        end_session(session_id=session_id, reason="refresh_token_reused", user_id=user.id)
+    return True
+
+
+def end_session(*, session_id: str, reason: str, user_id: int | None = None, actor: Actor | None = None) -> None:
+    """End a session in a transaction of its own: every access and refresh token of it is refused from now."""
+    db.session.execute(update(UserSession).where(UserSession.sid == session_id, UserSession.ended_at.is_(None))
+                       .values(ended_at=utcnow()))
+    audit.record(actor or Actor(user_id=user_id, username=None), "auth.session_ended", "user", user_id,
+                 {"reason": reason})
+    db.session.commit()
 
 
 def revoke(*, jti: str, user_id: int | None, expires_at: datetime, actor: Actor | None = None,
@@ -106,8 +202,12 @@ def revoke(*, jti: str, user_id: int | None, expires_at: datetime, actor: Actor 
 
 
 def logout(*, actor: Actor, tokens: list[tuple[str, datetime]]) -> None:
+    """Sign out: the whole session ends (its refresh token too, given or not), and the tokens are revoked."""
     for jti, expires_at in tokens:
         revoke(jti=jti, user_id=actor.user_id, expires_at=expires_at)
+    if actor.session_id:
+        db.session.execute(update(UserSession).where(UserSession.sid == actor.session_id)
+                           .values(ended_at=utcnow()))
     audit.record(actor, "auth.logout", "user", actor.user_id)
     db.session.commit()
 
@@ -123,6 +223,17 @@ def change_password(*, actor: Actor, old_password: str, new_password: str, histo
     if user is None:
         raise Unauthorized()
     if not passwords.verify_password(user.password_hash, old_password):
+        # Counted like a failed sign-in: a stolen session cannot guess the password for ever.
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= MAX_FAILURES:
+            user.locked_until = utcnow() + timedelta(minutes=LOCK_MINUTES)
+            user.failed_logins = 0
+            user.tokens_valid_from, user.kept_session = utcnow(), None  # every session ends
+            audit.record(actor, "auth.account_locked", "user", user.id, {"reason": "bad_old_password"})
+            db.session.commit()
+            raise AccountLocked("原密码连续错误，账号已锁定并退出所有会话", headers={"Retry-After": str(LOCK_MINUTES * 60)})
+        audit.record(actor, "user.password_change_failed", "user", user.id)
+        db.session.commit()
         raise ValidationFailed("原密码不正确", field="old_password")
     reason = passwords.policy_violation(new_password)
     if reason:
@@ -190,6 +301,7 @@ def get_user_or_raise(*, actor: Actor, user_id: int) -> User:
 def create_user(*, actor: Actor, username: str, password: str, name: str, role: str, region_id=None,
                 department_id=None, enterprise_id=None, phone=None) -> User:
     _require_admin(actor)
+    username = check_username(username)
     reason = passwords.policy_violation(password)
     if reason:
         raise ValidationFailed(reason, field="password")
@@ -266,19 +378,64 @@ def open_session(*, user_id: int) -> str:
     return session_id
 
 
+class ActivityLog:
+    """Sessions' latest activity, kept in memory and written by a background flush (flush_activity), so a
+    request — a GET above all — never writes (on SQLite a read that upgrades to a write waits or fails)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._seen: dict[str, datetime] = {}
+
+    def note(self, session_id: str, at: datetime) -> None:
+        with self._lock:
+            if session_id not in self._seen or self._seen[session_id] < at:
+                self._seen[session_id] = at
+
+    def last(self, session_id: str) -> datetime | None:
+        with self._lock:
+            return self._seen.get(session_id)
+
+    def drain(self) -> dict[str, datetime]:
+        with self._lock:
+            seen, self._seen = self._seen, {}
+        return seen
+
+
+activity = ActivityLog()
+
+
 def touch_session(*, user_id: int, session_id: str | None, idle_minutes: int) -> None:
-    """Refuse a session idle for too long; note activity at most once a minute (then commit)."""
+    """Refuse a session idle for too long (SessionExpired); note its activity in memory, never in the request."""
     if not session_id or idle_minutes <= 0:
         return
     now = utcnow()
     session = db.session.get(UserSession, session_id)
     if session is None or session.user_id != user_id:
         raise SessionExpired()
-    if _aware(session.last_seen_at) < now - timedelta(minutes=idle_minutes):
+    last = max(filter(None, (_aware(session.last_seen_at), activity.last(session_id))))
+    if last < now - timedelta(minutes=idle_minutes):
         raise SessionExpired()
-    if _aware(session.last_seen_at) < now - TOUCH_EVERY:
-        session.last_seen_at = now
+    if last < now - TOUCH_EVERY:
+        activity.note(session_id, now)
+
+
+def flush_activity() -> int:
+    """Write the noted session activity in one short transaction of its own: how many sessions."""
+    seen = activity.drain()
+    if not seen:
+        return 0
+    table = UserSession.__table__
+    statement = (update(table).where(table.c.sid == bindparam("b_sid"), table.c.last_seen_at < bindparam("b_at"))
+                 .values(last_seen_at=bindparam("b_at")))
+    try:
+        db.session.execute(statement, [{"b_sid": sid, "b_at": at} for sid, at in seen.items()])
         db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for sid, at in seen.items():  # kept for the next flush
+            activity.note(sid, at)
+        raise
+    return len(seen)
 
 
 def password_expired(user: User, max_age_days: int) -> bool:

@@ -6,14 +6,15 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.actors import Actor
-from services.db import db, utcnow
+from services.db import db, increment, utcnow
 from services.errors import Forbidden
-from services.models import AuditHead, AuditLog
+from services.models import AuditHead, AuditLog, RefusalTally
 
 GENESIS = "0" * 64
 
@@ -78,9 +79,26 @@ def verify() -> VerifyResult:
         expected_seq += 1
         checked += 1
     head = db.session.get(AuditHead, 1)
+    if head is None and checked:
+        return VerifyResult(False, checked, None, None, "链尾记录（audit_head）被删除")
     if head is not None and (head.seq != checked or head.hash != prev):
         return VerifyResult(False, checked, head.seq, None, "链尾与记录不符（记录被删除或截断）")
     return VerifyResult(True, checked)
+
+
+def oldest_unsealed(sealed_seq: int) -> datetime | None:
+    """When the oldest row after the last checkpoint was written: what a database writer could still rewrite."""
+    return db.session.scalar(select(func.min(AuditLog.at)).where(AuditLog.seq > sealed_seq))
+
+
+def tally_refusal(actor: Actor, status: int, path: str) -> None:
+    """Count a refused anonymous request in its address's row for this minute, outside the chain's lock; the
+    first of each address and minute is also appended to the chain, so a flood costs O(1) chain rows a minute."""
+    minute = utcnow().replace(second=0, microsecond=0)
+    count = increment(RefusalTally, keys={"minute": minute, "ip": (actor.ip or "-")[:64], "status": status},
+                      column="count", also={"last_path": path[:200]})
+    if count == 1:
+        record(actor, f"http.{status}", None, None, {"path": path[:200], "tallied_in": "refusal_tallies"})
 
 
 def query(*, actor: Actor, actor_id=None, object_type=None, object_id=None, action=None, from_=None, to=None):

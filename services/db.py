@@ -72,3 +72,22 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN" if read_only_intent.get() else "BEGIN IMMEDIATE")
+
+
+def _insert(model):
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert)(model)
+
+
+def insert_or_ignore(model, **values) -> None:
+    """INSERT … ON CONFLICT DO NOTHING, on either backend: concurrent first writers do not collide."""
+    db.session.execute(_insert(model).values(**values).on_conflict_do_nothing())
+
+
+def increment(model, *, keys: dict, column: str, also: dict | None = None) -> int:
+    """Add one to `column` of the row with these primary-key values (creating it at 1): the new count."""
+    statement = _insert(model).values(**keys, **{column: 1}, **(also or {}))
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys), set_={column: getattr(model, column) + 1, **(also or {})})
+    return db.session.execute(statement.returning(getattr(model, column))).scalar_one()

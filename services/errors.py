@@ -81,3 +81,8 @@ class Unavailable(ServiceError):
 
 class MalformedInput(ServiceError):
     code, status, title, default_detail = "invalid_json", 400, "Bad Request", "请求体不是合法的 JSON"
+
+
+class MfaEnrolmentRequired(ServiceError):
+    code, status, title = "mfa_enrolment_required", 401, "Unauthorized"
+    default_detail = "该账号须启用动态验证码：请向管理员申领一次性绑定码，在登录页完成绑定后再登录"

@@ -5,9 +5,11 @@ SQLite by default; PostgreSQL when TEST_DATABASE_URL points at a server (make te
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -78,6 +80,16 @@ class Database:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
             shutil.copyfile(self.template_path, self.path)
+
+    def clone(self, suffix: str) -> str:
+        """A private copy of the seeded template that no test resets: its URL."""
+        if self.is_postgres:
+            name = f"lqt_{_worker()}_{suffix}"
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+            return self.admin_url.set(database=name).render_as_string(hide_password=False)
+        path = self.tmp / f"{suffix}.db"
+        shutil.copyfile(self.template_path, path)
+        return f"sqlite:///{path}"
 
     def drop(self) -> None:
         if self.is_postgres:
@@ -262,16 +274,23 @@ def demo(app) -> Demo:
     return Demo(app)
 
 
-@pytest.fixture
-def live_server(app):
-    """The app behind a real HTTP server (Werkzeug, threaded) on a free loopback port: its base URL."""
-    import threading
-
+@contextlib.contextmanager
+def serving(flask_app):
+    """An app behind a real HTTP server (Werkzeug, threaded) on a free loopback port: its base URL."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, flask_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test's app behind a real HTTP server: its base URL."""
+    with serving(app) as base:
+        yield base

@@ -6,7 +6,9 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor, issue_tokens, token_expiry
 from api.extensions import limiter, address_key
-from api.schemas.auth import LoginSchema, MeSchema, MfaSchema, MfaCodeSchema, PasswordChangeSchema, RefreshSchema, TokenSchema
+from api.schemas.auth import (
+    LoginSchema, MeSchema, MfaCodeSchema, MfaEnrolSchema, MfaSchema, PasswordChangeSchema, RefreshSchema, TokenSchema,
+)
 from api.schemas.common import ProblemDetailSchema
 from services import accounts, mfa
 from services.errors import Unauthorized
@@ -30,9 +32,23 @@ def login(body):
     """Sign in with username and password (and TOTP code where required)"""
     user = accounts.authenticate(
         username=body["username"], password=body["password"], otp=body.get("otp"), ip=request.remote_addr,
-        request_id=g.get("request_id"), mfa_roles=current_app.config["MFA_REQUIRED_ROLES"], verify_otp=mfa.verify,
+        request_id=g.get("request_id"), mfa_roles=current_app.config["MFA_REQUIRED_ROLES"],
     )
     return {**issue_tokens(user, accounts.open_session(user_id=user.id)), "user": user}
+
+
+@blp.route("/auth/mfa/enrol", methods=["POST"])
+@limiter.limit(_login_limit, key_func=address_key)
+@blp.arguments(MfaEnrolSchema)
+@blp.response(201, MfaSchema)
+@blp.alt_response(401, schema=ProblemDetailSchema, description="用户名、密码或绑定码错误")
+@blp.alt_response(423, schema=ProblemDetailSchema, description="账号已锁定")
+@blp.doc(security=[], description="第一步：用密码和管理员签发的一次性绑定码取得密钥，添加到身份验证器；第二步：用"
+                                  "验证器显示的动态码登录（POST /auth/login 带 otp），绑定随即生效。错误的绑定码与错误"
+                                  "密码一样计入锁定次数。")
+def begin_mfa_enrolment(body):
+    """Start binding an authenticator with the password and a one-time enrolment code"""
+    return accounts.begin_mfa_enrolment(**body, ip=request.remote_addr, request_id=g.get("request_id"))
 
 
 @blp.route("/auth/refresh", methods=["POST"])
@@ -51,8 +67,9 @@ def refresh():
 @blp.route("/auth/logout", methods=["POST"])
 @blp.arguments(RefreshSchema)
 @blp.response(204)
+@blp.doc(description="结束整个会话：该会话的访问令牌和刷新令牌（无论是否在请求体中给出）都随即失效。")
 def logout(body):
-    """Revoke the access token, and the refresh token when given"""
+    """Sign out: end the session with all its tokens"""
     claims = get_jwt()
     tokens = [(claims["jti"], token_expiry(claims))]
     if body.get("refresh_token"):
@@ -74,6 +91,7 @@ def me():
 
 
 @blp.route("/me/password", methods=["POST"])
+@limiter.limit(_login_limit)
 @blp.arguments(PasswordChangeSchema)
 @blp.response(204)
 @blp.alt_response(422, schema=ProblemDetailSchema)
@@ -94,4 +112,4 @@ def enrol_mfa():
 @blp.response(204)
 def remove_mfa(body):
     """Remove the second factor (needs a current code)"""
-    mfa.remove(actor=current_actor(), otp=body["otp"])
+    mfa.remove(actor=current_actor(), otp=body["otp"], required_roles=current_app.config["MFA_REQUIRED_ROLES"])

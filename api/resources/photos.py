@@ -25,7 +25,11 @@ def upload_problem_photo(files, problem_id):
 def _send(photo_id: int, thumbnail: bool):
     photo = photos.get_photo_or_raise(actor=current_actor(), photo_id=photo_id)
     name, mimetype = (photo.thumbnail_name, "image/jpeg") if thumbnail else (photo.stored_name, photo.content_type)
-    return send_from_directory(current_app.config["UPLOAD_DIR"], name, mimetype=mimetype, max_age=3600)
+    response = send_from_directory(current_app.config["UPLOAD_DIR"], name, mimetype=mimetype)
+    # Photos are scoped personal data: no shared cache may keep them, nor the browser after sign-out.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Vary"] = "Authorization"
+    return response
 
 
 @blp.route("/photos/<int(max=2147483647):photo_id>")

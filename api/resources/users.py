@@ -1,14 +1,15 @@
 """Account administration (admin)."""
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.concurrency import required_if_match, set_etag
 from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
-from api.schemas.auth import UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSchema
+from api.schemas.auth import MfaEnrolmentCodeSchema, UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSchema
 from api.schemas.common import ProblemDetailSchema
-from services import accounts
+from services import accounts, mfa
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="账号管理（管理员）")
 
@@ -60,3 +61,13 @@ class UserItem(MethodView):
 def unlock(user_id):
     """Unlock an account locked by failed logins"""
     return accounts.unlock_user(actor=current_actor(), user_id=user_id)
+
+
+@blp.route("/<int(max=2147483647):user_id>/mfa-enrolment", methods=["POST"])
+@blp.response(201, MfaEnrolmentCodeSchema)
+@blp.doc(description="签发一次性绑定码（默认 24 小时内有效，MFA_ENROLMENT_HOURS）。已绑定的动态验证码随即作废，"
+                     "账号本人须用密码和该码在 POST /auth/mfa/enrol 重新绑定。")
+def issue_mfa_enrolment(user_id):
+    """Issue a one-time code with which the account's holder binds an authenticator"""
+    return mfa.issue_enrolment_code(actor=current_actor(), user_id=user_id,
+                                    valid_hours=current_app.config["MFA_ENROLMENT_HOURS"])

@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from api.schemas.base import BaseSchema, enum, id_field, text
+from api.schemas.base import BaseSchema, LocalDateTime, enum, id_field, text
 from services.models.users import ROLES
 
 
@@ -101,3 +101,16 @@ class MfaSchema(BaseSchema):
 
 class MfaCodeSchema(BaseSchema):
     otp = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{6}$", error="须为 6 位数字"))
+
+
+class MfaEnrolSchema(BaseSchema):
+    username = text(64, required=True)
+    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=256))
+    enrolment_code = ma.fields.String(required=True, validate=ma.validate.Length(min=4, max=32),
+                                      metadata={"description": "管理员签发的一次性绑定码，如 1A2B-3C4D-5E6F-7A8B"})
+
+
+class MfaEnrolmentCodeSchema(BaseSchema):
+    user_id = ma.fields.Integer()
+    enrolment_code = ma.fields.String(metadata={"description": "一次性绑定码：线下（当面或电话）交给账号本人"})
+    expires_at = LocalDateTime()

@@ -1,6 +1,6 @@
 """Every model, imported so metadata is complete for Alembic and create_all."""
 
-from services.models.audit import AuditHead, AuditLog
+from services.models.audit import AuditHead, AuditLog, RefusalTally
 from services.models.enterprises import Assignment, Enterprise, EnterpriseChange, EnterpriseTag
 from services.models.field import Photo, StatusReport, Visit
 from services.models.idempotency import IdempotencyRecord
@@ -10,10 +10,10 @@ from services.models.plans import EnterprisePlan
 from services.models.policies import Policy
 from services.models.problems import CommonProblem, LedgerCounter, Problem, ProblemEvent
 from services.models.reference import CalendarDay, Department, Region
-from services.models.users import RevokedToken, User, UserSession
+from services.models.users import LoginFailure, RevokedToken, User, UserSession
 
 __all__ = [
-    "Assignment", "AuditHead", "AuditLog", "CalendarDay", "CommonProblem", "Department",
+    "Assignment", "AuditHead", "AuditLog", "CalendarDay", "LoginFailure", "RefusalTally", "CommonProblem", "Department",
     "Enterprise", "EnterpriseChange", "EnterprisePlan", "EnterpriseTag", "IdempotencyRecord",
     "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemEvent", "Region",
     "RevokedToken", "StatusReport", "User", "UserSession", "Visit", "Warning",

@@ -34,3 +34,18 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class RefusalTally(db.Model):
+    """Refused anonymous requests (401), one row per address, status and minute with a count.
+
+    A flood of bad tokens costs one counter update per request, outside the chain's lock; the first
+    refusal of each address and minute is also written to the chain (services/audit.py)."""
+
+    __tablename__ = "refusal_tallies"
+
+    minute: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    ip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last_path: Mapped[str | None] = mapped_column(String(200))

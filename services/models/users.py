@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db, utcnow
@@ -34,6 +34,11 @@ class User(Versioned, db.Model):
     password_history: Mapped[list] = mapped_column(JSON, default=list)
     mfa_secret: Mapped[str | None] = mapped_column(String(64))
     mfa_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # RFC 6238 §5.2: the last accepted time step; a code is accepted once.
+    mfa_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # A one-time enrolment code issued by an admin (or `flask mfa-enrolment`): its SHA-256 and expiry.
+    mfa_enrolment_hash: Mapped[str | None] = mapped_column(String(64))
+    mfa_enrolment_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     region = relationship("Region")
@@ -60,3 +65,17 @@ class UserSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by logout or by the reuse of a rotated refresh token: every token of the session is dead.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginFailure(db.Model):
+    """Failed sign-ins for usernames that have no account, counted like an account's so that the
+    lockout answers the same whether or not the user exists."""
+
+    __tablename__ = "login_failures"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

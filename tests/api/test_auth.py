@@ -97,10 +97,29 @@ def test_refresh_rotates_the_pair_and_kills_the_used_token(app):
     first = refresh.post("auth/refresh")
     assert first.status_code == 200
     assert first.get_json()["refresh_token"] != session.refresh_token
-    again = refresh.post("auth/refresh")
-    assert again.status_code == 401
     rotated = ApiClient(app.test_client(), first.get_json()["refresh_token"])
     assert rotated.post("auth/refresh").status_code == 200
+
+
+def test_reusing_a_rotated_refresh_token_ends_the_whole_family(app):
+    session = login(app.test_client(), "liaison_ma")
+    stolen = ApiClient(app.test_client(), session.refresh_token)
+    fresh = stolen.post("auth/refresh").get_json()
+    assert stolen.post("auth/refresh").status_code == 401  # the thief (or the owner) replays the old one
+    assert ApiClient(app.test_client(), fresh["refresh_token"]).post("auth/refresh").status_code == 401
+    assert ApiClient(app.test_client(), fresh["access_token"]).get("me").status_code == 401
+
+
+def test_logout_without_a_body_ends_the_refresh_token_too(app):
+    session = login(app.test_client(), "liaison_ma")
+    assert session.post("auth/logout", json={}).status_code == 204
+    assert ApiClient(app.test_client(), session.refresh_token).post("auth/refresh").status_code == 401
+
+
+def test_logout_leaves_the_users_other_sessions_alone(app):
+    phone, desk = login(app.test_client(), "liaison_ma"), login(app.test_client(), "liaison_ma")
+    phone.post("auth/logout", json={})
+    assert desk.get("me").status_code == 200
 
 
 def test_an_access_token_cannot_refresh(login_as):

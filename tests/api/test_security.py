@@ -92,18 +92,6 @@ def test_an_expired_password_allows_only_changing_it(login_as, db_session):
     assert session.get("enterprises").status_code == 200
 
 
-def test_mfa_is_required_for_the_configured_roles(make_app):
-    app = make_app(MFA_REQUIRED_ROLES=frozenset({"coordinator"}))
-    client = ApiClient(app.test_client())
-    first = login(app.test_client(), "lxx_coord")
-    secret = first.post("me/mfa").get_json()["secret"]
-    body = {"username": "lxx_coord", "password": "Demo@2026"}
-    assert client.post("auth/login", json=body).get_json()["code"] == "mfa_required"
-    assert client.post("auth/login", json={**body, "otp": "000000"}).status_code == 401
-    assert client.post("auth/login", json={**body, "otp": pyotp.TOTP(secret).now()}).status_code == 200
-    assert client.post("auth/login", json={"username": "liaison_ma", "password": "Demo@2026"}).status_code == 200
-
-
 def test_removing_mfa_needs_a_current_code(login_as):
     session = login_as("lxx_coord")
     secret = session.post("me/mfa").get_json()["secret"]
