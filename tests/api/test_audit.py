@@ -156,3 +156,36 @@ def test_only_the_auditor_reads_the_audit_log(login_as):
     assert login_as("auditor").get("audit").status_code == 200
     for username in ("admin", "lx_coord", "ent_qhy"):
         assert login_as(username).get("audit").status_code == 403
+
+
+def test_deleting_the_chain_head_row_is_detected(login_as, demo, app):
+    _patch_address(login_as("lxx_coord"), demo.enterprise_id("清河源"))
+    with app.app_context():
+        from services.db import db
+        from services.models import AuditHead
+
+        db.session.execute(AuditHead.__table__.delete())
+        db.session.commit()
+        result = audit.verify()
+    assert not result.ok and "audit_head" in result.reason
+
+
+def test_verifying_without_a_checkpoint_fails_once_rows_outlive_the_interval(make_app):
+    overdue = make_app(AUDIT_CHECKPOINT_MINUTES=0)  # every row is older than the interval
+    result = overdue.test_cli_runner().invoke(args=["audit-verify"])
+    assert result.exit_code == 1 and "尚无检查点" in result.output
+
+
+def test_verifying_without_a_checkpoint_passes_while_the_chain_is_young(app):
+    result = app.test_cli_runner().invoke(args=["audit-verify"])
+    assert result.exit_code == 0 and "尚无检查点" in result.output
+
+
+def test_rows_left_unsealed_after_the_last_checkpoint_fail_the_verification(login_as, demo, make_app):
+    overdue = make_app(AUDIT_CHECKPOINT_MINUTES=0)
+    runner = overdue.test_cli_runner()
+    runner.invoke(args=["audit-checkpoint"])
+    assert runner.invoke(args=["audit-verify"]).exit_code == 0  # everything sealed
+    _patch_address(login_as("lxx_coord"), demo.enterprise_id("清河源"))
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1 and "未封存" in result.output

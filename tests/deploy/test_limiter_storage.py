@@ -1,0 +1,39 @@
+"""The default limiter storage under gthread: several threads of one worker hitting a limit at once.
+
+The stock `memory://` storage restarts its expiry timer without a lock; two threads racing there raised
+"threads can only be started once", answered 500 by the production line."""
+
+import sys
+import threading
+import time
+
+from limits.storage import storage_from_string
+
+import api.extensions  # noqa: F401 - registers the thread-safe storage for memory://
+
+
+def test_memory_storage_survives_threads_racing_to_restart_its_timer():
+    storage = storage_from_string("memory://")
+    errors, barrier = [], threading.Barrier(8)
+
+    def hammer():
+        for _ in range(200):
+            barrier.wait()  # all at once, just after the expiry timer has finished
+            try:
+                storage.incr("login:127.0.0.1", 60)
+            except RuntimeError as error:
+                errors.append(error)
+            time.sleep(0.012)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as a loaded server does, so the race shows
+    try:
+        threads = [threading.Thread(target=hammer) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors
+    assert storage.get("login:127.0.0.1") == 8 * 200
