@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-PYTEST_export FLASK_APP := wsgi
+PYTEST_WORKERS ?= 2
+export FLASK_APP := wsgi
 
 .PHONY: run test test-sqlite test-pg venv migrate seed lint check clean
 
