@@ -213,7 +213,9 @@ def logout(*, actor: Actor, tokens: list[tuple[str, datetime]]) -> None:
 
 
 def purge_expired_tokens() -> int:
+    """Drop revocations past their token's expiry, and failure counters of unknown usernames idle for a day."""
     result = db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.updated_at < utcnow() - timedelta(days=1)))
     db.session.commit()
     return result.rowcount or 0
 
