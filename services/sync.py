@@ -15,7 +15,7 @@ from services.assignments import list_assignments
 from services.db import db, utcnow
 from services.enterprises import reveal
 from services.errors import ValidationFailed
-from services.models import Assignment, Enterprise, EnterprisePlan, Notification, Problem, ProblemEvent, Visit
+from services.models import Assignment, Enterprise, EnterprisePlan, Notification, Problem, ProblemEvent, ProblemStint, Visit
 from services.problems.queries import present
 from services.visits import visit_clause
 
@@ -49,7 +49,8 @@ def _statements(actor: Actor, since: datetime | None) -> dict[str, Select]:
         "assignments": changed(list_assignments(actor=actor, active=True if since is None else None),
                                Assignment.updated_at),
         "problems": changed(select(Problem).where(enterprise_clause(actor, Problem.enterprise_id))
-                            .options(selectinload(Problem.events).selectinload(ProblemEvent.actor)),
+                            .options(selectinload(Problem.events).selectinload(ProblemEvent.actor),
+                                     selectinload(Problem.stints).selectinload(ProblemStint.region)),
                             Problem.updated_at),
         "visits": changed(select(Visit).where(visit_clause(actor)), Visit.updated_at),
         "plans": changed(select(EnterprisePlan).where(enterprise_clause(actor, EnterprisePlan.enterprise_id)),

@@ -12,8 +12,9 @@ from services import audit
 from services.actors import Actor, enterprise_clause, mask_phone, sees_full_contact, subtree_region_ids
 from services.db import db, utcnow
 from services.errors import NotFound
-from services.models import Department, Enterprise, Problem, ProblemEvent, Region
-from services.monitoring import OVERDUE_STATUSES
+from services.models import Department, Enterprise, Problem, ProblemEvent, ProblemStint, Region
+from services.models.problems import OPEN_STATUSES
+from services.problems import stints
 from services.problems.commands import roles_for
 from services.problems.workflow import allowed_actions
 from services.timeutil import day_bounds_utc, to_local
@@ -37,14 +38,21 @@ def list_problems(*, actor: Actor, status: str | None = None, category: str | No
         stmt = stmt.where(Problem.scope == scope)
     if level:
         stmt = stmt.where(Problem.level == level)
-    if region is not None:
-        root = db.session.get(Region, region)
-        stmt = stmt.where(Problem.owning_region_id.in_(subtree_region_ids(root.path)) if root else False)
+    root = db.session.get(Region, region) if region is not None else None
+    held_by = subtree_region_ids(root.path) if root is not None else None
+    if region is not None and root is None:
+        stmt = stmt.where(False)
+    if overdue:
+        # On the record of the task forces of `region` (else of any): an open problem one of whose
+        # stints there passed a deadline, even if it has since moved on to another task force.
+        stmt = stmt.where(Problem.status.in_(OPEN_STATUSES), stints.has_overdue_stint(now or utcnow(), region_ids=held_by))
+    else:
+        if held_by is not None:
+            stmt = stmt.where(Problem.owning_region_id.in_(held_by))
+        if overdue is False:
+            stmt = stmt.where(~(Problem.status.in_(OPEN_STATUSES) & stints.has_overdue_stint(now or utcnow())))
     if enterprise is not None:
         stmt = stmt.where(Problem.enterprise_id == enterprise)
-    if overdue is not None:
-        late = Problem.status.in_(OVERDUE_STATUSES) & Problem.due_at.is_not(None) & (Problem.due_at < (now or utcnow()))
-        stmt = stmt.where(late if overdue else ~late)
     if supervised is not None:
         stmt = stmt.where(Problem.supervised.is_(supervised))
     if q:
@@ -65,7 +73,8 @@ def enterprise_problems(*, actor: Actor, enterprise_id: int, **filters) -> Selec
 
 def get_problem_or_raise(*, actor: Actor, problem_id: int) -> Problem:
     problem = db.session.scalar(select(Problem).where(Problem.id == problem_id, _visible(actor))
-                                .options(selectinload(Problem.events).selectinload(ProblemEvent.actor)))
+                                .options(selectinload(Problem.events).selectinload(ProblemEvent.actor),
+                                         selectinload(Problem.stints).selectinload(ProblemStint.region)))
     if problem is None:
         raise NotFound("问题不存在")
     return present(actor, problem, with_events=True)

@@ -136,8 +136,9 @@ def test_weights_come_from_configuration(db_session, make_app):
 
     body = login(app.test_client(), "t_assess_coord").get(
         f"assessments?region={prefecture.id}&quarter=2026Q3").get_json()
+    # 629703 has no problems: an empty denominator earns no points (its weight is not rescaled away).
     assert {row["region"]["code"]: row["score"] for row in body["rows"]} == {"629701": 40.0, "629702": 100.0,
-                                                                          "629703": None}
+                                                                          "629703": 0.0}
 
 
 def test_the_export_is_an_excel_workbook_with_chinese_headers(db_session, login_as):

@@ -43,7 +43,7 @@ def _dataset(db_session):
     for firm, severity, state in ((x1, "yellow", "open"), (y1, "red", "open"), (x2, "orange", "acknowledged"),
                                   (y2, "yellow", "closed")):
         db_session.add(Warning(type="halted", severity=severity, state=state, subject=f"enterprise:{firm.id}",
-                               enterprise_id=firm.id, region_id=firm.region_id))
+                               enterprise_id=firm.id, region_id=firm.region_id, opened_at=local(2026, 9, 1)))
     db_session.commit()
     return prefecture, x, y
 
