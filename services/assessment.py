@@ -231,21 +231,31 @@ EXPORT_HEADERS = {
 }
 
 
-def export_xlsx(*, actor: Actor, weights: dict[str, float], region: int | None = None,
-                quarter: str | None = None) -> tuple[str, bytes]:
-    """The assessment as a workbook: counties (with score and rank) and the breakdown by industry."""
-    from services.exports import workbook
+def export(*, actor: Actor, weights: dict[str, float], fmt: str = "xlsx", region: int | None = None,
+           quarter: str | None = None) -> tuple[str, str, bytes]:
+    """The assessment as a file: (file name, ASCII file name, content).
+
+    .xlsx: counties (with score and rank) and the breakdown by industry, rates formatted as percentages.
+    .csv: the same two tables in one, the first column telling which (县区 / 行业)."""
+    from services.exports import Column, columns, csv_stream, xlsx_bytes
     from services.labels import ENUM_LABELS
 
     result = assess(actor=actor, weights=weights, region=region, quarter=quarter)
-    metric_headers = [EXPORT_HEADERS[m] for m in METRICS]
+    metric_columns = [Column(EXPORT_HEADERS[m], "int" if m == "net_above_scale" else "percent") for m in METRICS]
     counties = [[row["region"]["code"], row["region"]["name"], *[row[m] for m in METRICS], row["score"], row["rank"],
                  row["counts"]["problems"], row["counts"]["closed"]] for row in result["rows"]]
     industries = [[row["industry"], ENUM_LABELS["industry"].get(row["industry"], row["industry"]),
                    *[row[m] for m in METRICS], row["counts"]["problems"], row["counts"]["closed"]]
                   for row in result["by_industry"]]
-    content = workbook([
-        ("县区考核", ["区划代码", "县（市、区）", *metric_headers, "综合得分", "排名", "问题数", "销号数"], counties),
-        ("分行业", ["行业代码", "行业", *metric_headers, "问题数", "销号数"], industries),
-    ])
-    return f"assessment-{result['region']['code']}-{result['quarter']}.xlsx", content
+    counts = columns(("问题数", "int"), ("销号数", "int"))
+    county_columns = [*columns(("区划代码", "code"), "县（市、区）"), *metric_columns,
+                      *columns(("综合得分", "number"), ("排名", "int")), *counts]
+    base = f"assessment-{result['region']['code']}-{result['quarter']}.{fmt}"
+    name = f"考核评价-{result['region']['name']}-{result['quarter']}.{fmt}"
+    if fmt == "csv":
+        merged = [Column("分组"), *county_columns]
+        rows = [["县区", *r] for r in counties] + [["行业", *r[:2], *r[2:2 + len(METRICS)], None, None, *r[-2:]]
+                                                 for r in industries]
+        return name, base, b"".join(csv_stream(merged, rows))
+    industry_columns = [*columns(("行业代码", "code"), "行业"), *metric_columns, *counts]
+    return name, base, xlsx_bytes([("县区考核", county_columns, counties), ("分行业", industry_columns, industries)])

@@ -70,7 +70,8 @@ def run(ctx: dict) -> None:
     do("kl_coord", p, "request_info", days=4, question="请补充合作社成员名单和贷款合同复印件。")
 
     p = new("ent_bs", "康乐县百盛超市", "other", "要求减免全部税款", "企业要求免除全年各项税款。", days=8)
-    do("kl_coord", p, "reject", days=7, reason="不符合现行税收政策，已告知可申请的小规模纳税人增值税减征政策。")
+    do("kl_coord", p, "reject", days=7, reason="不符合现行税收政策，已告知可申请的小规模纳税人增值税减征政策。",
+       referred_to="国家税务总局康乐县税务局")
 
     p = new("ent_bs", "康乐县百盛超市", "labor", "收银员社保补贴申领", "申领吸纳就业社保补贴。", days=40)
     do("kl_coord", p, "accept", days=39)
