@@ -22,9 +22,7 @@ from services.problems import stints
 DROP_YELLOW = 0.20
 DROP_RED = 0.40
 NO_VISIT_DAYS = 30
-# A problem is past due while the task force still owes work or the enterprise has not yet closed it;
-# awaiting_info is left out because its clock is stopped.
-OVERDUE_STATUSES = ("pending", "in_progress", "resolved")
+# Past due: see services/problems/stints.py (the stint rule; awaiting_info is stopped time).
 REOPEN_STATUSES = ("pending", "in_progress", "awaiting_info", "resolved")
 REOPEN_LIMIT = 2
 ENTERPRISE_TYPES = ("employment_drop", "halted", "no_visit")
