@@ -55,8 +55,12 @@ def after_action(problem: Problem, action: str, *, at: datetime, paused_since: d
     `previous` is the holder's (region id, level, acceptance due, accepted, due) before the action:
     the stint that ends keeps the deadlines it had, the next one starts from the problem's new ones."""
     stint = current(problem)
-    if stint is None:  # a problem filed before stints existed and never backfilled: start its record now
-        stint = open_stint(problem, at)
+    if stint is None:
+        if problem.stints:  # ended for good (closed, rejected, withdrawn): comments and the like change nothing
+            return
+        stint = record_current(problem)  # a row written without the workflow: its record starts now
+        if stint.left_at is not None:
+            return
     if action == "supply_info" and paused_since is not None:
         stint.paused_seconds = (stint.paused_seconds or 0) + max(0, int((at - paused_since).total_seconds()))
     if action in MOVES:

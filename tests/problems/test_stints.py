@@ -204,3 +204,14 @@ def test_stints_round_trip_through_a_real_server_with_compression(app, demo):
     finally:
         server.shutdown()
         thread.join()
+
+
+def test_commenting_on_a_closed_problem_opens_no_new_stint(login_as, demo):
+    county = login_as("lxx_coord")
+    problem = file(login_as("ent_qhy"), demo)
+    do(county, problem["id"], "accept")
+    do(county, problem["id"], "resolve", {"resolution": "已解决"})
+    closed = do(login_as("ent_qhy"), problem["id"], "feedback", {"rating": "satisfied"})
+    assert [s["left_by"] for s in closed["stints"]] == ["feedback"]
+    after = do(county, problem["id"], "comment", {"text": "归档备注"})
+    assert after["stints"] == closed["stints"]
