@@ -12,12 +12,12 @@ from services import audit, monitoring, notifications
 from services.actors import Actor, enterprise_clause, is_assigned_liaison
 from services.db import db, utcnow
 from services.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed, VersionMismatch
+from services.labels import ENUM_LABELS
 from services.models import Department, Enterprise, LedgerCounter, Problem, ProblemEvent, Region
 from services.problems import stints, workflow
 from services.problems.deadlines import add_working_days, working_days_between
 from services.problems.limits import handling_days, limits
 from services.problems.workflow import LEVEL_NAMES, Roles
-from services.labels import ENUM_LABELS
 from services.timeutil import to_local
 
 NUMBER_PREFIX = "LX"
