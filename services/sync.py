@@ -17,15 +17,7 @@ from services.db import db, utcnow
 from services.enterprises import reveal
 from services.errors import ValidationFailed
 from services.models import (
-    Assignment,
-    Enterprise,
-    EnterpriseChange,
-    EnterprisePlan,
-    Notification,
-    Problem,
-    ProblemEvent,
-    ProblemStint,
-    Region,
+    Assignment, Enterprise, EnterpriseChange, EnterprisePlan, Notification, Problem, ProblemEvent, ProblemStint, Region,
     Visit,
 )
 from services.problems.queries import present
