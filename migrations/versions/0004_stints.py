@@ -53,13 +53,14 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('problems', schema=None) as batch_op:
-        batch_op.drop_column('referred_to')
     with op.batch_alter_table('problem_stints', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_problem_stints_region_id'))
         batch_op.drop_index(batch_op.f('ix_problem_stints_problem_id'))
         batch_op.drop_index(batch_op.f('ix_problem_stints_left_at'))
     op.drop_table('problem_stints')
+    # A plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35, PostgreSQL): a batch copy of `problems` would fail
+    # on SQLite with foreign keys on, since other tables reference it.
+    op.drop_column('problems', 'referred_to')
 
 
 # ------------------------------------------------------------------------------------ data migration
