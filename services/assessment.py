@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from services import audit
 from services.actors import Actor
 from services.db import db, utcnow
 from services.errors import ValidationFailed
@@ -241,6 +242,9 @@ def export(*, actor: Actor, weights: dict[str, float], fmt: str = "xlsx", region
     from services.labels import ENUM_LABELS
 
     result = assess(actor=actor, weights=weights, region=region, quarter=quarter)
+    audit.record(actor, "assessment.exported", "region", result["region"]["id"],
+                 {"format": fmt, "quarter": result["quarter"]})
+    db.session.commit()
     metric_columns = [Column(EXPORT_HEADERS[m], "int" if m == "net_above_scale" else "percent") for m in METRICS]
     counties = [[row["region"]["code"], row["region"]["name"], *[row[m] for m in METRICS], row["score"], row["rank"],
                  row["counts"]["problems"], row["counts"]["closed"]] for row in result["rows"]]

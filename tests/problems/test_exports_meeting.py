@@ -147,3 +147,21 @@ def test_exports_stream_through_a_real_server_with_compression(live):
     assert load_workbook(io.BytesIO(response.content))["走访台账"].max_row > 1
     denied = requests.get(f"{live}/visits/export.csv", timeout=10)
     assert denied.status_code == 401
+
+
+@pytest.mark.parametrize(("path", "action"), [("problems/export.csv", "problem.exported"),
+                                               ("visits/export.xlsx", "visit.exported"),
+                                               ("assessments/export.csv", "assessment.exported")])
+def test_every_export_is_audited(login_as, db_session, path, action):
+    from sqlalchemy import func, select
+
+    from services.models import AuditLog
+
+    def count():
+        n = db_session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == action))
+        db_session.rollback()
+        return n
+
+    before = count()
+    assert login_as("lx_coord").get(path).status_code == 200
+    assert count() == before + 1
