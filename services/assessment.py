@@ -9,10 +9,12 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from services import audit
 from services.actors import Actor
 from services.db import db, utcnow
 from services.errors import ValidationFailed
 from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Problem, Region, StatusReport, Visit
+from services.problems import stints
 from services.reporting import ratio, region_brief, report_region
 from services.timeutil import day_bounds_utc, local_today
 
@@ -78,11 +80,13 @@ def _problem_counts(sink, counties, q: Quarter, as_of: datetime) -> None:
                        func.coalesce(Problem.rejected_at, Problem.withdrawn_at, q.start_utc) < q.end_utc)
     closed_in_q = and_(Problem.closed_at >= q.start_utc, Problem.closed_at < q.end_utc)
     rated = and_(Problem.satisfaction.is_not(None), or_(Problem.closed_at.is_(None), Problem.closed_at < q.end_utc))
+    # Late on the county's own record: one of the stints its task force held passed a deadline while
+    # its clock ran (time awaiting info does not count; moving the problem on does not clear it).
+    late = stints.has_overdue_stint(as_of, region_column=Enterprise.region_id)
     stmt = (select(Enterprise.region_id, Enterprise.industry, func.count(Problem.id),
                    _count_if(closed_in_q),
-                   _count_if(and_(closed_in_q, or_(Problem.due_at.is_(None), Problem.closed_at <= Problem.due_at))),
-                   _count_if(and_(or_(Problem.closed_at.is_(None), Problem.closed_at >= as_of),
-                                  Problem.due_at < as_of)),
+                   _count_if(and_(closed_in_q, ~late)),
+                   _count_if(and_(or_(Problem.closed_at.is_(None), Problem.closed_at >= as_of), late)),
                    _count_if(rated),
                    _count_if(and_(rated, Problem.satisfaction.in_(SATISFIED))),
                    _count_if(Problem.reopen_count >= 1))
@@ -154,8 +158,10 @@ def metrics(counts: dict) -> dict:
 
 def score_rows(rows: list[dict], weights: dict[str, float]) -> None:
     """Score 0–100: rates count as they are, the reopen rate as 1 − rate, growth and net 规上 entries
-    relative to the best and worst county (min–max; all equal → full marks). A metric that cannot be
-    measured (None) is left out and the remaining weights are rescaled. Ties share a rank."""
+    relative to the best and worst county that could be measured (min–max; all equal → full marks).
+    Empty denominators: an indicator with nothing to measure (None: no problems, nothing rated, no key
+    enterprise, no SME panel …) earns no points and its weight stays in the total — never rescaled
+    away — so a county that did nothing cannot outrank one that worked. Ties share a rank."""
     spans = {}
     for name in RELATIVE_METRICS:
         values = [r[name] for r in rows if r[name] is not None]
@@ -165,7 +171,10 @@ def score_rows(rows: list[dict], weights: dict[str, float]) -> None:
         for name in METRICS:
             weight = float(weights.get(name, 0) or 0)
             value = row[name]
-            if weight <= 0 or value is None:
+            if weight <= 0:
+                continue
+            weight_sum += weight
+            if value is None:
                 continue
             if name in RELATIVE_METRICS:
                 low, high = spans[name]
@@ -175,7 +184,6 @@ def score_rows(rows: list[dict], weights: dict[str, float]) -> None:
             else:
                 part = value
             total += weight * part
-            weight_sum += weight
         row["score"] = round(100 * total / weight_sum, 1) if weight_sum else None
     scored = sorted((r["score"] for r in rows if r["score"] is not None), reverse=True)
     for row in rows:
@@ -224,21 +232,34 @@ EXPORT_HEADERS = {
 }
 
 
-def export_xlsx(*, actor: Actor, weights: dict[str, float], region: int | None = None,
-                quarter: str | None = None) -> tuple[str, bytes]:
-    """The assessment as a workbook: counties (with score and rank) and the breakdown by industry."""
-    from services.exports import workbook
+def export(*, actor: Actor, weights: dict[str, float], fmt: str = "xlsx", region: int | None = None,
+           quarter: str | None = None) -> tuple[str, str, bytes]:
+    """The assessment as a file: (file name, ASCII file name, content).
+
+    .xlsx: counties (with score and rank) and the breakdown by industry, rates formatted as percentages.
+    .csv: the same two tables in one, the first column telling which (县区 / 行业)."""
+    from services.exports import Column, columns, csv_stream, xlsx_bytes
     from services.labels import ENUM_LABELS
 
     result = assess(actor=actor, weights=weights, region=region, quarter=quarter)
-    metric_headers = [EXPORT_HEADERS[m] for m in METRICS]
+    audit.record(actor, "assessment.exported", "region", result["region"]["id"],
+                 {"format": fmt, "quarter": result["quarter"]})
+    db.session.commit()
+    metric_columns = [Column(EXPORT_HEADERS[m], "int" if m == "net_above_scale" else "percent") for m in METRICS]
     counties = [[row["region"]["code"], row["region"]["name"], *[row[m] for m in METRICS], row["score"], row["rank"],
                  row["counts"]["problems"], row["counts"]["closed"]] for row in result["rows"]]
     industries = [[row["industry"], ENUM_LABELS["industry"].get(row["industry"], row["industry"]),
                    *[row[m] for m in METRICS], row["counts"]["problems"], row["counts"]["closed"]]
                   for row in result["by_industry"]]
-    content = workbook([
-        ("县区考核", ["区划代码", "县（市、区）", *metric_headers, "综合得分", "排名", "问题数", "销号数"], counties),
-        ("分行业", ["行业代码", "行业", *metric_headers, "问题数", "销号数"], industries),
-    ])
-    return f"assessment-{result['region']['code']}-{result['quarter']}.xlsx", content
+    counts = columns(("问题数", "int"), ("销号数", "int"))
+    county_columns = [*columns(("区划代码", "code"), "县（市、区）"), *metric_columns,
+                      *columns(("综合得分", "number"), ("排名", "int")), *counts]
+    base = f"assessment-{result['region']['code']}-{result['quarter']}.{fmt}"
+    name = f"考核评价-{result['region']['name']}-{result['quarter']}.{fmt}"
+    if fmt == "csv":
+        merged = [Column("分组"), *county_columns]
+        rows = [["县区", *r] for r in counties] + [["行业", *r[:2], *r[2:2 + len(METRICS)], None, None, *r[-2:]]
+                                                 for r in industries]
+        return name, base, b"".join(csv_stream(merged, rows))
+    industry_columns = [*columns(("行业代码", "code"), "行业"), *metric_columns, *counts]
+    return name, base, xlsx_bytes([("县区考核", county_columns, counties), ("分行业", industry_columns, industries)])

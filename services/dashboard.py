@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from services.actors import Actor, subtree_region_ids
 from services.db import db, utcnow
-from services.models import Enterprise, EnterpriseTag, Problem, Region, Visit, Warning
+from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemEvent, Region, Visit, Warning
 from services.models.enterprises import OPERATING_STATUSES
 from services.models.monitoring import SEVERITIES
-from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_STATUSES
+from services.models.problems import OPEN_STATUSES, PROBLEM_CATEGORIES, PROBLEM_STATUSES
 from services.models.reference import REGION_LEVELS
-from services.monitoring import OVERDUE_STATUSES
+from services.problems import stints
 from services.reporting import days_between, ratio, region_brief, report_region
 from services.timeutil import day_bounds_utc, local_today
 
@@ -49,20 +49,36 @@ class _Frame:
         return self.child.id.label("child_id") if by_child else literal(0).label("child_id")
 
 
+def _as_of(column, end: datetime):
+    """The value an event column had at `end`: that of the last event before it (else None)."""
+    return (select(column).where(ProblemEvent.problem_id == Problem.id, ProblemEvent.at < end)
+            .order_by(ProblemEvent.at.desc(), ProblemEvent.id.desc()).limit(1).correlate(Problem).scalar_subquery())
+
+
 def _problems(frame: _Frame, by_child: bool, day: tuple[datetime, datetime], at: datetime) -> dict[int, dict]:
-    closed = and_(Problem.status == "closed", Problem.closed_at.is_not(None))
-    stmt = (select(frame.key(by_child), Problem.status, Problem.category, Problem.level,
-                   func.count(Problem.id).label("n"),
-                   _count_if(_within(Problem.created_at, *day)).label("new"),
-                   _count_if(_within(Problem.accepted_at, *day)).label("accepted"),
-                   _count_if(_within(Problem.resolved_at, *day)).label("resolved"),
-                   _count_if(_within(Problem.closed_at, *day)).label("closed_today"),
-                   _count_if(and_(Problem.status.in_(OVERDUE_STATUSES), Problem.due_at < at)).label("overdue"),
-                   func.coalesce(func.sum(case((closed, days_between(Problem.created_at, Problem.closed_at)),
-                                               else_=0)), 0).label("close_days"))
+    """Problems filed by the end of the day, each with the status and level it had then (from its
+    timeline); overdue = open then, with a stint overdue as of then (a stint that moved on still counts)."""
+    end = day[1]
+    status = func.coalesce(_as_of(ProblemEvent.to_status, end), Problem.status)
+    level = func.coalesce(_as_of(ProblemEvent.to_level, end), Problem.level)
+    rows = (select(Problem.id, Enterprise.region_id.label("region_id"), status.label("status"),
+                   Problem.category.label("category"), level.label("level"), Problem.created_at, Problem.accepted_at,
+                   Problem.resolved_at, Problem.closed_at,
+                   case((stints.has_overdue_stint(at), 1), else_=0).label("late"))
             .join(Enterprise, Enterprise.id == Problem.enterprise_id)
-            .group_by(Problem.status, Problem.category, Problem.level))
-    stmt = frame.scope(stmt, Enterprise.region_id, by_child)
+            .where(Problem.created_at < end)).subquery()
+    closed = and_(rows.c.status == "closed", rows.c.closed_at.is_not(None))
+    stmt = (select(frame.key(by_child), rows.c.status, rows.c.category, rows.c.level,
+                   func.count(rows.c.id).label("n"),
+                   _count_if(_within(rows.c.created_at, *day)).label("new"),
+                   _count_if(_within(rows.c.accepted_at, *day)).label("accepted"),
+                   _count_if(_within(rows.c.resolved_at, *day)).label("resolved"),
+                   _count_if(_within(rows.c.closed_at, *day)).label("closed_today"),
+                   _count_if(and_(rows.c.status.in_(OPEN_STATUSES), rows.c.late == 1)).label("overdue"),
+                   func.coalesce(func.sum(case((closed, days_between(rows.c.created_at, rows.c.closed_at)),
+                                               else_=0)), 0).label("close_days"))
+            .group_by(rows.c.status, rows.c.category, rows.c.level))
+    stmt = frame.scope(stmt, rows.c.region_id, by_child)
     out: dict[int, dict] = {}
     for row in db.session.execute(stmt):
         acc = out.setdefault(row.child_id, _empty_problem_sums())
@@ -74,6 +90,46 @@ def _problems(frame: _Frame, by_child: bool, day: tuple[datetime, datetime], at:
             acc[name] += int(getattr(row, name))
         acc["closed"] += int(row.closed_today)
         acc["close_days"] += float(row.close_days or 0)
+    return out
+
+
+def _operating_status(frame: _Frame, by_child: bool, day: date, end: datetime) -> dict[int, dict]:
+    """Enterprises existing at the end of the day by the operating status they had then: the last
+    recorded change before it, else the first change after it tells what it was, else today's."""
+    change = aliased(EnterpriseChange)
+    later = aliased(EnterpriseChange)
+    before = (select(change.new_value).where(change.enterprise_id == Enterprise.id, change.field == "operating_status",
+                                             change.changed_at < end)
+              .order_by(change.changed_at.desc(), change.id.desc()).limit(1).correlate(Enterprise).scalar_subquery())
+    after = (select(later.old_value).where(later.enterprise_id == Enterprise.id, later.field == "operating_status",
+                                           later.changed_at >= end)
+             .order_by(later.changed_at, later.id).limit(1).correlate(Enterprise).scalar_subquery())
+    rows = (select(Enterprise.id, Enterprise.region_id.label("region_id"),
+                   func.coalesce(before, after, Enterprise.operating_status).label("status"))
+            .where(or_(Enterprise.registered_on.is_(None), Enterprise.registered_on <= day),
+                   or_(Enterprise.deregistered_on.is_(None), Enterprise.deregistered_on > day))).subquery()
+    stmt = select(frame.key(by_child), rows.c.status, func.count(rows.c.id).label("n")).group_by(rows.c.status)
+    stmt = frame.scope(stmt, rows.c.region_id, by_child)
+    out: dict[int, dict] = {}
+    for row in db.session.execute(stmt):
+        if row.status in OPERATING_STATUSES:
+            out.setdefault(row.child_id, dict.fromkeys(OPERATING_STATUSES, 0))[row.status] += int(row.n)
+    return out
+
+
+def _warnings(frame: _Frame, by_child: bool, end: datetime) -> dict[int, dict]:
+    """Warnings open (neither acknowledged nor closed) at the end of the day, by severity."""
+    open_then = and_(Warning.opened_at < end, or_(
+        Warning.state == "open",
+        and_(Warning.state == "acknowledged", Warning.acknowledged_at >= end),
+        and_(Warning.state == "closed", Warning.closed_at >= end,
+             or_(Warning.acknowledged_at.is_(None), Warning.acknowledged_at >= end))))
+    stmt = (select(frame.key(by_child), Warning.severity, func.count(Warning.id).label("n"))
+            .where(open_then).group_by(Warning.severity))
+    stmt = frame.scope(stmt, Warning.region_id, by_child)
+    out: dict[int, dict] = {}
+    for row in db.session.execute(stmt):
+        out.setdefault(row.child_id, dict.fromkeys(SEVERITIES, 0))[row.severity] += int(row.n)
     return out
 
 
@@ -128,25 +184,27 @@ def dashboard(*, actor: Actor, region: int | None = None, day: date | None = Non
     child_visits = _visits(frame, True, day_span, month_span)
     keys = _key_enterprises(frame, False, month_span)
     child_keys = _key_enterprises(frame, True, month_span)
-    by_status = dict(db.session.execute(
-        select(Enterprise.operating_status, func.count(Enterprise.id))
-        .where(Enterprise.region_id.in_(subtree_region_ids(root.path))).group_by(Enterprise.operating_status)).all())
-    warnings = dict(db.session.execute(
-        select(Warning.severity, func.count(Warning.id))
-        .where(Warning.state == "open", Warning.region_id.in_(subtree_region_ids(root.path)))
-        .group_by(Warning.severity)).all())
+    statuses = _operating_status(frame, False, day, day_span[1])
+    child_statuses = _operating_status(frame, True, day, day_span[1])
+    warnings = _warnings(frame, False, day_span[1])
+    child_warnings = _warnings(frame, True, day_span[1])
 
     no_visits = {"day": 0, "month": 0}
     no_keys = {"total": 0, "visited_this_month": 0}
+    no_statuses = dict.fromkeys(OPERATING_STATUSES, 0)
+    no_warnings = dict.fromkeys(SEVERITIES, 0)
+
+    def figures(key: int) -> dict:
+        source = (problems, visits, keys, statuses, warnings) if key == 0 else (
+            child_problems, child_visits, child_keys, child_statuses, child_warnings)
+        return {"problems": _problem_block(source[0].get(key)), "visits": source[1].get(key, no_visits),
+                "key_enterprises": source[2].get(key, no_keys),
+                "enterprises_by_status": source[3].get(key, no_statuses),
+                "warnings_open": source[4].get(key, no_warnings)}
+
     return {
         "region": region_brief(root),
         "date": day.isoformat(),
-        "problems": _problem_block(problems.get(0)),
-        "visits": visits.get(0, no_visits),
-        "key_enterprises": keys.get(0, no_keys),
-        "enterprises_by_status": {s: int(by_status.get(s, 0)) for s in OPERATING_STATUSES},
-        "warnings_open": {s: int(warnings.get(s, 0)) for s in SEVERITIES},
-        "children": [{"region": region_brief(child), "problems": _problem_block(child_problems.get(child.id)),
-                      "visits": child_visits.get(child.id, no_visits),
-                      "key_enterprises": child_keys.get(child.id, no_keys)} for child in children],
+        **figures(0),
+        "children": [{"region": region_brief(child), **figures(child.id)} for child in children],
     }

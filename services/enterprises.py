@@ -150,6 +150,8 @@ def update_enterprise(*, actor: Actor, enterprise_id: int, expected_version: int
         raise VersionMismatch()
     if "region_id" in changes:
         _check_region(actor, changes["region_id"])
+        # Kept as history: offline clients of the old region learn from it that the enterprise left.
+        _record_change(enterprise, "region_id", enterprise.region_id, changes["region_id"], actor, "edit")
     if "credit_code" in changes:
         changes["credit_code"] = changes["credit_code"].upper()
         _check_credit_code(changes["credit_code"], exclude_id=enterprise.id)

@@ -1,16 +1,55 @@
-"""Spreadsheet output: Chinese headers, and text cells that can never run as formulas."""
+"""Spreadsheet output people open in meetings: typed columns, Chinese headers, streamed.
+
+- .xlsx: real Excel dates and times (local time, no text), percentages formatted as such, the header
+  row frozen and filterable; written row by row (openpyxl write-only mode) to a temporary file, so
+  memory stays flat whatever the number of rows.
+- .csv: UTF-8 with a BOM (Excel reads the Chinese); 统一社会信用代码 and phone numbers are written as
+  ="…" so Excel keeps them as text (never 9.16E+17); times as `YYYY-MM-DD HH:MM` local time.
+- Text cells that a spreadsheet would run as a formula are prefixed with ' (CSV/formula injection).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from io import BytesIO
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import quote
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from services.timeutil import to_local
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What may sit inside an ="…" text cell: identifiers and (masked) phone numbers only.
+TEXT_KEPT = re.compile(r"^[0-9A-Za-z*+\-() ]{1,40}$")
+FORMATS = {"datetime": "yyyy-mm-dd hh:mm", "date": "yyyy-mm-dd", "percent": "0.00%", "int": "0", "number": "0.0"}
+WIDTHS = {"datetime": 17, "date": 12, "percent": 10, "int": 8, "number": 9, "code": 21, "text": 14}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One export column: its Chinese header and the kind of value it holds.
+
+    kind: text | code (identifier kept as text) | datetime | date | percent | int | number."""
+
+    header: str
+    kind: str = "text"
+    width: int | None = None
+
+
+def columns(*specs: str | tuple[str, str]) -> list[Column]:
+    return [Column(s) if isinstance(s, str) else Column(*s) for s in specs]
+
+
+def headers(cols: list[Column]) -> list[str]:
+    return [c.header for c in cols]
 
 
 def safe_cell(value):
@@ -20,29 +59,37 @@ def safe_cell(value):
     return value
 
 
-def workbook(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
-    """[(title, headers, rows)] -> .xlsx bytes."""
-    book = Workbook()
-    book.remove(book.active)
-    for title, headers, rows in sheets:
-        sheet = book.create_sheet(title)
-        sheet.append(headers)
-        for row in rows:
-            sheet.append([safe_cell(v) for v in row])
-        sheet.freeze_panes = "A2"
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+def _local_naive(value):
+    """Excel has no time zones: times are written as local wall-clock time."""
+    if isinstance(value, datetime):
+        return to_local(value).replace(tzinfo=None) if value.tzinfo is not None else value
+    return value
 
 
-def csv_stream(headers: list[str], rows: Iterable[list]) -> Iterator[bytes]:
-    """UTF-8 CSV with a BOM (so Excel reads the Chinese), one chunk per batch of rows."""
+# --------------------------------------------------------------------------------------------- CSV
+
+def _csv_value(column: Column, value):
+    if value is None:
+        return ""
+    if column.kind == "datetime" and isinstance(value, datetime):
+        return _local_naive(value).strftime("%Y-%m-%d %H:%M")
+    if column.kind == "date" and isinstance(value, date):
+        return value.isoformat()
+    if column.kind == "percent" and isinstance(value, (int, float)):
+        return f"{value * 100:.2f}%"
+    if column.kind == "code" and isinstance(value, str) and TEXT_KEPT.match(value):
+        return f'="{value}"'
+    return safe_cell(value)
+
+
+def csv_stream(cols: list[Column], rows: Iterable[list]) -> Iterator[bytes]:
+    """UTF-8 CSV with a BOM, one chunk per batch of rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow(headers)
+    writer.writerow(headers(cols))
     for n, row in enumerate(rows, 1):
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow([_csv_value(c, v) for c, v in zip(cols, row, strict=True)])
         if n % 200 == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -50,16 +97,56 @@ def csv_stream(headers: list[str], rows: Iterable[list]) -> Iterator[bytes]:
     yield buffer.getvalue().encode()
 
 
-def xlsx_stream(title: str, headers: list[str], rows: Iterable[list], chunk: int = 64 * 1024) -> Iterator[bytes]:
-    """An .xlsx written row by row (openpyxl write-only mode) to a temporary file, then streamed:
-    memory stays flat whatever the number of rows."""
-    book = Workbook(write_only=True)
+# -------------------------------------------------------------------------------------------- XLSX
+
+def _xlsx_cell(sheet, column: Column, value):
+    if value is None or value == "":
+        return None
+    if column.kind in ("datetime", "date", "percent", "int", "number") and not isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=_local_naive(value))
+        cell.number_format = FORMATS[column.kind]
+        return cell
+    return safe_cell(value)
+
+
+def _write_sheet(book: Workbook, title: str, cols: list[Column], rows: Iterable[list]) -> None:
     sheet = book.create_sheet(title)
-    sheet.append(headers)
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(cols, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width or WIDTHS.get(column.kind, 14)
+    bold = Font(bold=True)
+    head = []
+    for column in cols:
+        cell = WriteOnlyCell(sheet, value=column.header)
+        cell.font = bold
+        head.append(cell)
+    sheet.append(head)
+    count = 0
     for row in rows:
-        sheet.append([safe_cell(v) for v in row])
+        sheet.append([_xlsx_cell(sheet, c, v) for c, v in zip(cols, row, strict=True)])
+        count += 1
+    # Written when the sheet closes, so the range can cover every row streamed above.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{count + 1}"
+
+
+def xlsx_stream(sheets: Iterable[tuple[str, list[Column], Iterable[list]]],
+                chunk: int = 64 * 1024) -> Iterator[bytes]:
+    """An .xlsx of one or more sheets written row by row to a temporary file, then streamed."""
+    book = Workbook(write_only=True)
+    for title, cols, rows in sheets:
+        _write_sheet(book, title, cols, rows)
     with tempfile.TemporaryFile() as handle:
         book.save(handle)
         handle.seek(0)
         while data := handle.read(chunk):
             yield data
+
+
+def xlsx_bytes(sheets: Iterable[tuple[str, list[Column], Iterable[list]]]) -> bytes:
+    return b"".join(xlsx_stream(sheets))
+
+
+def content_disposition(filename: str, ascii_name: str) -> str:
+    """attachment with an ASCII `filename` for old clients beside the RFC 6266 / 5987 `filename*`."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name) or "export"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

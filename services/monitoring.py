@@ -13,16 +13,16 @@ from services.actors import Actor, enterprise_clause, region_in_scope, subtree_r
 from services.db import db, utcnow
 from services.errors import Forbidden, InvalidTransition, NotFound, VersionMismatch
 from services.models import (
-    Enterprise, EnterpriseChange, EnterpriseTag, Problem, Region, StatusReport, Visit, Warning,
+    Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemStint, Region, StatusReport, Visit, Warning,
 )
 from services.models.monitoring import SEVERITIES
+from services.models.problems import OPEN_STATUSES
+from services.problems import stints
 
 DROP_YELLOW = 0.20
 DROP_RED = 0.40
 NO_VISIT_DAYS = 30
-# A problem is past due while the task force still owes work or the enterprise has not yet closed it;
-# awaiting_info is left out because its clock is stopped.
-OVERDUE_STATUSES = ("pending", "in_progress", "resolved")
+# Past due: see services/problems/stints.py (the stint rule; awaiting_info is stopped time).
 REOPEN_STATUSES = ("pending", "in_progress", "awaiting_info", "resolved")
 REOPEN_LIMIT = 2
 ENTERPRISE_TYPES = ("employment_drop", "halted", "no_visit")
@@ -163,18 +163,40 @@ def _problem_findings(only: int | None, now: datetime) -> list[Finding]:
         found.append(Finding("acceptance_overdue", "yellow", row.enterprise_id, row.region_id, row.id,
                              row.owning_region_id, {"number": row.number,
                                                     "acceptance_due_at": _aware(row.acceptance_due_at).isoformat()}))
-    for row in db.session.execute(_problem_rows(
-            only, Problem.status.in_(OVERDUE_STATUSES), Problem.due_at.is_not(None), Problem.due_at < now)):
-        due, accepted = _aware(row.due_at), _aware(row.accepted_at)
-        # Past twice its limit: the limit is due_at - accepted_at, so now > accepted_at + 2 * limit.
-        red = accepted is not None and due > accepted and now > due + (due - accepted)
-        found.append(Finding("overdue", "red" if red else "orange", row.enterprise_id, row.region_id, row.id,
-                             row.owning_region_id, {"number": row.number, "due_at": due.isoformat()}))
+    found.extend(_overdue_findings(only, now))
     for row in db.session.execute(_problem_rows(
             only, Problem.status.in_(REOPEN_STATUSES), Problem.reopen_count >= REOPEN_LIMIT)):
         found.append(Finding("reopened", "orange", row.enterprise_id, row.region_id, row.id, row.owning_region_id,
                              {"number": row.number, "reopen_count": row.reopen_count}))
     return found
+
+
+def _overdue_findings(only: int | None, now: datetime) -> list[Finding]:
+    """An open problem one of whose stints passed its due deadline while its clock ran: the stint
+    that left for another task force stays late (办理段). Red past twice its limit, counted on the
+    stint's own clock (it stops at leaving, or when the problem began awaiting info)."""
+    stmt = (select(ProblemStint, Problem, Enterprise.region_id)
+            .join(Problem, Problem.id == ProblemStint.problem_id)
+            .join(Enterprise, Enterprise.id == Problem.enterprise_id)
+            .where(Problem.status.in_(OPEN_STATUSES), ProblemStint.due_at.is_not(None), ProblemStint.due_at < now)
+            .order_by(ProblemStint.problem_id, ProblemStint.id))
+    if only is not None:
+        stmt = stmt.where(Problem.id == only)
+    worst: dict[int, tuple[int, Finding]] = {}
+    for stint, problem, region_id in db.session.execute(stmt):
+        if not stints.due_overdue(stint, problem, now):
+            continue
+        due, accepted = _aware(stint.due_at), _aware(stint.accepted_at)
+        end = stints.clock_end(stint, problem, now)
+        # Past twice its limit: the limit is due_at - accepted_at, so the clock passed due + limit.
+        red = accepted is not None and due > accepted and end > due + (due - accepted)
+        finding = Finding("overdue", "red" if red else "orange", problem.enterprise_id, region_id, problem.id,
+                          stint.region_id, {"number": problem.number, "due_at": due.isoformat(),
+                                            "stint_region_id": stint.region_id})
+        rank = (SEVERITY_RANK[finding.severity], stint.left_at is None)
+        if problem.id not in worst or rank >= worst[problem.id][0]:
+            worst[problem.id] = (rank, finding)
+    return [finding for _, finding in worst.values()]
 
 
 # ---------------------------------------------------------------- reconciling findings with stored warnings

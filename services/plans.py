@@ -95,12 +95,16 @@ def save(*, actor: Actor, enterprise_id: int, expected_version: int, situation: 
 
 
 def approve(*, actor: Actor, enterprise_id: int, expected_version: int | None = None) -> EnterprisePlan:
+    """Approve the latest version: only a coordinator of the task force of the plan's region (the
+    enterprise's county) approves it — never a coordinator above, and never the one who drafted it."""
     enterprise = _enterprise(actor, enterprise_id)
-    if actor.role != "coordinator":
-        raise Forbidden("只有属地专班可以审批方案")
+    if actor.role != "coordinator" or actor.region_id != enterprise.region_id:
+        raise Forbidden("只有企业属地专班可以审批方案")
     plan = _latest(enterprise.id)
     if plan is None:
         raise NotFound("该企业尚无一企一策方案")
+    if plan.created_by_id is not None and plan.created_by_id == actor.user_id:
+        raise Forbidden("方案编制人不能审批自己编制的方案")
     if expected_version is not None and expected_version != plan.version:
         raise VersionMismatch()
     if plan.status == "approved":

@@ -5,17 +5,21 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from services.actors import Actor, active_assignment_clause, enterprise_clause
+from services.actors import Actor, active_assignment_clause, enterprise_clause, region_clause
 from services.assignments import list_assignments
 from services.db import db, utcnow
 from services.enterprises import reveal
 from services.errors import ValidationFailed
-from services.models import Assignment, Enterprise, EnterprisePlan, Notification, Problem, ProblemEvent, Visit
+from services.models import (
+    Assignment, Enterprise, EnterpriseChange, EnterprisePlan, Notification, Problem, ProblemEvent, ProblemStint, Region,
+    Visit,
+)
 from services.problems.queries import present
 from services.visits import visit_clause
 
@@ -53,8 +57,18 @@ def _instant(value, field: str) -> datetime:
     return parsed
 
 
-def _since(token: str | None, field: str) -> datetime | None:
-    return _instant(decode(token, field).get("t"), field) if token else None
+def _since(token: str | None, field: str) -> tuple[datetime | None, dict | None]:
+    """The instant of a since token and the caller's binding it carries (role, region, enterprise)."""
+    if not token:
+        return None, None
+    state = decode(token, field)
+    binding = state.get("b")
+    if binding is not None and not (
+            isinstance(binding, dict) and isinstance(binding.get("r"), (str, type(None)))
+            and all(isinstance(binding.get(k), (int, type(None))) and not isinstance(binding.get(k), bool)
+                    and (binding.get(k) or 0) < 2**31 for k in ("g", "e"))):
+        raise ValidationFailed("同步令牌无效", field=field)
+    return _instant(state.get("t"), field), binding
 
 
 def _state(cursor: str | None, since: str | None) -> tuple[str | None, datetime | None, dict[str, int]]:
@@ -81,7 +95,8 @@ def _statements(actor: Actor, since: datetime | None) -> dict[str, Select]:
         "assignments": changed(list_assignments(actor=actor, active=True if since is None else None),
                                Assignment.updated_at),
         "problems": changed(select(Problem).where(enterprise_clause(actor, Problem.enterprise_id))
-                            .options(selectinload(Problem.events).selectinload(ProblemEvent.actor)),
+                            .options(selectinload(Problem.events).selectinload(ProblemEvent.actor),
+                                     selectinload(Problem.stints).selectinload(ProblemStint.region)),
                             Problem.updated_at),
         "visits": changed(select(Visit).where(visit_clause(actor)), Visit.updated_at),
         "plans": changed(select(EnterprisePlan).where(enterprise_clause(actor, EnterprisePlan.enterprise_id)),
@@ -91,21 +106,68 @@ def _statements(actor: Actor, since: datetime | None) -> dict[str, Select]:
     }
 
 
-def _removed_enterprises(actor: Actor, since: datetime | None) -> list[int]:
-    """Enterprises whose assignment to this liaison ended since the token and that it no longer sees."""
-    if since is None or actor.role != "liaison":
-        return []
-    ended = select(Assignment.enterprise_id).where(Assignment.user_id == actor.user_id,
-                                                   Assignment.updated_at > since, ~active_assignment_clause())
-    visible = select(Enterprise.id).where(enterprise_clause(actor))
-    return sorted(set(db.session.scalars(ended)) - set(db.session.scalars(visible.where(Enterprise.id.in_(ended)))))
+def _binding(actor: Actor) -> dict:
+    """What decides the caller's scope, carried in the token so a later sync can tell what left it."""
+    return {"r": actor.role, "g": actor.region_id, "e": actor.enterprise_id}
+
+
+def _actor_then(actor: Actor, binding: dict | None) -> Actor:
+    """The caller as it was when the token was issued (role, region, enterprise), else as it is."""
+    if not binding or (binding.get("r"), binding.get("g"), binding.get("e")) == tuple(_binding(actor).values()):
+        return actor
+    region = db.session.get(Region, binding["g"]) if binding.get("g") else None
+    return replace(actor, role=binding.get("r") or actor.role, region_id=region.id if region else None,
+                   region_path=region.path if region else None, region_level=region.level if region else None,
+                   enterprise_id=binding.get("e"))
+
+
+def _removed(actor: Actor, since: datetime | None, binding: dict | None) -> dict[str, list[int]]:
+    """Ids of every kind of object that was in the caller's scope at the token and is not now:
+    enterprises whose liaison assignment ended, that moved to a region outside the scope, or that the
+    caller's own new binding (region, role, enterprise) no longer covers — with their problems, visits,
+    plans and assignments. Notifications are the caller's own and never leave."""
+    empty = {name: [] for name in COLLECTIONS}
+    if since is None:
+        return empty
+    then = _actor_then(actor, binding)
+    candidates: set[int] = set()
+    if then is not actor:  # the caller's binding changed: everything the old one covered
+        candidates |= set(db.session.scalars(select(Enterprise.id).where(enterprise_clause(then))))
+    if then.role == "liaison":  # assignments that ended since the token
+        candidates |= set(db.session.scalars(select(Assignment.enterprise_id).where(
+            Assignment.user_id == actor.user_id, Assignment.updated_at > since, ~active_assignment_clause())))
+    # Enterprises moved since the token from a region the caller covered then.
+    moved = select(EnterpriseChange.enterprise_id, EnterpriseChange.old_value).where(
+        EnterpriseChange.field == "region_id", EnterpriseChange.changed_at > since)
+    old_regions = {int(old): eid for eid, old in db.session.execute(moved) if old and old.isdigit()}
+    if old_regions:
+        covered = set(db.session.scalars(select(Region.id).where(Region.id.in_(old_regions), region_clause(then))))
+        if then.is_admin or then.is_regional:
+            candidates |= {eid for region_id, eid in old_regions.items() if region_id in covered}
+    if not candidates:
+        return empty
+    still = set(db.session.scalars(select(Enterprise.id).where(Enterprise.id.in_(candidates), enterprise_clause(actor))))
+    gone = sorted(candidates - still)
+    if not gone:
+        return empty
+    visible_assignments = list_assignments(actor=actor).with_only_columns(Assignment.id)
+    return {
+        **empty,
+        "enterprises": gone,
+        "problems": sorted(db.session.scalars(select(Problem.id).where(Problem.enterprise_id.in_(gone)))),
+        "visits": ([] if then.role == "enterprise" else
+                   sorted(db.session.scalars(select(Visit.id).where(Visit.enterprise_id.in_(gone))))),
+        "plans": sorted(db.session.scalars(select(EnterprisePlan.id).where(EnterprisePlan.enterprise_id.in_(gone)))),
+        "assignments": sorted(db.session.scalars(select(Assignment.id).where(
+            Assignment.enterprise_id.in_(gone), Assignment.id.not_in(visible_assignments)))),
+    }
 
 
 def sync(*, actor: Actor, since: str | None = None, cursor: str | None = None, limit: int = 50) -> dict:
     """One page of changes. Without `since`, a full snapshot. `next_since` is fixed on the first page
     and carried by the cursor, so a token stays valid across pages."""
     since_token, started, after = _state(cursor, since)
-    since_at = _since(since_token, "since" if not cursor else "cursor")
+    since_at, binding = _since(since_token, "since" if not cursor else "cursor")
     started = started or utcnow() - OVERLAP
     page: dict = {}
     more = False
@@ -122,7 +184,8 @@ def sync(*, actor: Actor, since: str | None = None, cursor: str | None = None, l
     reveal(actor, page["enterprises"])
     for problem in page["problems"]:
         present(actor, problem, with_events=True)
-    page["removed"] = {"enterprises": _removed_enterprises(actor, since_at) if not cursor else []}
-    page["next_since"] = encode({"t": started.isoformat()})
+    page["removed"] = (_removed(actor, since_at, binding) if not cursor
+                       else {name: [] for name in COLLECTIONS})
+    page["next_since"] = encode({"t": started.isoformat(), "b": _binding(actor)})
     page["next_cursor"] = encode({"s": since_token, "n": started.isoformat(), "k": after}) if more else None
     return page

@@ -10,6 +10,7 @@ from services import passwords
 from services.credit_code import complete
 from services.db import db
 from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Problem, Region, StatusReport, User, Visit
+from services.problems import stints
 from services.reference import add_region
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -65,6 +66,8 @@ def problem(firm: Enterprise, *, status: str = "pending", created_at: datetime, 
                                                                                 firm.region_id),
                    status=status, arrived_at=created_at, created_at=created_at, updated_at=created_at, **fields)
     db.session.add(item)
+    db.session.flush()
+    stints.record_current(item)  # its one stint (办理段), as the workflow would have recorded it
     db.session.flush()
     return item
 

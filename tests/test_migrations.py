@@ -15,3 +15,30 @@ def test_upgrade_is_idempotent_at_head(app):
     with app.app_context():
         upgrade()
         assert "problems" in inspect(db.engine).get_table_names()
+
+
+def test_the_stints_migration_backfills_the_stints_of_existing_problems(app):
+    """Down to before 0004_stints and up again on the seeded demo: the stints rebuilt from the events are
+    the ones the workflow recorded."""
+    from flask_migrate import downgrade
+    from sqlalchemy import select
+
+    from services.models import ProblemStint
+
+    fields = ("problem_id", "region_id", "level", "arrived_at", "acceptance_due_at", "accepted_at", "due_at",
+              "left_at", "left_by", "paused_seconds")
+
+    def snapshot():
+        rows = db.session.scalars(select(ProblemStint)).all()
+        result = sorted(tuple(getattr(s, f) for f in fields) for s in rows)
+        db.session.rollback()
+        return result
+
+    with app.app_context():
+        recorded = snapshot()
+        assert {s[8] for s in recorded} >= {"escalate", "reclassify", "feedback", "reject", "withdraw", None}
+        db.session.remove()
+        downgrade(revision="0002")
+        assert "problem_stints" not in inspect(db.engine).get_table_names()
+        upgrade()
+        assert snapshot() == recorded

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from api.auth import current_actor
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.monitoring import AssessmentQuerySchema, AssessmentSchema
-from services import assessment
+from services import assessment, exports
 
 blp = Blueprint("assessments", __name__, url_prefix="/api/v1/assessments", description="考核评价")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,6 +22,13 @@ def get_assessment(args):
     return assessment.assess(actor=current_actor(), weights=current_app.config["ASSESSMENT_WEIGHTS"], **args)
 
 
+def _export(args, fmt: str):
+    name, ascii_name, content = assessment.export(actor=current_actor(), fmt=fmt,
+                                                  weights=current_app.config["ASSESSMENT_WEIGHTS"], **args)
+    return Response(content, mimetype=XLSX if fmt == "xlsx" else "text/csv",
+                    headers={"Content-Disposition": exports.content_disposition(name, ascii_name)})
+
+
 @blp.route("/export.xlsx")
 @blp.arguments(AssessmentQuerySchema, location="query")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX, description="考核结果 Excel 文件")
@@ -29,6 +36,14 @@ def get_assessment(args):
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def export_assessment(args):
     """Export the quarterly assessment as an Excel workbook"""
-    filename, content = assessment.export_xlsx(actor=current_actor(),
-                                               weights=current_app.config["ASSESSMENT_WEIGHTS"], **args)
-    return Response(content, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return _export(args, "xlsx")
+
+
+@blp.route("/export.csv")
+@blp.arguments(AssessmentQuerySchema, location="query")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv", description="考核结果 CSV 文件")
+@blp.alt_response(403, schema=ProblemDetailSchema)
+@blp.alt_response(404, schema=ProblemDetailSchema)
+def export_assessment_csv(args):
+    """Export the quarterly assessment as CSV (UTF-8 with BOM; counties, then industries)"""
+    return _export(args, "csv")

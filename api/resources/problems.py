@@ -1,7 +1,5 @@
 """The problem ledger (问题台账): filing, lists, exports and the workflow actions."""
 
-from urllib.parse import quote
-
 from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -83,12 +81,19 @@ def enterprise_problems(args, enterprise_id):
 
 
 def _export(args, fmt: str):
-    rows = queries.export_rows(actor=current_actor(), labels=ENUM_LABELS, fmt=fmt, **args)
-    name = quote(f"问题台账-{local_today().isoformat()}.{fmt}")
-    body = (exports.csv_stream(queries.EXPORT_HEADERS, rows) if fmt == "csv"
-            else exports.xlsx_stream("问题台账", queries.EXPORT_HEADERS, rows))
+    actor = current_actor()
+    rows = queries.export_rows(actor=actor, labels=ENUM_LABELS, fmt=fmt, **args)
+    today = local_today().isoformat()
+    if fmt == "csv":
+        body = exports.csv_stream(queries.EXPORT_COLUMNS, rows)
+    else:
+        body = exports.xlsx_stream([
+            ("问题台账", queries.EXPORT_COLUMNS, rows),
+            ("办理段", queries.STINT_COLUMNS, queries.export_stint_rows(actor=actor, labels=ENUM_LABELS, **args)),
+        ])
+    disposition = exports.content_disposition(f"问题台账-{today}.{fmt}", f"ledger-{today}.{fmt}")
     return Response(stream_with_context(body), mimetype="text/csv" if fmt == "csv" else XLSX,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+                    headers={"Content-Disposition": disposition})
 
 
 @blp.route("/problems/export.xlsx")

@@ -32,7 +32,15 @@ class PlanSyncSchema(BaseSchema):
 
 
 class RemovedSchema(BaseSchema):
+    """Ids that left the caller's scope since the token (an ended assignment, an enterprise moved to
+    another region, the caller's own new region, role or enterprise): drop them locally."""
+
     enterprises = ma.fields.List(ma.fields.Integer())
+    assignments = ma.fields.List(ma.fields.Integer())
+    problems = ma.fields.List(ma.fields.Integer())
+    visits = ma.fields.List(ma.fields.Integer())
+    plans = ma.fields.List(ma.fields.Integer())
+    notifications = ma.fields.List(ma.fields.Integer())
 
 
 class SyncPageSchema(BaseSchema):

@@ -1,6 +1,6 @@
 """走访 visits and their photos."""
 
-from flask import current_app
+from flask import Response, current_app, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -8,11 +8,16 @@ from api.auth import current_actor
 from api.concurrency import set_etag
 from api.pagination import page_schema, paginate, split_paging
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.field import PhotoSchema, UploadSchema, VisitCreateSchema, VisitQuerySchema, VisitSchema
-from services import photos, visits
+from api.schemas.field import (
+    PhotoSchema, UploadSchema, VisitCreateSchema, VisitExportQuerySchema, VisitQuerySchema, VisitSchema,
+)
+from services import exports, photos, visit_exports, visits
+from services.labels import ENUM_LABELS
 from services.models import Visit
+from services.timeutil import local_today
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="走访与照片")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @blp.route("/visits")
@@ -67,3 +72,31 @@ def upload_visit_photo(files, visit_id):
     """Attach a photo (JPEG or PNG, ≤ 10 MB) to a visit"""
     return photos.save_photo(actor=current_actor(), data=files["file"].read(photos.MAX_BYTES + 1),
                              visit_id=visit_id, upload_dir=current_app.config["UPLOAD_DIR"])
+
+
+def _export(args, fmt: str):
+    rows = visit_exports.export_rows(actor=current_actor(), labels=ENUM_LABELS, fmt=fmt, **args)
+    body = (exports.csv_stream(visit_exports.VISIT_COLUMNS, rows) if fmt == "csv"
+            else exports.xlsx_stream([("走访台账", visit_exports.VISIT_COLUMNS, rows)]))
+    today = local_today().isoformat()
+    return Response(stream_with_context(body), mimetype="text/csv" if fmt == "csv" else XLSX,
+                    headers={"Content-Disposition": exports.content_disposition(f"走访台账-{today}.{fmt}",
+                                                                                f"visits-{today}.{fmt}")})
+
+
+@blp.route("/visits/export.xlsx")
+@blp.arguments(VisitExportQuerySchema, location="query")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX, description="走访台账 Excel 文件")
+@blp.alt_response(403, schema=ProblemDetailSchema, description="企业用户不能查看走访记录")
+def export_visits_xlsx(args):
+    """Export the visit log as an Excel workbook (same filters and scope as the list)"""
+    return _export(args, "xlsx")
+
+
+@blp.route("/visits/export.csv")
+@blp.arguments(VisitExportQuerySchema, location="query")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv", description="走访台账 CSV 文件")
+@blp.alt_response(403, schema=ProblemDetailSchema, description="企业用户不能查看走访记录")
+def export_visits_csv(args):
+    """Export the visit log as CSV (UTF-8 with BOM; same filters and scope as the list)"""
+    return _export(args, "csv")

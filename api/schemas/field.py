@@ -88,3 +88,8 @@ class StatusReportPutSchema(BaseSchema):
 
 class UploadSchema(BaseSchema):
     file = ma.fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class VisitExportQuerySchema(VisitQuerySchema):
+    class Meta:
+        exclude = ("limit", "cursor", "count")

@@ -74,6 +74,8 @@ class DashboardChildSchema(BaseSchema):
     problems = ma.fields.Nested(DashboardProblemsSchema)
     visits = ma.fields.Nested(VisitCountsSchema)
     key_enterprises = ma.fields.Nested(KeyEnterprisesSchema)
+    enterprises_by_status = ma.fields.Dict(**COUNTS)
+    warnings_open = ma.fields.Dict(**COUNTS)
 
 
 class DashboardSchema(BaseSchema):

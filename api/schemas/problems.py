@@ -5,6 +5,8 @@ import marshmallow as ma
 from api.pagination import ListArgsSchema
 from api.schemas.base import BaseSchema, LocalDateTime, SafeDate, enum, id_field, text
 from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, PROBLEM_STATUSES, SATISFACTIONS, URGENCIES
+from services.db import utcnow
+from services.problems import stints
 from services.problems.workflow import LEVELS
 
 
@@ -25,6 +27,24 @@ class ProblemEventSchema(BaseSchema):
     internal = ma.fields.Boolean()
     data = ma.fields.Dict()
     at = LocalDateTime()
+
+
+class StintSchema(BaseSchema):
+    """办理段: one task force's hold of the problem; `overdue` stays true once a deadline passed."""
+
+    region_id = ma.fields.Integer()
+    region_name = ma.fields.String(allow_none=True)
+    level = ma.fields.String()
+    arrived_at = LocalDateTime()
+    acceptance_due_at = LocalDateTime(allow_none=True)
+    accepted_at = LocalDateTime(allow_none=True)
+    due_at = LocalDateTime(allow_none=True)
+    left_at = LocalDateTime(allow_none=True)
+    left_by = ma.fields.String(allow_none=True, metadata={"description": "escalate | return | reclassify | "
+                                                                         "feedback | close | reject | withdraw"})
+    paused_seconds = ma.fields.Integer()
+    overdue = ma.fields.Function(lambda s: stints.is_overdue(s, s.problem, utcnow()), dump_only=True,
+                                 metadata={"type": "boolean"})
 
 
 class ProblemSummarySchema(BaseSchema):
@@ -63,6 +83,8 @@ class ProblemSchema(ProblemSummarySchema):
     satisfaction = ma.fields.String(allow_none=True)
     closed_without_feedback = ma.fields.Boolean()
     reject_reason = ma.fields.String(allow_none=True)
+    referred_to = ma.fields.String(allow_none=True)
+    stints = ma.fields.List(ma.fields.Nested(StintSchema))
     duplicate_of_id = ma.fields.Integer(allow_none=True)
     extension_due_at = LocalDateTime(allow_none=True)
     extension_reason = ma.fields.String(allow_none=True)
@@ -116,6 +138,7 @@ class CommentOnlySchema(BaseSchema):
 class RejectSchema(BaseSchema):
     reason = text(2000, required=True)
     duplicate_of = id_field(allow_none=True)
+    referred_to = text(200, allow_none=True, metadata={"description": "转交的办理机关，如 12345 热线、人民法院"})
 
 
 class ReasonOptionalSchema(BaseSchema):

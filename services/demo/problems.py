@@ -70,7 +70,8 @@ def run(ctx: dict) -> None:
     do("kl_coord", p, "request_info", days=4, question="请补充合作社成员名单和贷款合同复印件。")
 
     p = new("ent_bs", "康乐县百盛超市", "other", "要求减免全部税款", "企业要求免除全年各项税款。", days=8)
-    do("kl_coord", p, "reject", days=7, reason="不符合现行税收政策，已告知可申请的小规模纳税人增值税减征政策。")
+    do("kl_coord", p, "reject", days=7, reason="不符合现行税收政策，已告知可申请的小规模纳税人增值税减征政策。",
+       referred_to="国家税务总局康乐县税务局")
 
     p = new("ent_bs", "康乐县百盛超市", "labor", "收银员社保补贴申领", "申领吸纳就业社保补贴。", days=40)
     do("kl_coord", p, "accept", days=39)
@@ -95,3 +96,11 @@ def run(ctx: dict) -> None:
             days=2)
     p = new("lz_coord", "兰州城关区金城智造", "financing", "科技型中小企业贷款",
             "企业申请科技型中小企业信用贷款。", days=10)
+
+    # 办理段: the county held it past its deadline, then found it cross-county and sent it up. Its late
+    # stint stays on 康乐县's record (overdue list, warning, export, assessment) while the prefecture works it.
+    p = new("kl_coord", "康乐县鸣鹿建材", "supply", "砂石原料跨县采购运输受限",
+            "砂石原料产地在积石山县，运输车辆跨县通行受限，影响供货。", days=30)
+    do("kl_coord", p, "accept", days=29)
+    do("kl_coord", p, "reclassify", days=3, scope="cross_county", reason="原料产地在外县，需跨县协调运输")
+    do("kl_coord", p, "escalate", days=3, reason="提请州专班协调跨县运输")

@@ -8,13 +8,13 @@ from services.models.monitoring import Warning
 from services.models.notifications import Notification
 from services.models.plans import EnterprisePlan
 from services.models.policies import Policy
-from services.models.problems import CommonProblem, LedgerCounter, Problem, ProblemEvent
+from services.models.problems import CommonProblem, LedgerCounter, Problem, ProblemEvent, ProblemStint
 from services.models.reference import CalendarDay, Department, Region
 from services.models.users import LoginFailure, RevokedToken, User, UserSession
 
 __all__ = [
     "Assignment", "AuditHead", "AuditLog", "CalendarDay", "LoginFailure", "RefusalTally", "CommonProblem", "Department",
     "Enterprise", "EnterpriseChange", "EnterprisePlan", "EnterpriseTag", "IdempotencyRecord",
-    "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemEvent", "Region",
+    "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemEvent", "ProblemStint", "Region",
     "RevokedToken", "StatusReport", "User", "UserSession", "Visit", "Warning",
 ]

@@ -49,6 +49,8 @@ class Problem(Versioned, db.Model):
     satisfaction: Mapped[str | None] = mapped_column(String(24))
     closed_without_feedback: Mapped[bool] = mapped_column(Boolean, default=False)
     reject_reason: Mapped[str | None] = mapped_column(Text)
+    # The body a rejected problem is referred to (e.g. 12345 热线, 法院), shown to the enterprise.
+    referred_to: Mapped[str | None] = mapped_column(String(200))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id"))
     extension_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     extension_reason: Mapped[str | None] = mapped_column(Text)
@@ -64,6 +66,9 @@ class Problem(Versioned, db.Model):
     owning_region = relationship("Region")
     events: Mapped[list["ProblemEvent"]] = relationship(
         back_populates="problem", order_by="ProblemEvent.id", cascade="all, delete-orphan"
+    )
+    stints: Mapped[list["ProblemStint"]] = relationship(
+        back_populates="problem", order_by="ProblemStint.id", cascade="all, delete-orphan"
     )
 
 
@@ -85,6 +90,34 @@ class ProblemEvent(db.Model):
 
     problem: Mapped[Problem] = relationship(back_populates="events")
     actor = relationship("User")
+
+
+class ProblemStint(db.Model):
+    """办理段: one task force's hold of a problem, from arrival until it left (and by which action).
+    Never deleted or rewritten once ended: a missed deadline stays on that task force's record."""
+
+    __tablename__ = "problem_stints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acceptance_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # escalate | return | reclassify | feedback | close | reject | withdraw
+    left_by: Mapped[str | None] = mapped_column(String(32))
+    # Wall-clock seconds the stint spent awaiting_info (its deadlines moved by the working days of it).
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+
+    problem: Mapped[Problem] = relationship(back_populates="stints")
+    region = relationship("Region")
+
+    @property
+    def region_name(self) -> str | None:
+        return self.region.name if self.region is not None else None
 
 
 class LedgerCounter(db.Model):

@@ -12,8 +12,9 @@ from services import audit, monitoring, notifications
 from services.actors import Actor, enterprise_clause, is_assigned_liaison
 from services.db import db, utcnow
 from services.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed, VersionMismatch
+from services.labels import ENUM_LABELS
 from services.models import Department, Enterprise, LedgerCounter, Problem, ProblemEvent, Region
-from services.problems import workflow
+from services.problems import stints, workflow
 from services.problems.deadlines import add_working_days, working_days_between
 from services.problems.limits import handling_days, limits
 from services.problems.workflow import LEVEL_NAMES, Roles
@@ -71,6 +72,7 @@ def file_problem(*, actor: Actor, enterprise_id: int, category: str, title: str,
     )
     db.session.add(problem)
     db.session.flush()
+    stints.open_stint(problem, now)
     _add_event(problem, actor, "create", before=(None, None), comment=title, at=now)
     notifications.notify(notifications.task_force_users(enterprise.region_id), kind="problem.arrived",
                          title=f"新问题待受理：{title}", body=f"{enterprise.name} · {problem.number}",
@@ -147,6 +149,14 @@ def _require(payload: dict, name: str, message: str) -> str:
     return value
 
 
+ACTOR_NAMES = {"enterprise": "企业", "liaison": "联络员", "coordinator": "专班", "viewer": "领导", "admin": "管理员"}
+
+
+def _who(actor: Actor) -> str:
+    """Who acted, as a message names them: 企业 / 联络员 / 专班."""
+    return ACTOR_NAMES.get(actor.role, "系统")
+
+
 def _enterprise_side(problem: Problem) -> list[int]:
     ids = notifications.enterprise_users(problem.enterprise_id) + notifications.enterprise_liaisons(problem.enterprise_id)
     return ids + ([problem.filer_id] if problem.filer_id else [])
@@ -180,10 +190,12 @@ def _reject(problem, actor, payload, now) -> Outcome:
         if original is None or original == problem.id:
             raise NotFound("重复的问题不存在", errors={"duplicate_of": ["问题不存在"]})
         problem.duplicate_of_id = original
+    referred_to = (payload.get("referred_to") or "").strip() or None
     problem.status = "rejected"
     problem.rejected_at = now
     problem.reject_reason = reason
-    return Outcome(comment=reason, data={"duplicate_of": duplicate_of},
+    problem.referred_to = referred_to
+    return Outcome(comment=reason, data={"duplicate_of": duplicate_of, "referred_to": referred_to},
                    notify=[(_enterprise_side(problem), "problem.rejected", "问题不予受理")])
 
 
@@ -255,7 +267,8 @@ def _feedback(problem, actor, payload, now) -> Outcome:
         problem.reopen_count += 1
         return Outcome(comment=comment, data=data,
                        notify=[(notifications.task_force_users(problem.owning_region_id), "problem.reopened",
-                                f"企业不满意，问题重新办理：{problem.title}")])
+                                ("企业不满意，问题重新办理" if actor.role == "enterprise"
+                                 else f"{_who(actor)}回访：企业不满意，问题重新办理") + f"：{problem.title}")])
     problem.status = "closed"
     problem.closed_at = now
     return Outcome(comment=comment, data=data)
@@ -274,7 +287,7 @@ def _withdraw(problem, actor, payload, now) -> Outcome:
     problem.withdrawn_at = now
     return Outcome(comment=payload.get("reason"),
                    notify=[(notifications.task_force_users(problem.owning_region_id), "problem.withdrawn",
-                            f"问题已撤回：{problem.title}")])
+                            f"{_who(actor)}已撤回问题：{problem.title}")])
 
 
 def _request_info(problem, actor, payload, now) -> Outcome:
@@ -299,7 +312,7 @@ def _supply_info(problem, actor, payload, now) -> Outcome:
     problem.info_requested_at = None
     return Outcome(comment=answer, data={"paused_working_days": paused},
                    notify=[(notifications.task_force_users(problem.owning_region_id), "problem.info_supplied",
-                            f"企业已补充材料：{problem.title}")])
+                            f"{_who(actor)}已补充材料：{problem.title}")])
 
 
 def _deciders(problem: Problem, requester: int | None) -> list[int]:
@@ -364,10 +377,10 @@ def _comment(problem, actor, payload, now) -> Outcome:
     notify = []
     if actor.role in ("enterprise", "liaison"):
         notify.append((notifications.task_force_users(problem.owning_region_id), "problem.commented",
-                       f"问题有新留言：{problem.title}"))
+                       f"{_who(actor)}留言：{problem.title}"))
     elif not internal:
         notify.append((notifications.enterprise_users(problem.enterprise_id), "problem.commented",
-                       f"问题有新留言：{problem.title}"))
+                       f"{_who(actor)}留言：{problem.title}"))
     return Outcome(comment=text, internal=internal, notify=notify)
 
 
@@ -422,15 +435,26 @@ def act(*, actor: Actor, problem_id: int, action: str, payload: dict | None = No
         raise InvalidTransition(reason, extra={"current_status": problem.status,
                                                "allowed_actions": workflow.allowed_actions(roles, problem, now)})
     before = (problem.status, problem.level)
+    holder = (problem.owning_region_id, problem.level, problem.acceptance_due_at, problem.accepted_at, problem.due_at)
+    paused_since = problem.info_requested_at
     with db.session.no_autoflush:  # one UPDATE (one version step) per action
         outcome = EFFECTS[action](problem, actor, payload, now)
-    problem.updated_at = now
-    flag_modified(problem, "updated_at")  # every action bumps the version, so ETags see new events too
+        problem.updated_at = now
+        flag_modified(problem, "updated_at")  # every action bumps the version, so ETags see new events too
+        stints.after_action(problem, action, at=now, paused_since=paused_since, previous=holder)
     _add_event(problem, actor, action, before=before, comment=outcome.comment, internal=outcome.internal,
                data=outcome.data, at=now)
+    told = {actor.user_id}
     for user_ids, kind, title in outcome.notify:
         notifications.notify(user_ids, kind=kind, title=title, body=problem.number, object_type="problem",
                              object_id=problem.id, exclude=actor.user_id)
+        told.update(user_ids)
+    # 包抓 leaders follow every event of their enterprises' problems (they read internal ones too).
+    leaders = [u for u in notifications.enterprise_leaders(problem.enterprise_id) if u not in told]
+    notifications.notify(leaders, kind="problem.event",
+                         title=f"包抓企业问题{ENUM_LABELS['problem_action'].get(action, action)}（{_who(actor)}）："
+                               f"{problem.title}",
+                         body=problem.number, object_type="problem", object_id=problem.id)
     monitoring.on_problem_changed(problem, now=now)
     audit.record(actor, f"problem.{action}", "problem", problem.id,
                  {"number": problem.number, "from": before[0], "to": problem.status, "level": problem.level,

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select, true
 from sqlalchemy.orm import aliased, selectinload
 
 from services import audit
 from services.actors import Actor, enterprise_clause, mask_phone, sees_full_contact, subtree_region_ids
 from services.db import db, utcnow
 from services.errors import NotFound
-from services.models import Department, Enterprise, Problem, ProblemEvent, Region
-from services.monitoring import OVERDUE_STATUSES
+from services.exports import columns, headers
+from services.models import Department, Enterprise, Problem, ProblemEvent, ProblemStint, Region
+from services.models.problems import OPEN_STATUSES
+from services.problems import stints
 from services.problems.commands import roles_for
+from services.problems.deadlines import WorkingCalendar
 from services.problems.workflow import allowed_actions
 from services.timeutil import day_bounds_utc, to_local
 
@@ -37,14 +40,21 @@ def list_problems(*, actor: Actor, status: str | None = None, category: str | No
         stmt = stmt.where(Problem.scope == scope)
     if level:
         stmt = stmt.where(Problem.level == level)
-    if region is not None:
-        root = db.session.get(Region, region)
-        stmt = stmt.where(Problem.owning_region_id.in_(subtree_region_ids(root.path)) if root else False)
+    root = db.session.get(Region, region) if region is not None else None
+    held_by = subtree_region_ids(root.path) if root is not None else None
+    if region is not None and root is None:
+        stmt = stmt.where(False)
+    if overdue:
+        # On the record of the task forces of `region` (else of any): an open problem one of whose
+        # stints there passed a deadline, even if it has since moved on to another task force.
+        stmt = stmt.where(Problem.status.in_(OPEN_STATUSES), stints.has_overdue_stint(now or utcnow(), region_ids=held_by))
+    else:
+        if held_by is not None:
+            stmt = stmt.where(Problem.owning_region_id.in_(held_by))
+        if overdue is False:
+            stmt = stmt.where(~(Problem.status.in_(OPEN_STATUSES) & stints.has_overdue_stint(now or utcnow())))
     if enterprise is not None:
         stmt = stmt.where(Problem.enterprise_id == enterprise)
-    if overdue is not None:
-        late = Problem.status.in_(OVERDUE_STATUSES) & Problem.due_at.is_not(None) & (Problem.due_at < (now or utcnow()))
-        stmt = stmt.where(late if overdue else ~late)
     if supervised is not None:
         stmt = stmt.where(Problem.supervised.is_(supervised))
     if q:
@@ -65,7 +75,8 @@ def enterprise_problems(*, actor: Actor, enterprise_id: int, **filters) -> Selec
 
 def get_problem_or_raise(*, actor: Actor, problem_id: int) -> Problem:
     problem = db.session.scalar(select(Problem).where(Problem.id == problem_id, _visible(actor))
-                                .options(selectinload(Problem.events).selectinload(ProblemEvent.actor)))
+                                .options(selectinload(Problem.events).selectinload(ProblemEvent.actor),
+                                         selectinload(Problem.stints).selectinload(ProblemStint.region)))
     if problem is None:
         raise NotFound("问题不存在")
     return present(actor, problem, with_events=True)
@@ -81,45 +92,138 @@ def present(actor: Actor, problem: Problem, *, with_events: bool = False, now: d
 
 # --- exports ------------------------------------------------------------------------------------
 
-EXPORT_HEADERS = [
-    "台账编号", "企业名称", "统一社会信用代码", "所属县区", "联系人", "联系电话", "来源", "问题类别", "问题标题",
-    "问题描述", "问题范围", "紧急程度", "当前层级", "承办专班", "承办单位", "状态", "是否督办", "退回重办次数",
-    "满意度", "办理结果", "登记时间", "受理时间", "办结时间", "销号时间", "不予受理时间", "撤回时间", "办理期限",
-    "用时（天）",
-]
+EXPORT_COLUMNS = columns(
+    "台账编号", "企业名称", ("统一社会信用代码", "code"), "所属县区", "联系人", ("联系电话", "code"), "来源", "问题类别",
+    "问题标题", "问题描述", "问题范围", "紧急程度", "当前层级", "承办专班", "承办单位", "状态", "是否督办",
+    ("退回重办次数", "int"), "满意度", "办理结果", ("登记时间", "datetime"), ("受理时间", "datetime"),
+    ("办结时间", "datetime"), ("销号时间", "datetime"), ("不予受理时间", "datetime"), ("撤回时间", "datetime"),
+    ("办理期限", "datetime"), ("用时（天）", "number"),
+    ("用时（工作日）", "int"), "是否超期", "超期专班", ("受理期限", "datetime"), ("督办期限", "datetime"),
+    ("延期申请次数", "int"), ("延期获批次数", "int"), ("待审批延期至", "datetime"), "未评价直接销号", "转交机关",
+    ("办理段", "text"),
+)
+EXPORT_HEADERS = headers(EXPORT_COLUMNS)
+STINT_COLUMNS = columns(
+    "台账编号", "专班", "层级", ("到达时间", "datetime"), ("受理期限", "datetime"), ("受理时间", "datetime"),
+    ("办理期限", "datetime"), ("离开时间", "datetime"), "离开方式", ("暂停（小时）", "number"), "是否超期",
+)
+# A reopened problem is back in progress: its old 办结时间 is not its current state.
+SHOWS_RESOLUTION = ("resolved", "closed")
 
 
-def export_rows(*, actor: Actor, labels: dict, fmt: str, **filters) -> Iterator[list]:
+def _export_ids(actor: Actor, filters: dict):
+    return select(list_problems(actor=actor, **filters).with_only_columns(Problem.id).order_by(None).subquery().c.id)
+
+
+def _stints_stream(ids) -> Iterator[tuple[ProblemStint, str]]:
+    """Every stint of the exported problems with its region's name, newest problem first (as the rows)."""
+    stmt = (select(ProblemStint, Region.name).join(Region, Region.id == ProblemStint.region_id)
+            .where(ProblemStint.problem_id.in_(ids))
+            .order_by(ProblemStint.problem_id.desc(), ProblemStint.id)
+            .execution_options(yield_per=1000))
+    yield from db.session.execute(stmt)
+
+
+def _grouped(stream: Iterator[tuple[ProblemStint, str]]):
+    """(problem id, [(stint, region name)]) from a stream ordered by problem id descending."""
+    group, key = [], None
+    for stint, name in stream:
+        if key is not None and stint.problem_id != key:
+            yield key, group
+            group = []
+        key = stint.problem_id
+        group.append((stint, name))
+    if key is not None:
+        yield key, group
+
+
+def _when(value) -> str:
+    return to_local(value).strftime("%m-%d %H:%M") if value else "—"
+
+
+def _stint_text(stint: ProblemStint, name: str, late: bool, labels: dict) -> str:
+    parts = [f"{name}（{labels['problem_level'].get(stint.level, stint.level)}）到达 {_when(stint.arrived_at)}"]
+    if stint.accepted_at:
+        parts.append(f"受理 {_when(stint.accepted_at)}")
+    if stint.due_at:
+        parts.append(f"期限 {_when(stint.due_at)}")
+    if stint.left_at:
+        parts.append(f"{labels['problem_action'].get(stint.left_by or '', stint.left_by or '离开')} {_when(stint.left_at)}")
+    if late:
+        parts.append("超期")
+    return "，".join(parts)
+
+
+def export_rows(*, actor: Actor, labels: dict, fmt: str, now: datetime | None = None, **filters) -> Iterator[list]:
     """Rows of the ledger export, streamed from the database in batches; audited once."""
     audit.record(actor, "problem.exported", "problem", None, {"format": fmt, "filters": filters})
     db.session.commit()
-    ids = list_problems(actor=actor, **filters).with_only_columns(Problem.id).order_by(None).subquery()
+    now = now or utcnow()
+    ids = _export_ids(actor, filters)
     county = aliased(Region)
     owner = aliased(Region)
+    requested = (select(func.count(ProblemEvent.id)).where(ProblemEvent.problem_id == Problem.id,
+                                                           ProblemEvent.action == "request_extension")
+                 .correlate(Problem).scalar_subquery())
+    approved = (select(func.count(ProblemEvent.id)).where(
+        ProblemEvent.problem_id == Problem.id, ProblemEvent.action == "decide_extension",
+        ProblemEvent.data["approve"].as_boolean() == true()).correlate(Problem).scalar_subquery())
     stmt = (select(Problem, Enterprise.name, Enterprise.credit_code, Enterprise.contact_name, Enterprise.contact_phone,
-                   county.name, owner.name, Department.name)
+                   county.name, owner.name, Department.name, requested, approved)
             .join(Enterprise, Enterprise.id == Problem.enterprise_id)
             .join(county, county.id == Enterprise.region_id)
             .join(owner, owner.id == Problem.owning_region_id)
             .outerjoin(Department, Department.id == Problem.department_id)
-            .where(Problem.id.in_(select(ids.c.id)))
+            .where(Problem.id.in_(ids))
             .order_by(Problem.id.desc())
             .execution_options(yield_per=500))
     full_contact = sees_full_contact(actor)
+    calendar = WorkingCalendar()
+    groups = _grouped(_stints_stream(ids))
+    pending_group = next(groups, None)
 
-    def when(value):
-        return to_local(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-    for p, name, code, contact, phone, county_name, owner_name, department in db.session.execute(stmt):
+    for p, name, code, contact, phone, county_name, owner_name, department, asked, granted in db.session.execute(stmt):
+        held: list = []
+        while pending_group is not None and pending_group[0] >= p.id:
+            if pending_group[0] == p.id:
+                held = pending_group[1]
+            pending_group = next(groups, None)
+        late = [(s, n, stints.is_overdue(s, p, now)) for s, n in held]
+        accepted = max((s.accepted_at for s, _ in held if s.accepted_at), default=p.accepted_at)
         end = p.closed_at or p.rejected_at or p.withdrawn_at
-        days = round(((end or utcnow()) - p.created_at) / timedelta(days=1), 1)
+        resolved_at = p.resolved_at if p.status in SHOWS_RESOLUTION else None
         yield [
             p.number, name, code, county_name, contact, phone if full_contact else mask_phone(phone),
             labels["problem_source"][p.source], labels["problem_category"][p.category], p.title, p.description,
             labels["problem_scope"][p.scope], labels["urgency"][p.urgency], labels["problem_level"][p.level],
             owner_name, department or "", labels["problem_status"][p.status], "是" if p.supervised else "否",
             p.reopen_count, labels["satisfaction"].get(p.satisfaction or "", ""), p.resolution or "",
-            when(p.created_at), when(p.accepted_at), when(p.resolved_at), when(p.closed_at), when(p.rejected_at),
-            when(p.withdrawn_at), when(p.due_at), days,
+            p.created_at, accepted, resolved_at, p.closed_at, p.rejected_at, p.withdrawn_at, p.due_at,
+            round(((end or now) - p.created_at) / timedelta(days=1), 1),
+            calendar.between(p.created_at, end or now),
+            "是" if any(flag for _, _, flag in late) else "否",
+            "、".join(dict.fromkeys(n for _, n, flag in late if flag)),
+            p.acceptance_due_at if p.status == "pending" else None,
+            p.supervision_deadline if p.supervised else None,
+            int(asked or 0), int(granted or 0), p.extension_due_at,
+            "是" if p.closed_without_feedback else "否", p.referred_to or "",
+            "；".join(_stint_text(s, n, flag, labels) for s, n, flag in late),
         ]
+    db.session.rollback()
+
+
+def export_stint_rows(*, actor: Actor, labels: dict, now: datetime | None = None, **filters) -> Iterator[list]:
+    """The 办理段 sheet: one row per stint of the exported problems, real times."""
+    now = now or utcnow()
+    stmt = (select(ProblemStint, Problem, Region.name)
+            .join(Problem, Problem.id == ProblemStint.problem_id)
+            .join(Region, Region.id == ProblemStint.region_id)
+            .where(ProblemStint.problem_id.in_(_export_ids(actor, filters)))
+            .order_by(ProblemStint.problem_id.desc(), ProblemStint.id)
+            .execution_options(yield_per=1000))
+    for stint, problem, name in db.session.execute(stmt):
+        yield [problem.number, name, labels["problem_level"].get(stint.level, stint.level), stint.arrived_at,
+               stint.acceptance_due_at, stint.accepted_at, stint.due_at, stint.left_at,
+               labels["problem_action"].get(stint.left_by, "") if stint.left_by else "",
+               round((stint.paused_seconds or 0) / 3600, 1), "是" if stints.is_overdue(stint, problem, now) else "否"]
     db.session.rollback()

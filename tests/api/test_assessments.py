@@ -136,8 +136,9 @@ def test_weights_come_from_configuration(db_session, make_app):
 
     body = login(app.test_client(), "t_assess_coord").get(
         f"assessments?region={prefecture.id}&quarter=2026Q3").get_json()
+    # 629703 has no problems: an empty denominator earns no points (its weight is not rescaled away).
     assert {row["region"]["code"]: row["score"] for row in body["rows"]} == {"629701": 40.0, "629702": 100.0,
-                                                                          "629703": None}
+                                                                          "629703": 0.0}
 
 
 def test_the_export_is_an_excel_workbook_with_chinese_headers(db_session, login_as):
@@ -187,3 +188,45 @@ def test_an_assessment_outside_the_scope_is_not_found(login_as, demo):
 def test_liaisons_and_enterprises_may_not_read_assessments(login_as, username):
     assert login_as(username).get("assessments").status_code == 403
     assert login_as(username).get("assessments/export.xlsx").status_code == 403
+
+
+def test_a_problem_awaiting_info_is_not_late_while_its_clock_is_stopped(db_session, login_as):
+    prefecture, (county,) = mh.fresh_prefecture("629600", counties=1)
+    mh.user("t_pause_coord", "coordinator", prefecture)
+    firm = mh.enterprise(county)
+    # Asked for info before its deadline; the deadline then passed while the enterprise was silent.
+    mh.problem(firm, status="awaiting_info", created_at=local(2026, 7, 1), accepted_at=local(2026, 7, 2),
+               due_at=local(2026, 7, 20), info_requested_at=local(2026, 7, 10), status_before_info="in_progress")
+    # Asked only after its deadline had passed: late for good.
+    mh.problem(firm, status="awaiting_info", created_at=local(2026, 7, 1), accepted_at=local(2026, 7, 2),
+               due_at=local(2026, 7, 20), info_requested_at=local(2026, 7, 25), status_before_info="in_progress")
+    mh.problem(firm, status="closed", created_at=local(2026, 7, 1), accepted_at=local(2026, 7, 2),
+               due_at=local(2026, 7, 20), closed_at=local(2026, 7, 15), satisfaction="satisfied")
+    db_session.commit()
+    (row,) = login_as("t_pause_coord").get(f"assessments?region={prefecture.id}&quarter=2026Q3").get_json()["rows"]
+    assert row["counts"]["open_overdue"] == 1
+    assert row["on_time_rate"] == 0.5  # 1 on time / (1 closed + 1 late before its clock stopped)
+
+
+def test_a_county_that_did_nothing_does_not_outrank_one_that_worked(db_session, login_as):
+    prefecture, (idle, working) = mh.fresh_prefecture("629500", counties=2)
+    mh.user("t_idle_coord", "coordinator", prefecture)
+    mh.enterprise(idle, registered_on=date(2010, 1, 1))
+    firm = mh.enterprise(working, registered_on=date(2010, 1, 1))
+    mh.problem(firm, status="in_progress", created_at=local(2026, 9, 1), accepted_at=local(2026, 9, 2),
+               due_at=local(2026, 12, 30))
+    db_session.commit()
+    body = login_as("t_idle_coord").get(f"assessments?region={prefecture.id}&quarter=2026Q3").get_json()
+    rows = {row["region"]["code"]: row for row in body["rows"]}
+    assert rows[idle.code]["closure_rate"] is None and rows[idle.code]["reopen_rate"] is None
+    assert rows[working.code]["score"] > rows[idle.code]["score"]
+    assert (rows[working.code]["rank"], rows[idle.code]["rank"]) == (1, 2)
+
+
+def test_the_empty_denominator_rule_keeps_the_weight_of_what_cannot_be_measured():
+    rows = [{name: None for name in WEIGHTS} | {"net_above_scale": 0},
+            {name: None for name in WEIGHTS} | {"net_above_scale": 0, "closure_rate": 0.5}]
+    score_rows(rows, WEIGHTS)
+    # net 规上 entries are all equal (full marks, 0.05); nothing else measured earns nothing.
+    assert rows[0]["score"] == 5.0 and rows[1]["score"] == 15.0
+    assert (rows[0]["rank"], rows[1]["rank"]) == (2, 1)

@@ -43,7 +43,7 @@ def _dataset(db_session):
     for firm, severity, state in ((x1, "yellow", "open"), (y1, "red", "open"), (x2, "orange", "acknowledged"),
                                   (y2, "yellow", "closed")):
         db_session.add(Warning(type="halted", severity=severity, state=state, subject=f"enterprise:{firm.id}",
-                               enterprise_id=firm.id, region_id=firm.region_id))
+                               enterprise_id=firm.id, region_id=firm.region_id, opened_at=local(2026, 9, 1)))
     db_session.commit()
     return prefecture, x, y
 
@@ -176,3 +176,47 @@ def test_the_dashboard_runs_a_fixed_number_of_queries_whatever_the_data_size(app
                              .where(Enterprise.region_id.in_([x.id, y.id]))) == 34
     large = _statements(app, prefecture.id)
     assert 0 < small == large
+
+
+def test_a_past_date_shows_that_dates_figures(db_session, login_as):
+    from services.models import ProblemEvent
+
+    prefecture, (x, y) = mh.fresh_prefecture("629400")
+    mh.user("t_past_coord", "coordinator", prefecture)
+    firm = mh.enterprise(x, status="resumed")
+    mh.change(firm, "operating_status", "halted", "resumed", local(2026, 9, 20))
+    item = mh.problem(firm, status="resolved", created_at=local(2026, 9, 1), accepted_at=local(2026, 9, 2),
+                      due_at=local(2026, 9, 16), resolved_at=local(2026, 9, 20))
+    for action, to_status, at in (("create", "pending", local(2026, 9, 1)), ("accept", "in_progress", local(2026, 9, 2)),
+                                  ("resolve", "resolved", local(2026, 9, 20))):
+        db_session.add(ProblemEvent(problem_id=item.id, action=action, to_status=to_status, to_level="county", at=at))
+    mh.problem(firm, status="pending", created_at=local(2026, 9, 25))  # not filed yet on the 10th
+    db_session.add(Warning(type="halted", severity="orange", state="closed", subject=f"enterprise:{firm.id}",
+                           enterprise_id=firm.id, region_id=x.id, opened_at=local(2026, 9, 5),
+                           closed_at=local(2026, 9, 20)))
+    db_session.commit()
+    session = login_as("t_past_coord")
+    then = session.get(f"dashboard?region={prefecture.id}&date=2026-09-10").get_json()
+    assert then["problems"]["total"] == 1
+    assert then["problems"]["by_status"]["in_progress"] == 1 and then["problems"]["by_status"]["resolved"] == 0
+    assert then["problems"]["overdue"] == 0
+    assert then["enterprises_by_status"]["halted"] == 1 and then["warnings_open"]["orange"] == 1
+    later = session.get(f"dashboard?region={prefecture.id}&date=2026-09-18").get_json()
+    assert later["problems"]["overdue"] == 1  # past its due date on the 16th, still in progress then
+    now = session.get(f"dashboard?region={prefecture.id}").get_json()
+    assert now["problems"]["by_status"]["resolved"] == 1 and now["problems"]["total"] == 2
+    assert now["enterprises_by_status"]["resumed"] == 1 and now["warnings_open"]["orange"] == 0
+
+
+def test_child_rows_carry_every_figure_of_the_parent_row(db_session, login_as):
+    prefecture, x, y = _dataset(db_session)
+    body = login_as("t_dash_coord").get(f"dashboard?region={prefecture.id}&date={DAY}").get_json()
+    parent_keys = set(body) - {"region", "date", "children"}
+    rows = {row["region"]["code"]: row for row in body["children"]}
+    for row in rows.values():
+        assert parent_keys <= set(row)
+    assert rows[x.code]["enterprises_by_status"] == {"halted": 1, "partial": 0, "resumed": 1, "full_capacity": 0}
+    assert rows[y.code]["warnings_open"] == {"yellow": 0, "orange": 0, "red": 1}
+    assert rows[x.code]["warnings_open"] == {"yellow": 1, "orange": 0, "red": 0}
+    for name in ("enterprises_by_status", "warnings_open"):
+        assert {k: sum(r[name][k] for r in rows.values()) for k in body[name]} == body[name]

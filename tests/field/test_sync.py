@@ -72,3 +72,53 @@ def test_pages_cover_everything_once_and_keep_the_token(login_as):
 
 def test_a_forged_token_is_a_validation_error(login_as):
     assert login_as("liaison_ma").get("sync", query_string={"since": "not-a-token"}).status_code == 422
+
+
+def test_an_ended_assignment_removes_the_enterprises_problems_visits_and_plans(login_as, demo):
+    liaison = login_as("liaison_ma")
+    snapshot = liaison.get("sync", query_string={"limit": 100}).get_json()
+    token = snapshot["next_since"]
+    junlin = demo.enterprise_id("俊林")
+    coordinator = login_as("lxx_coord")
+    assignment = coordinator.get("assignments", query_string={"enterprise": junlin, "kind": "liaison"}).get_json()
+    coordinator.post(f"assignments/{assignment['items'][0]['id']}/end", json={})
+    removed = liaison.get("sync", query_string={"since": token}).get_json()["removed"]
+    held = {p["id"] for p in snapshot["problems"] if p["enterprise_id"] == junlin}
+    assert held and held <= set(removed["problems"])
+    visits = {v["id"] for v in snapshot["visits"] if v["enterprise_id"] == junlin}
+    assert visits <= set(removed["visits"])
+    assert not {p["id"] for p in snapshot["problems"] if p["enterprise_id"] != junlin} & set(removed["problems"])
+    assert removed["notifications"] == []
+
+
+def test_an_enterprise_moved_to_another_county_leaves_the_old_countys_sync(login_as, demo):
+    county = login_as("lxx_coord")
+    token = county.get("sync").get_json()["next_since"]
+    qhy = demo.enterprise_id("清河源")
+    admin = login_as("admin")
+    current = admin.get(f"enterprises/{qhy}")
+    moved = admin.patch(f"enterprises/{qhy}", json={"region_id": demo.region_id("622922")},
+                        headers={"If-Match": current.headers["ETag"]})
+    assert moved.status_code == 200, moved.get_json()
+    body = county.get("sync", query_string={"since": token}).get_json()
+    assert qhy in body["removed"]["enterprises"]
+    assert body["removed"]["problems"] and body["removed"]["plans"]
+    # The prefecture still sees it: nothing left its scope.
+    assert qhy not in login_as("lx_coord").get("sync", query_string={"since": token}).get_json()["removed"]["enterprises"]
+    # The new county never had it: it is a change there, not a removal.
+    kangle = login_as("kl_coord").get("sync", query_string={"since": token}).get_json()
+    assert qhy not in kangle["removed"]["enterprises"] and qhy in {e["id"] for e in kangle["enterprises"]}
+
+
+def test_a_coordinator_moved_to_another_county_is_told_what_it_no_longer_sees(login_as, demo):
+    county = login_as("lxx_coord")
+    token = county.get("sync").get_json()["next_since"]
+    admin = login_as("admin")
+    user = demo.user_id("lxx_coord")
+    current = admin.get(f"users/{user}")
+    changed = admin.patch(f"users/{user}", json={"region_id": demo.region_id("622922")},
+                          headers={"If-Match": current.headers.get("ETag", '"1"')})
+    assert changed.status_code == 200, changed.get_json()
+    removed = login_as("lxx_coord").get("sync", query_string={"since": token}).get_json()["removed"]
+    assert demo.enterprise_id("清河源") in removed["enterprises"] and removed["visits"] and removed["assignments"]
+    assert demo.enterprise_id("百盛超市") not in removed["enterprises"]

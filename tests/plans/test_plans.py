@@ -2,6 +2,8 @@
 
 import threading
 
+import pytest
+
 from tests.conftest import login
 
 PLAN = {"situation": "复工后用工不足", "contingency": "启用备用供应商",
@@ -92,3 +94,28 @@ def test_saving_notifies_the_county_task_force(login_as, demo):
     login_as("liaison_ma").put(_path(demo), json=PLAN, headers={"If-Match": '"2"'})
     kinds = [n["kind"] for n in login_as("lxx_coord").get("notifications").get_json()["items"]]
     assert "plan.saved" in kinds
+
+
+@pytest.mark.parametrize("username", ["lx_coord", "gs_coord"])
+def test_a_coordinator_above_the_plans_region_may_not_approve_it(login_as, demo, username):
+    response = login_as(username).post(f"{_path(demo)}/approve")
+    assert response.status_code == 403
+    assert login_as("lxx_coord").get(f"{_path(demo)}").get_json()["status"] == "draft"
+
+
+def test_the_drafter_may_not_approve_its_own_plan(login_as, demo, db_session):
+    from services import passwords
+    from services.models import User
+
+    county = login_as("lxx_coord")
+    current = county.get(_path(demo)).get_json()
+    saved = county.put(_path(demo), json={"situation": "县专班修订", "measures": [], "contingency": ""},
+                       headers={"If-Match": f'"{current["version"]}"'})
+    assert saved.status_code in (200, 201), saved.get_json()
+    assert county.post(f"{_path(demo)}/approve").status_code == 403
+    lxx = db_session.scalar(db_session.query(User).filter_by(username="lxx_coord").statement)
+    db_session.add(User(username="t_lxx_second", name="县专班二", role="coordinator", region_id=lxx.region_id,
+                        password_hash=passwords.hash_password("Demo@2026")))
+    db_session.commit()
+    approved = login_as("t_lxx_second").post(f"{_path(demo)}/approve")
+    assert approved.status_code == 200 and approved.get_json()["status"] == "approved"

@@ -35,9 +35,15 @@ def test_filters_return_only_matching_problems(login_as, query, check):
     assert items and all(check(p) for p in items)
 
 
-def test_overdue_lists_open_problems_past_due(login_as):
-    items = _all(login_as("lx_coord"), overdue="true")
-    assert items and all(p["due_at"] and p["status"] in ("pending", "in_progress", "resolved") for p in items)
+def test_overdue_lists_open_problems_with_a_stint_past_a_deadline(login_as):
+    session = login_as("lx_coord")
+    items = _all(session, overdue="true")
+    assert items and all(p["status"] in ("pending", "in_progress", "awaiting_info", "resolved") for p in items)
+    for item in items:
+        assert any(s["overdue"] for s in session.get(f"problems/{item['id']}").get_json()["stints"]), item["number"]
+    listed = {p["id"] for p in items}
+    for item in _all(session, overdue="false"):
+        assert item["id"] not in listed
 
 
 def test_region_filter_is_the_owners_subtree(login_as, demo):

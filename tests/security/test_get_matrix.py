@@ -26,6 +26,7 @@ def scoped(ok):
 POLICY = {
     "/api/v1/assessments": rule(REPORTERS),
     "/api/v1/assessments/export.xlsx": rule(REPORTERS),
+    "/api/v1/assessments/export.csv": rule(REPORTERS),
     "/api/v1/assignments": rule(ALL),
     "/api/v1/audit": rule({"auditor"}),
     "/api/v1/calendar": rule(ALL),
@@ -63,6 +64,8 @@ POLICY = {
     "/api/v1/users": rule({"admin"}),
     "/api/v1/users/{user_id}": rule({"admin"}),
     "/api/v1/visits": rule(ALL - ENTERPRISES),
+    "/api/v1/visits/export.csv": rule(ALL - ENTERPRISES),
+    "/api/v1/visits/export.xlsx": rule(ALL - ENTERPRISES),
     "/api/v1/visits/{visit_id}": scoped(STAFF_OF_QHY),
     "/api/v1/warnings": rule(ALL - ENTERPRISES),
     "/api/v1/warnings/{warning_id}": {**scoped(STAFF_OF_QHY), "ent_qhy": 403, "ent_bs": 403},

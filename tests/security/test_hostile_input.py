@@ -30,6 +30,7 @@ FORGED_TOKENS = [
     _token({"t": 12}), _token({"s": {}, "n": "x", "k": "y"}), _token({"s": _token({"t": "2026-01-01T00:00:00"}),
                                                                       "n": "2026-01-01T00:00:00", "k": [[1], 2]}),
     _token({"k": {"problems": "x"}}), _token({"k": {"problems": [1, 2]}}), _token({"k": {"problems": 10**30}}),
+    _token({"t": "2026-01-01T00:00:00", "b": {"r": "admin", "g": [1], "e": {}}}), _token({"t": "2026-01-01", "b": 7}),
     _token([10**30, 1]), _token(["9999-99-99", 1]), _token([[1, 2], "a"]), _token(["x"] * 3), "%%%", "\x00",
 ]
 # Percent-encoded as sent on the wire: NUL, a lone surrogate in UTF-8 form, invalid UTF-8, forged tokens.
