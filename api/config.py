@@ -77,7 +77,8 @@ class Config:
     MFA_ENROLMENT_HOURS = _int("MFA_ENROLMENT_HOURS", 24)
     # How often each process writes its sessions' last activity (the idle timeout's clock).
     SESSION_FLUSH_SECONDS = _int("SESSION_FLUSH_SECONDS", 30)
-    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    # Counters shared by every worker process of the host (api/limiter_storage.py); redis://… for several hosts.
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", f"sqlite-file://{INSTANCE_DIR / 'ratelimit.db'}")
     MFA_REQUIRED_ROLES = frozenset(_list("MFA_REQUIRED_ROLES"))
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)
@@ -117,6 +118,7 @@ class TestConfig(Config):
     API_RATE_LIMIT = "100000 per minute"
     PUBLIC_RATE_LIMIT = "100000 per minute"
     ANONYMOUS_RATE_LIMIT = "100000 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     JWT_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"

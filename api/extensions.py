@@ -11,6 +11,8 @@ from flask_migrate import Migrate
 from flask_smorest import Api as SmorestApi
 from limits.storage import MemoryStorage
 
+from api import limiter_storage  # noqa: F401 - registers sqlite-file:// for the limiter
+
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -72,13 +74,19 @@ def address_key() -> str:
 
 class ThreadSafeMemoryStorage(MemoryStorage):
     """`memory://` for gthread workers: the stock storage restarts its expiry timer without a lock, and two
-    threads racing there answer 500 "threads can only be started once". Registered for the memory scheme."""
+    threads racing there answer 500 "threads can only be started once"; its expiry timer also drops the
+    per-key locks, so racing increments could be lost. One lock for the whole storage. Registered for the
+    memory scheme."""
 
     STORAGE_SCHEME = ["memory"]
 
     def __init__(self, *args, **kwargs):
-        self._timer_lock = threading.Lock()
+        self._timer_lock = threading.RLock()
         super().__init__(*args, **kwargs)
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        with self._timer_lock:
+            return super().incr(key, expiry, amount)
 
     def __getstate__(self):
         state = super().__getstate__()
@@ -86,7 +94,7 @@ class ThreadSafeMemoryStorage(MemoryStorage):
         return state
 
     def __setstate__(self, state):
-        self._timer_lock = threading.Lock()
+        self._timer_lock = threading.RLock()
         super().__setstate__(state)
 
     def _MemoryStorage__schedule_expiry(self) -> None:

@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 def _environment(work: Path) -> dict:
     return {**os.environ, "FLASK_APP": "wsgi", "INSTANCE_DIR": str(work), "DATABASE_URL": f"sqlite:///{work}/b.db",
-            "API_RATE_LIMIT": "1000000 per minute", "LOGIN_RATE_LIMIT": "1000000 per minute"}
+            "API_RATE_LIMIT": "1000000 per minute", "LOGIN_RATE_LIMIT": "1000000 per minute",
+            "RATELIMIT_STORAGE_URI": f"sqlite-file://{work}/ratelimit.db"}
 
 
 def _seed(env: dict) -> None:
@@ -99,15 +100,19 @@ def server_lines(env: dict) -> None:
     import json
     import urllib.request
 
-    lines = {"make run (1 × 8 gthread)": [str(ROOT / "scripts/serve.sh")],
-             "2 sync workers": [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "sync"],
-             "2 × 4 gthread": [str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--worker-class", "gthread"]}
+    gthread = [str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--worker-class", "gthread"]
+    lines = {"make run (2 × 4 gthread, shared sqlite-file limiter)": ([str(ROOT / "scripts/serve.sh")], {}),
+             "2 × 4 gthread, per-process memory limiter": (gthread, {"RATELIMIT_STORAGE_URI": "memory://"}),
+             "1 × 8 gthread, memory limiter": ([*gthread[:2], "1", "--threads", "8", "--worker-class", "gthread"],
+                                               {"RATELIMIT_STORAGE_URI": "memory://"}),
+             "2 sync workers, shared sqlite-file limiter": (
+                 [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "sync"], {})}
     results = {}
-    for name, command in lines.items():
+    for name, (command, extra) in lines.items():
         port = "5097"
         if command[0].endswith("gunicorn"):
             command = [*command, "--bind", f"127.0.0.1:{port}", "wsgi:app"]
-        process = subprocess.Popen(command, cwd=ROOT, env={**env, "PORT": port, "VENV": str(BIN.parent)},
+        process = subprocess.Popen(command, cwd=ROOT, env={**env, **extra, "PORT": port, "VENV": str(BIN.parent)},
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             for _ in range(100):
@@ -138,8 +143,9 @@ if __name__ == "__main__":
         env = _environment(work)
         _seed(env)
         os.environ.update(env)  # before the app's configuration is first imported
-        sign_in_timing()
-        anonymous_flood(env)
+        if "--lines" not in sys.argv:
+            sign_in_timing()
+            anonymous_flood(env)
         server_lines(env)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The server line of `make run`: one gunicorn process with threads, so that the rate limits and the login
-# lockout count for the whole server with the default in-memory limiter storage. Several processes or hosts
-# need a shared storage: RATELIMIT_STORAGE_URI=redis://… (README, deployment).
+# The server line of `make run`: 2 gunicorn workers × 4 threads. The default limiter storage is a SQLite file
+# in instance/ that the workers share, so the rate limits and the login lockout count for the whole server;
+# several hosts share Redis instead: RATELIMIT_STORAGE_URI=redis://… (README, deployment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec "${VENV:-.venv}/bin/gunicorn" --bind "${HOST:-127.0.0.1}:${PORT:-5000}" --worker-class gthread \
-  --workers "${WORKERS:-1}" --threads "${THREADS:-8}" --access-logfile - "$@" wsgi:app
+  --workers "${WORKERS:-2}" --threads "${THREADS:-4}" --access-logfile - "$@" wsgi:app

@@ -37,3 +37,34 @@ def test_memory_storage_survives_threads_racing_to_restart_its_timer():
         sys.setswitchinterval(interval)
     assert not errors
     assert storage.get("login:127.0.0.1") == 8 * 200
+
+
+def _hammer_file(path: str, times: int) -> None:
+    storage = storage_from_string(f"sqlite-file://{path}")
+    for _ in range(times):
+        storage.incr("login:127.0.0.1", 60)
+
+
+def test_the_file_storage_counts_exactly_across_processes(tmp_path):
+    import multiprocessing
+
+    path = str(tmp_path / "ratelimit.db")
+    storage_from_string(f"sqlite-file://{path}")  # creates the table before the race
+    context = multiprocessing.get_context("spawn")  # like gunicorn workers: no connection inherited
+    workers = [context.Process(target=_hammer_file, args=(path, 300)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert [worker.exitcode for worker in workers] == [0, 0, 0]
+    assert storage_from_string(f"sqlite-file://{path}").get("login:127.0.0.1") == 900
+
+
+def test_a_window_of_the_file_storage_starts_again_when_it_expires(tmp_path):
+    storage = storage_from_string(f"sqlite-file://{tmp_path / 'ratelimit.db'}")
+    storage.incr("k", 60)
+    storage.incr("k", 60)
+    assert storage.get("k") == 2
+    storage.incr("gone", -1)  # a window that has already ended
+    assert storage.get("gone") == 0
+    assert storage.incr("gone", 60) == 1
