@@ -260,3 +260,39 @@ class Demo:
 @pytest.fixture
 def demo(app) -> Demo:
     return Demo(app)
+
+
+class LiveServer:
+    """The app behind a real HTTP server (Werkzeug, threaded) on a free loopback port."""
+
+    def __init__(self, app):
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/api/v1/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def login(self, username: str, password: str = PASSWORD):
+        """A requests.Session signed in as `username` (requests sends Accept-Encoding: gzip)."""
+        import requests
+
+        session = requests.Session()
+        response = session.post(self.url + "auth/login", json={"username": username, "password": password})
+        assert response.status_code == 200, response.text
+        session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+        return session
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app):
+    """A real server on the freshly reset test database, with compression on as in production."""
+    server = LiveServer(app)
+    yield server
+    server.stop()
