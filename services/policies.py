@@ -164,7 +164,11 @@ def _publish(actor: Actor, policy: Policy) -> int:
                                 exclude=actor.user_id)
 
 
-def list_policies(*, benefit_type: str | None = None, in_force_only: bool | None = None) -> Select:
+def list_policies(*, actor: Actor | None, benefit_type: str | None = None,
+                  in_force_only: bool | None = None) -> Select:
+    """Without an account (actor None, the 不来即享 form) only the policies in force are listed."""
+    if actor is None:
+        in_force_only = True
     stmt = select(Policy)
     if benefit_type:
         stmt = stmt.where(Policy.benefit_type == benefit_type)

@@ -5,7 +5,7 @@ from datetime import date
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import current_actor
+from api.auth import anonymous_read_limit, current_actor
 from api.concurrency import required_if_match, set_etag
 from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
 from api.schemas.common import EnumsSchema, ProblemDetailSchema
@@ -37,10 +37,14 @@ def _page(service, args):
 
 @blp.route("/regions")
 class Regions(MethodView):
+    decorators = [anonymous_read_limit]
+
     @blp.arguments(RegionListArgs, location="query")
     @blp.response(200, page_schema(RegionSchema))
+    @blp.alt_response(429, schema=ProblemDetailSchema)
+    @blp.doc(security=[{}, {"bearerAuth": []}])
     def get(self, args):
-        """List regions (flat, with parent_id), in id order"""
+        """List regions (flat, with parent_id), in id order; needs no token"""
         return _page(reference.list_regions, args)
 
     @blp.arguments(RegionCreateSchema)
@@ -134,7 +138,10 @@ def _day(value: str) -> date:
 
 
 @blp.route("/meta/enums")
+@anonymous_read_limit
 @blp.response(200, EnumsSchema)
+@blp.alt_response(429, schema=ProblemDetailSchema)
+@blp.doc(security=[{}, {"bearerAuth": []}])
 def enums():
-    """Chinese labels of every enum value"""
+    """Chinese labels of every enum value; needs no token"""
     return ENUM_LABELS
