@@ -76,6 +76,9 @@ class Config:
     DEADLINE_DAYS = _days("DEADLINE_DAYS", {"county": 10, "prefecture": 20, "province": 30})
     URGENT_DEADLINE_DAYS = _days("URGENT_DEADLINE_DAYS", {"county": 3, "prefecture": 7, "province": 15})
     ACCEPTANCE_DAYS = _int("ACCEPTANCE_DAYS", 2)
+    # 实地走访定位核验: farther than this from the enterprise is "far"; a worse accuracy is "poor_accuracy".
+    LOCATION_MAX_DISTANCE_M = float(_env("LOCATION_MAX_DISTANCE_M", 2000))
+    LOCATION_MAX_ACCURACY_M = float(_env("LOCATION_MAX_ACCURACY_M", 500))
     CLOSE_WITHOUT_FEEDBACK_DAYS = _int("CLOSE_WITHOUT_FEEDBACK_DAYS", 15)
     # 考核评价 weights (relative; the score divides by the sum of the weights it could use).
     ASSESSMENT_WEIGHTS = _weights("ASSESSMENT_WEIGHTS", {

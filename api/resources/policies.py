@@ -4,6 +4,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import sorts
 from api.auth import anonymous_read_limit, current_actor, optional_actor
 from api.concurrency import required_if_match, set_etag
 from api.extensions import limiter, address_key
@@ -33,7 +34,8 @@ class Policies(MethodView):
         """List policies (without a token: only those in force)"""
         filters, paging = split_paging(args)
         return paginate(policies.list_policies(actor=optional_actor(), benefit_type=filters.get("benefit_type"),
-                                               in_force_only=filters.get("in_force")), **paging)
+                                               in_force_only=filters.get("in_force")), sorts=sorts.POLICIES,
+                        **paging)
 
     @blp.arguments(PolicyCreateSchema)
     @blp.response(201, PolicySchema)

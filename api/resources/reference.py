@@ -5,6 +5,7 @@ from datetime import date
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import sorts
 from api.auth import anonymous_read_limit, current_actor
 from api.concurrency import required_if_match, set_etag
 from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
@@ -23,16 +24,16 @@ blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="基础
 
 
 class RegionListArgs(RegionQuerySchema, ListArgsSchema):
-    pass
+    sort = sorts.REGIONS.field()
 
 
 class DepartmentListArgs(DepartmentQuerySchema, ListArgsSchema):
-    pass
+    sort = sorts.DEPARTMENTS.field()
 
 
-def _page(service, args):
+def _page(service, args, order):
     filters, paging = split_paging(args)
-    return paginate(service(**filters), descending=False, **paging)
+    return paginate(service(**filters), sorts=order, **paging)
 
 
 @blp.route("/regions")
@@ -45,7 +46,7 @@ class Regions(MethodView):
     @blp.doc(security=[{}, {"bearerAuth": []}])
     def get(self, args):
         """List regions (flat, with parent_id), in id order; needs no token"""
-        return _page(reference.list_regions, args)
+        return _page(reference.list_regions, args, sorts.REGIONS)
 
     @blp.arguments(RegionCreateSchema)
     @blp.response(201, RegionSchema)
@@ -77,7 +78,7 @@ class Departments(MethodView):
     @blp.response(200, page_schema(DepartmentSchema))
     def get(self, args):
         """List departments, in id order"""
-        return _page(reference.list_departments, args)
+        return _page(reference.list_departments, args, sorts.DEPARTMENTS)
 
     @blp.arguments(DepartmentCreateSchema)
     @blp.response(201, DepartmentSchema)

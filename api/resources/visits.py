@@ -6,11 +6,11 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.concurrency import set_etag
+from api import sorts
 from api.pagination import page_schema, paginate, split_paging
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.field import PhotoSchema, UploadSchema, VisitCreateSchema, VisitQuerySchema, VisitSchema
 from services import photos, visits
-from services.models import Visit
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="走访与照片")
 
@@ -22,7 +22,7 @@ class Visits(MethodView):
     def get(self, args):
         """List visits in the caller's scope, latest visit first"""
         filters, paging = split_paging(args)
-        return paginate(visits.list_visits(actor=current_actor(), **filters), order_by=Visit.visited_at, **paging)
+        return paginate(visits.list_visits(actor=current_actor(), **filters), sorts=sorts.VISITS, **paging)
 
     @blp.arguments(VisitCreateSchema)
     @blp.response(201, VisitSchema)
@@ -55,7 +55,7 @@ def enterprise_visits(args, enterprise_id):
     filters, paging = split_paging(args)
     filters.pop("enterprise", None)
     return paginate(visits.enterprise_visits(actor=current_actor(), enterprise_id=enterprise_id, **filters),
-                    order_by=Visit.visited_at, **paging)
+                    sorts=sorts.VISITS, **paging)
 
 
 @blp.route("/visits/<int(max=2147483647):visit_id>/photos", methods=["POST"])

@@ -115,6 +115,24 @@ def enum(values, **kw):
     return fields.String(validate=validate.OneOf(values), **kw)
 
 
+class MultiEnum(fields.List):
+    """A filter taking one value or several: `?status=pending,in_progress` (or the key repeated)."""
+
+    def __init__(self, values, **kw):
+        self.choices = tuple(values)
+        metadata = {**kw.pop("metadata", {})}
+        metadata.setdefault("description", "可多选，逗号分隔，如 " + ",".join(self.choices[:2]))
+        super().__init__(fields.String(validate=validate.OneOf(self.choices)),
+                         validate=validate.Length(min=1, max=len(self.choices)), metadata=metadata, **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        items = value if isinstance(value, (list, tuple)) else [value]
+        if not all(isinstance(item, str) for item in items):
+            raise self.make_error("invalid")
+        parts = list(dict.fromkeys(p.strip() for item in items for p in item.split(",") if p.strip()))
+        return super()._deserialize(parts, attr, data, **kwargs)
+
+
 ID_RANGE = validate.Range(min=1, max=2_147_483_647)
 
 

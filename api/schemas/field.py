@@ -3,7 +3,9 @@
 import marshmallow as ma
 
 from api.pagination import ListArgsSchema
-from api.schemas.base import BaseSchema, LocalDateTime, enum, id_field, text
+from api import sorts
+from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, enum, id_field, text
+from services.location import LOCATION_CHECKS
 from services.models.enterprises import OPERATING_STATUSES
 from services.models.field import VISIT_METHODS
 from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, URGENCIES
@@ -61,6 +63,14 @@ class VisitQuerySchema(ListArgsSchema):
     liaison = id_field()
     from_ = LocalDateTime(data_key="from")
     to = LocalDateTime()
+    method = MultiEnum(VISIT_METHODS)
+    location_check = MultiEnum(LOCATION_CHECKS, metadata={
+        "description": "实地走访定位核验，可多选，逗号分隔，如 far,poor_accuracy"})
+    sort = sorts.VISITS.field()
+
+
+class StatusReportQuerySchema(ListArgsSchema):
+    sort = sorts.STATUS_REPORTS.field()
 
 
 class StatusReportSchema(BaseSchema):

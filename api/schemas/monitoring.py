@@ -3,7 +3,8 @@
 import marshmallow as ma
 
 from api.pagination import ListArgsSchema
-from api.schemas.base import BaseSchema, LocalDateTime, SafeDate, enum, id_field, text
+from api import sorts
+from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, SafeDate, id_field, text
 from services.models.monitoring import SEVERITIES, WARNING_STATES, WARNING_TYPES
 
 COUNTS = {"keys": ma.fields.String(), "values": ma.fields.Integer()}
@@ -27,11 +28,12 @@ class WarningSchema(BaseSchema):
 
 
 class WarningQuerySchema(ListArgsSchema):
-    state = enum(WARNING_STATES)
-    severity = enum(SEVERITIES)
-    type = enum(WARNING_TYPES)
+    state = MultiEnum(WARNING_STATES)
+    severity = MultiEnum(SEVERITIES)
+    type = MultiEnum(WARNING_TYPES)
     region = id_field(metadata={"description": "区划（含下级）"})
     enterprise = id_field()
+    sort = sorts.WARNINGS.field()
 
 
 class AcknowledgeSchema(BaseSchema):

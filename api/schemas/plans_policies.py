@@ -2,8 +2,9 @@
 
 import marshmallow as ma
 
+from api import sorts
 from api.pagination import ListArgsSchema
-from api.schemas.base import BaseSchema, IdListField, LocalDateTime, SafeDate, enum, id_field, text
+from api.schemas.base import BaseSchema, IdListField, LocalDateTime, MultiEnum, SafeDate, enum, id_field, text
 from api.schemas.problems import ProblemSummarySchema
 from services.models.enterprises import ENTITY_TYPES, INDUSTRIES, SCALES, TAGS
 from services.models.policies import BENEFIT_TYPES
@@ -140,8 +141,9 @@ PolicyUpdateSchema = type("PolicyUpdateSchema", (BaseSchema,), _policy_fields(cr
 
 
 class PolicyQuerySchema(ListArgsSchema):
-    benefit_type = enum(BENEFIT_TYPES)
-    in_force = ma.fields.Boolean()
+    benefit_type = MultiEnum(BENEFIT_TYPES)
+    in_force = ma.fields.Boolean(metadata={"description": "只列现行有效的政策（不带令牌时总是如此）"})
+    sort = sorts.POLICIES.field()
 
 
 class MatchFactsSchema(BaseSchema):

@@ -3,7 +3,8 @@
 import marshmallow as ma
 
 from api.pagination import ListArgsSchema
-from api.schemas.base import BaseSchema, LocalDateTime, SafeDate, enum, id_field, text
+from api import sorts
+from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, SafeDate, enum, id_field, text
 from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, PROBLEM_STATUSES, SATISFACTIONS, URGENCIES
 from services.problems.workflow import LEVELS
 
@@ -89,10 +90,11 @@ class ProblemUpdateSchema(BaseSchema):
 
 
 class ProblemQuerySchema(ListArgsSchema):
-    status = enum(PROBLEM_STATUSES)
-    category = enum(PROBLEM_CATEGORIES)
-    scope = enum(PROBLEM_SCOPES)
-    level = enum(LEVELS)
+    status = MultiEnum(PROBLEM_STATUSES)
+    category = MultiEnum(PROBLEM_CATEGORIES)
+    scope = MultiEnum(PROBLEM_SCOPES)
+    level = MultiEnum(LEVELS)
+    urgency = MultiEnum(URGENCIES)
     region = id_field(metadata={"description": "承办专班所在区划（含下级）"})
     enterprise = id_field()
     overdue = ma.fields.Boolean()
@@ -100,11 +102,12 @@ class ProblemQuerySchema(ListArgsSchema):
     q = ma.fields.String(validate=ma.validate.Length(max=100), metadata={"description": "标题、描述或台账编号"})
     created_from = SafeDate()
     created_to = SafeDate()
+    sort = sorts.PROBLEMS.field()
 
 
 class ProblemExportQuerySchema(ProblemQuerySchema):
     class Meta:
-        exclude = ("limit", "cursor", "count")
+        exclude = ("limit", "cursor", "count", "sort")
 
 
 # --- action bodies ---------------------------------------------------------------------------
@@ -209,6 +212,7 @@ class NotificationPageSchema(BaseSchema):
 
 class NotificationQuerySchema(ListArgsSchema):
     unread = ma.fields.Boolean()
+    sort = sorts.NOTIFICATIONS.field()
 
 
 class MarkReadSchema(BaseSchema):

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from services import location
 from services.actors import Actor
 from services.db import db, utcnow
 from services.enterprises import observe
@@ -11,16 +12,20 @@ from services.timeutil import local_today
 STEP_ORDER = 40
 
 VISITS = [
-    # liaison, enterprise prefix, days ago, method, summary, status, employees
-    ("liaison_ma", "临夏县清河源", 0.1, "on_site", "察看屠宰分割车间，了解用工缺口。", "resumed", 320),
-    ("liaison_ma", "临夏县俊林", 2, "phone", "电话了解续贷进展。", None, None),
-    ("liaison_ma", "临夏县清源", 5, "wechat", "微信沟通原料调运情况。", "full_capacity", 140),
-    ("liaison_ma", "临夏县北塬农机", 12, "on_site", "走访合作社，了解农机外运需求。", "resumed", 12),
-    ("liaison_ma", "临夏县清河源", 35, "on_site", "上月例行走访。", "resumed", 330),
-    ("liaison_li", "康乐县百盛超市", 0.2, "on_site", "了解节日促销备案办理情况。", "resumed", 60),
-    ("liaison_li", "康乐县康美", 3, "on_site", "察看温室增容工程进度。", "resumed", 210),
-    ("liaison_li", "康乐县莲麓", 8, "phone", "提醒合作社补充贷款材料。", "halted", 9),
+    # liaison, enterprise prefix, days ago, method, summary, status, employees, where the phone was
+    ("liaison_ma", "临夏县清河源", 0.1, "on_site", "察看屠宰分割车间，了解用工缺口。", "resumed", 320, "site"),
+    ("liaison_ma", "临夏县俊林", 2, "phone", "电话了解续贷进展。", None, None, None),
+    ("liaison_ma", "临夏县清源", 5, "wechat", "微信沟通原料调运情况。", "full_capacity", 140, None),
+    ("liaison_ma", "临夏县北塬农机", 12, "on_site", "走访合作社，了解农机外运需求。", "resumed", 12, "far"),
+    ("liaison_ma", "临夏县清河源", 35, "on_site", "上月例行走访。", "resumed", 330, "site"),
+    ("liaison_li", "康乐县百盛超市", 0.2, "on_site", "了解节日促销备案办理情况。", "resumed", 60, "poor"),
+    ("liaison_li", "康乐县康美", 3, "on_site", "察看温室增容工程进度。", "resumed", 210, None),
+    ("liaison_li", "康乐县莲麓", 8, "phone", "提醒合作社补充贷款材料。", "halted", 9, None),
 ]
+# Phone positions (lat/lon offset in degrees, accuracy in metres) giving every location_check value:
+# at the site → ok; 0.05° (about 5.6 km) away → far; at the site with a coarse fix → poor_accuracy;
+# none (GPS off) → missing.
+POSITIONS = {"site": (0.0003, 0.0002, 15.0), "far": (0.05, 0.0, 20.0), "poor": (0.001, 0.0, 800.0)}
 
 
 def _months_back(n: int) -> str:
@@ -33,13 +38,19 @@ def _months_back(n: int) -> str:
 def run(ctx: dict) -> None:
     users, find = ctx["users"], ctx["find"]
     now = utcnow()
-    for username, prefix, days, method, summary, status, employees in VISITS:
+    for username, prefix, days, method, summary, status, employees, where in VISITS:
         actor = Actor.for_user(users[username])
         enterprise = find(prefix)
+        latitude = longitude = accuracy = None
+        if where:
+            dlat, dlon, accuracy = POSITIONS[where]
+            latitude, longitude = enterprise.latitude + dlat, enterprise.longitude + dlon
         db.session.add(Visit(enterprise_id=enterprise.id, liaison_id=actor.user_id, method=method,
                              visited_at=now - timedelta(days=days), summary=summary, operating_status=status,
-                             employees=employees, latitude=enterprise.latitude, longitude=enterprise.longitude,
-                             accuracy_m=15.0 if method == "on_site" else None))
+                             employees=employees, latitude=latitude, longitude=longitude, accuracy_m=accuracy,
+                             location_check=location.check(method=method, latitude=latitude, longitude=longitude,
+                                                           accuracy_m=accuracy, site_latitude=enterprise.latitude,
+                                                           site_longitude=enterprise.longitude)))
         if days < 30:
             observe(enterprise, actor=actor, source="visit", operating_status=status, employees=employees)
 

@@ -26,6 +26,8 @@ class Visit(Versioned, db.Model):
     accuracy_m: Mapped[float | None] = mapped_column(Float)
     operating_status: Mapped[str | None] = mapped_column(String(16))
     employees: Mapped[int | None] = mapped_column(Integer)
+    # On-site visits only (services.location): ok | far | poor_accuracy | missing, judged when filed.
+    location_check: Mapped[str | None] = mapped_column(String(16), index=True)
 
     enterprise = relationship("Enterprise")
     liaison = relationship("User")

@@ -44,6 +44,8 @@ def test_every_enum_value_a_schema_accepts_has_a_label():
     missing, checked = {}, 0
     for schema in _subclasses(BaseSchema):
         for name, field in schema._declared_fields.items():
+            if name == "sort":
+                continue  # sort keys are field names, not enum values
             for values in _choices(field):
                 checked += 1
                 if not _labelled(values):
