@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from services import audit, passwords
 from services.actors import Actor
@@ -171,7 +171,9 @@ def _require_admin(actor: Actor) -> None:
 
 def list_users(*, actor: Actor, role: str | None = None, q: str | None = None):
     _require_admin(actor)
-    stmt = select(User)
+    # Names beside ids, one IN query per relationship for the whole page.
+    stmt = select(User).options(selectinload(User.region), selectinload(User.department),
+                                selectinload(User.enterprise))
     if role:
         stmt = stmt.where(User.role == role)
     if q:

@@ -111,6 +111,22 @@ class Trimmed(fields.String):
         return out
 
 
+class NameOf(fields.String):
+    """The name a person reads beside an id, e.g. NameOf("enterprise.name"); null when there is none."""
+
+    def __init__(self, path: str, **kw):
+        self.path = path.split(".")
+        kw.setdefault("metadata", {}).setdefault("description", "名称（与对应 id 一起返回，只读）")
+        super().__init__(allow_none=True, dump_only=True, **kw)
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        for part in self.path:
+            obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part, None)
+            if obj is None:
+                return None
+        return obj
+
+
 def enum(values, **kw):
     return fields.String(validate=validate.OneOf(values), **kw)
 

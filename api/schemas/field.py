@@ -4,7 +4,7 @@ import marshmallow as ma
 
 from api.pagination import ListArgsSchema
 from api import sorts
-from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, enum, id_field, text
+from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, NameOf, enum, id_field, text
 from services.location import LOCATION_CHECKS
 from services.models.enterprises import OPERATING_STATUSES
 from services.models.field import VISIT_METHODS
@@ -20,13 +20,18 @@ class PhotoSchema(BaseSchema):
 class VisitSchema(BaseSchema):
     id = ma.fields.Integer()
     enterprise_id = ma.fields.Integer()
+    enterprise_name = NameOf("enterprise.name")
     liaison_id = ma.fields.Integer()
+    liaison_name = NameOf("liaison.name")
     method = ma.fields.String()
     visited_at = LocalDateTime()
     summary = ma.fields.String()
     latitude = ma.fields.Float(allow_none=True)
     longitude = ma.fields.Float(allow_none=True)
     accuracy_m = ma.fields.Float(allow_none=True)
+    location_check = ma.fields.String(allow_none=True, metadata={
+        "enum": list(LOCATION_CHECKS),
+        "description": "实地走访定位核验（仅 on_site）：ok 相符，far 距企业过远，poor_accuracy 精度不足，missing 无定位"})
     operating_status = ma.fields.String(allow_none=True)
     employees = ma.fields.Integer(allow_none=True)
     problem_ids = ma.fields.List(ma.fields.Integer())
@@ -76,12 +81,15 @@ class StatusReportQuerySchema(ListArgsSchema):
 class StatusReportSchema(BaseSchema):
     id = ma.fields.Integer()
     enterprise_id = ma.fields.Integer()
+    enterprise_name = NameOf("enterprise.name")
     period = ma.fields.String()
     operating_status = ma.fields.String()
     employees = ma.fields.Integer()
     revenue_10k = ma.fields.Float(allow_none=True)
     capacity_pct = ma.fields.Float(allow_none=True)
     note = ma.fields.String()
+    filed_by_id = ma.fields.Integer(allow_none=True)
+    filed_by_name = NameOf("filed_by.name")
     version = ma.fields.Integer()
     created_at = LocalDateTime()
     updated_at = LocalDateTime()

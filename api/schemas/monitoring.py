@@ -4,7 +4,7 @@ import marshmallow as ma
 
 from api.pagination import ListArgsSchema
 from api import sorts
-from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, SafeDate, id_field, text
+from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, NameOf, SafeDate, id_field, text
 from services.models.monitoring import SEVERITIES, WARNING_STATES, WARNING_TYPES
 
 COUNTS = {"keys": ma.fields.String(), "values": ma.fields.Integer()}
@@ -16,12 +16,17 @@ class WarningSchema(BaseSchema):
     severity = ma.fields.String()
     state = ma.fields.String()
     enterprise_id = ma.fields.Integer(allow_none=True)
+    enterprise_name = NameOf("enterprise.name")
     problem_id = ma.fields.Integer(allow_none=True)
+    problem_number = NameOf("problem.number", metadata={"description": "问题台账编号"})
+    problem_title = NameOf("problem.title")
     region_id = ma.fields.Integer()
+    region_name = NameOf("region.name")
     detail = ma.fields.Dict()
     opened_at = LocalDateTime()
     acknowledged_at = LocalDateTime(allow_none=True)
     acknowledged_by_id = ma.fields.Integer(allow_none=True)
+    acknowledged_by_name = NameOf("acknowledged_by.name")
     acknowledge_note = ma.fields.String(allow_none=True)
     closed_at = LocalDateTime(allow_none=True)
     version = ma.fields.Integer()

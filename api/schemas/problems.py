@@ -4,9 +4,15 @@ import marshmallow as ma
 
 from api.pagination import ListArgsSchema
 from api import sorts
-from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, SafeDate, enum, id_field, text
+from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, NameOf, SafeDate, enum, id_field, text
 from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, PROBLEM_STATUSES, SATISFACTIONS, URGENCIES
 from services.problems.workflow import LEVELS
+
+
+class PhotoRefSchema(BaseSchema):
+    id = ma.fields.Integer()
+    url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}", metadata={"type": "string"})
+    thumbnail_url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}/thumbnail", metadata={"type": "string"})
 
 
 class ActorRefSchema(BaseSchema):
@@ -34,6 +40,7 @@ class ProblemSummarySchema(BaseSchema):
     id = ma.fields.Integer()
     number = ma.fields.String()
     enterprise_id = ma.fields.Integer()
+    enterprise_name = NameOf("enterprise.name")
     source = ma.fields.String()
     category = ma.fields.String()
     title = ma.fields.String()
@@ -41,7 +48,9 @@ class ProblemSummarySchema(BaseSchema):
     urgency = ma.fields.String()
     level = ma.fields.String()
     owning_region_id = ma.fields.Integer()
+    owning_region_name = NameOf("owning_region.name")
     department_id = ma.fields.Integer(allow_none=True)
+    department_name = NameOf("department.name")
     status = ma.fields.String()
     due_at = LocalDateTime(allow_none=True)
     supervised = ma.fields.Boolean()
@@ -71,6 +80,8 @@ class ProblemSchema(ProblemSummarySchema):
     withdrawn_at = LocalDateTime(allow_none=True)
     allowed_actions = ma.fields.List(ma.fields.String())
     events = ma.fields.List(ma.fields.Nested(ProblemEventSchema), attribute="visible_events")
+    photos = ma.fields.List(ma.fields.Nested(PhotoRefSchema), metadata={
+        "description": "问题的照片：所属走访的照片和问题自己上传的照片"})
 
 
 class ProblemCreateSchema(BaseSchema):

@@ -60,11 +60,23 @@ class Problem(Versioned, db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     info_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    enterprise = relationship("Enterprise")
-    owning_region = relationship("Region")
+    # Names beside ids (enterprise_name, owning_region_name, department_name): one IN query per list.
+    enterprise = relationship("Enterprise", lazy="selectin")
+    owning_region = relationship("Region", lazy="selectin")
+    department = relationship("Department", lazy="selectin")
+    visit = relationship("Visit", foreign_keys=[visit_id], viewonly=True)
+    own_photos = relationship("Photo", primaryjoin="Photo.problem_id == Problem.id", viewonly=True,
+                              order_by="Photo.id")
     events: Mapped[list["ProblemEvent"]] = relationship(
         back_populates="problem", order_by="ProblemEvent.id", cascade="all, delete-orphan"
     )
+
+
+    @property
+    def photos(self) -> list:
+        """Its own uploads and those of the visit it was raised in, oldest first."""
+        visit_photos = list(self.visit.photos) if self.visit is not None else []
+        return sorted({p.id: p for p in [*visit_photos, *self.own_photos]}.values(), key=lambda p: p.id)
 
 
 class ProblemEvent(db.Model):
@@ -108,6 +120,7 @@ class CommonProblem(Versioned, db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     members = relationship("Problem", viewonly=True, order_by="Problem.id")
+    region = relationship("Region", lazy="selectin")
 
     @property
     def problem_ids(self) -> list[int]:
