@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Select, false, select
 
-from services import audit, location, monitoring
+from services import audit, location, monitoring, observations
 from services.actors import Actor, enterprise_clause, is_assigned_liaison
 from services.db import db, utcnow
 from services.enterprises import observe
@@ -45,7 +45,9 @@ def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: d
                                                 site_longitude=enterprise.longitude))
     db.session.add(visit)
     db.session.flush()
-    if observe(enterprise, actor=actor, source="visit", operating_status=operating_status, employees=employees):
+    fresh = observations.newest_first(enterprise.id, visited_at, {"operating_status": operating_status,
+                                                                  "employees": employees}, visit_id=visit.id)
+    if fresh and observe(enterprise, actor=actor, source="visit", **fresh):
         monitoring.on_enterprise_observed(enterprise)
     filed = [file_problem(actor=actor, enterprise_id=enterprise.id, visit_id=visit.id, **fields)
              for fields in problems or []]

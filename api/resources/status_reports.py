@@ -26,6 +26,15 @@ def list_reports(args, enterprise_id):
 
 @blp.route("/<int(max=2147483647):enterprise_id>/status-reports/<string(length=7):period>")
 class Report(MethodView):
+    @blp.response(200, StatusReportSchema)
+    @blp.alt_response(304, description="未修改（If-None-Match）")
+    @blp.alt_response(404, schema=ProblemDetailSchema, description="企业不存在或该月尚未填报")
+    def get(self, enterprise_id, period):
+        """Read one month's report (its ETag is what replacing it needs)"""
+        report = status_reports.get_report_or_raise(actor=current_actor(), enterprise_id=enterprise_id, period=period)
+        set_etag(report.version)
+        return report
+
     @blp.arguments(StatusReportPutSchema)
     @blp.response(200, StatusReportSchema, description="已覆盖")
     @blp.alt_response(201, schema=StatusReportSchema, description="已创建")

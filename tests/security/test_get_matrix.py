@@ -43,6 +43,7 @@ POLICY = {
     "/api/v1/enterprises/{enterprise_id}/policies": scoped(SEES_QHY),
     "/api/v1/enterprises/{enterprise_id}/problems": scoped(SEES_QHY),
     "/api/v1/enterprises/{enterprise_id}/status-reports": scoped(SEES_QHY),
+    "/api/v1/enterprises/{enterprise_id}/status-reports/{period}": scoped(SEES_QHY),
     "/api/v1/enterprises/{enterprise_id}/visits": {**scoped(STAFF_OF_QHY), "ent_qhy": 403},
     "/api/v1/me": rule(ALL),
     "/api/v1/meta/enums": rule(ALL),
