@@ -141,6 +141,10 @@ def register_extensions(app: Flask) -> None:
     app.before_request(authenticate_request)
     app.config["RATELIMIT_DEFAULT"] = app.config["API_RATE_LIMIT"]
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    from api.errors import retry_after_only_when_meant
+
+    # Registered before the limiter, so it runs after the limiter's header hook (reverse order).
+    app.after_request(retry_after_only_when_meant)
     limiter.init_app(app)
     api.init_app(app)
     if app.config.get("CORS_ORIGINS"):

@@ -42,9 +42,7 @@ def authenticate(*, username: str, password: str, otp: str | None, ip: str | Non
     if user.locked_until and _aware(user.locked_until) > now:
         audit.record(probe, "auth.login_locked", "user", user.id)
         db.session.commit()
-        retry = int((_aware(user.locked_until) - now).total_seconds()) + 1
-        raise AccountLocked(extra={"locked_until": _aware(user.locked_until).isoformat()},
-                            headers={"Retry-After": str(retry)})
+        raise AccountLocked(extra={"locked_until": _aware(user.locked_until)})
     if not passwords.verify_password(user.password_hash, password):
         user.failed_logins += 1
         action = "auth.login_failed"
@@ -55,7 +53,7 @@ def authenticate(*, username: str, password: str, otp: str | None, ip: str | Non
         audit.record(probe, action, "user", user.id, {"reason": "bad_password"})
         db.session.commit()
         if action == "auth.account_locked":
-            raise AccountLocked(headers={"Retry-After": str(LOCK_MINUTES * 60)})
+            raise AccountLocked(extra={"locked_until": _aware(user.locked_until)})
         raise InvalidCredentials()
     # A not-yet-enrolled account of an MFA role signs in once to enrol (POST /me/mfa).
     if user.role in mfa_roles and user.mfa_enabled:

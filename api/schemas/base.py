@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import re
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -86,6 +88,26 @@ class LocalDateTime(fields.DateTime):
         if not 1900 <= parsed.year <= 2999:
             raise ma.ValidationError("时间超出允许范围")
         return from_input(parsed)
+
+
+_UTC_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(\+00:00|Z)$")
+
+
+def _localise_times(value):
+    if isinstance(value, str) and _UTC_TIME.match(value):
+        return to_local(datetime.fromisoformat(value.replace("Z", "+00:00"))).isoformat()
+    if isinstance(value, dict):
+        return {k: _localise_times(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_localise_times(v) for v in value]
+    return value
+
+
+class LocalTimesDict(fields.Dict):
+    """A free-form object (warning detail, event data) whose UTC times are shown in the configured zone."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return _localise_times(super()._serialize(value, attr, obj, **kwargs))
 
 
 class SafeDate(fields.Date):

@@ -4,7 +4,7 @@ import marshmallow as ma
 
 from api.pagination import ListArgsSchema
 from api import sorts
-from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, NameOf, SafeDate, id_field, text
+from api.schemas.base import BaseSchema, LocalDateTime, LocalTimesDict, MultiEnum, NameOf, SafeDate, id_field, text
 from services.models.monitoring import SEVERITIES, WARNING_STATES, WARNING_TYPES
 
 COUNTS = {"keys": ma.fields.String(), "values": ma.fields.Integer()}
@@ -22,7 +22,7 @@ class WarningSchema(BaseSchema):
     problem_title = NameOf("problem.title")
     region_id = ma.fields.Integer()
     region_name = NameOf("region.name")
-    detail = ma.fields.Dict()
+    detail = LocalTimesDict()
     opened_at = LocalDateTime()
     acknowledged_at = LocalDateTime(allow_none=True)
     acknowledged_by_id = ma.fields.Integer(allow_none=True)

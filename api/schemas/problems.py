@@ -4,7 +4,9 @@ import marshmallow as ma
 
 from api.pagination import ListArgsSchema
 from api import sorts
-from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, NameOf, SafeDate, enum, id_field, text
+from api.schemas.base import (
+    BaseSchema, LocalDateTime, LocalTimesDict, MultiEnum, NameOf, SafeDate, enum, id_field, text,
+)
 from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, PROBLEM_STATUSES, SATISFACTIONS, URGENCIES
 from services.problems.workflow import LEVELS
 
@@ -30,7 +32,7 @@ class ProblemEventSchema(BaseSchema):
     to_level = ma.fields.String(allow_none=True)
     comment = ma.fields.String(allow_none=True)
     internal = ma.fields.Boolean()
-    data = ma.fields.Dict()
+    data = LocalTimesDict()
     at = LocalDateTime()
 
 
