@@ -64,9 +64,12 @@ class Problem(Versioned, db.Model):
     enterprise = relationship("Enterprise", lazy="selectin")
     owning_region = relationship("Region", lazy="selectin")
     department = relationship("Department", lazy="selectin")
-    visit = relationship("Visit", foreign_keys=[visit_id], viewonly=True)
+    # Its photos (its own uploads and its visit's): one IN query each per list or sync page.
     own_photos = relationship("Photo", primaryjoin="Photo.problem_id == Problem.id", viewonly=True,
-                              order_by="Photo.id")
+                              order_by="Photo.id", lazy="selectin")
+    visit_photos = relationship("Photo", primaryjoin="and_(Problem.visit_id.is_not(None), "
+                                "foreign(Photo.visit_id) == Problem.visit_id)", viewonly=True,
+                                order_by="Photo.id", lazy="selectin")
     events: Mapped[list["ProblemEvent"]] = relationship(
         back_populates="problem", order_by="ProblemEvent.id", cascade="all, delete-orphan"
     )
@@ -75,8 +78,7 @@ class Problem(Versioned, db.Model):
     @property
     def photos(self) -> list:
         """Its own uploads and those of the visit it was raised in, oldest first."""
-        visit_photos = list(self.visit.photos) if self.visit is not None else []
-        return sorted({p.id: p for p in [*visit_photos, *self.own_photos]}.values(), key=lambda p: p.id)
+        return sorted({p.id: p for p in [*self.visit_photos, *self.own_photos]}.values(), key=lambda p: p.id)
 
 
 class ProblemEvent(db.Model):
