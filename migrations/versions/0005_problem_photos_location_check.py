@@ -4,7 +4,8 @@ Revision ID: 0005_problem_photos_location_check
 Revises: 0002
 Create Date: 2026-12-01 10:00:00
 
-Adds visits.location_check (ok | far | poor_accuracy | missing, NULL for visits not made on site) and
+Widens alembic_version.version_num to 128 characters (this id is longer than Alembic's 32). Adds
+visits.location_check (ok | far | poor_accuracy | missing, NULL for visits not made on site) and
 fills it for the visits already filed, with the default thresholds (2 km, 500 m accuracy). Problem
 photos need no schema change: photos.problem_id exists since 0001.
 """
@@ -38,6 +39,12 @@ def _check(lat, lon, accuracy, site_lat, site_lon):
 
 
 def upgrade():
+    # This revision's id is 34 characters; Alembic's version table holds 32 (VARCHAR(32)), which PostgreSQL
+    # enforces when the id is stamped at the end of this transaction. Widen it first (SQLite does not enforce
+    # the length). Kept wide on downgrade: narrowing could cut a longer id.
+    if op.get_bind().dialect.name != 'sqlite':
+        op.alter_column('alembic_version', 'version_num', type_=sa.String(length=128),
+                        existing_type=sa.String(length=32), existing_nullable=False)
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.add_column(sa.Column('location_check', sa.String(length=16), nullable=True))
         batch_op.create_index(batch_op.f('ix_visits_location_check'), ['location_check'], unique=False)
