@@ -117,3 +117,15 @@ def test_the_same_key_with_json_that_means_something_else_is_refused(login_as, d
     headers = {"Idempotency-Key": "changed"}
     assert liaison.post("problems", json=body, headers=headers).status_code == 201
     assert liaison.post("problems", json={**body, "urgency": "urgent"}, headers=headers).status_code == 422
+
+
+def test_an_oversized_upload_with_a_key_is_refused_and_the_key_stays_free(login_as, demo):
+    liaison = login_as("liaison_ma")
+    _visit_obj, problem_id = _visit_with_problem(liaison, demo)
+    headers = {"Idempotency-Key": "too-big"}
+    big = liaison.post(f"problems/{problem_id}/photos", headers=headers, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(b"\xff" * (11 * 1024 * 1024)), "big.jpg", "image/jpeg")})
+    assert big.status_code == 413
+    fine = liaison.post(f"problems/{problem_id}/photos", headers=headers, content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(_jpeg_with_gps()), "ok.jpg", "image/jpeg")})
+    assert fine.status_code == 201
