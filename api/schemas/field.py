@@ -13,8 +13,8 @@ from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, URGENCI
 
 class PhotoSchema(BaseSchema):
     id = ma.fields.Integer()
-    url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}")
-    thumbnail_url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}/thumbnail")
+    url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}", metadata={"type": "string"})
+    thumbnail_url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}/thumbnail", metadata={"type": "string"})
 
 
 class VisitSchema(BaseSchema):

@@ -4,17 +4,12 @@ import marshmallow as ma
 
 from api.pagination import ListArgsSchema
 from api import sorts
+from api.schemas.field import PhotoSchema
 from api.schemas.base import (
     BaseSchema, LocalDateTime, LocalTimesDict, MultiEnum, NameOf, SafeDate, enum, id_field, text,
 )
 from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, PROBLEM_STATUSES, SATISFACTIONS, URGENCIES
 from services.problems.workflow import LEVELS
-
-
-class PhotoRefSchema(BaseSchema):
-    id = ma.fields.Integer()
-    url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}", metadata={"type": "string"})
-    thumbnail_url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}/thumbnail", metadata={"type": "string"})
 
 
 class ActorRefSchema(BaseSchema):
@@ -82,7 +77,7 @@ class ProblemSchema(ProblemSummarySchema):
     withdrawn_at = LocalDateTime(allow_none=True)
     allowed_actions = ma.fields.List(ma.fields.String())
     events = ma.fields.List(ma.fields.Nested(ProblemEventSchema), attribute="visible_events")
-    photos = ma.fields.List(ma.fields.Nested(PhotoRefSchema), metadata={
+    photos = ma.fields.List(ma.fields.Nested(PhotoSchema), metadata={
         "description": "问题的照片：所属走访的照片和问题自己上传的照片"})
 
 
