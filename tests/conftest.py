@@ -66,7 +66,7 @@ class Database:
             upgrade()
             from services.demo import load
 
-            load()
+            load(upload_dir=Path(app.config["UPLOAD_DIR"]))
             db.session.remove()
             db.engine.dispose()  # closing the last SQLite connection checkpoints the WAL
 

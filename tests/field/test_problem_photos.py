@@ -129,3 +129,21 @@ def test_an_oversized_upload_with_a_key_is_refused_and_the_key_stays_free(login_
     fine = liaison.post(f"problems/{problem_id}/photos", headers=headers, content_type="multipart/form-data",
                         data={"file": (io.BytesIO(_jpeg_with_gps()), "ok.jpg", "image/jpeg")})
     assert fine.status_code == 201
+
+
+def test_the_enterprise_sees_the_visit_photo_listed_on_its_problem_but_not_the_visit(login_as, demo):
+    liaison = login_as("liaison_ma")
+    visit, problem_id = _visit_with_problem(liaison, demo)
+    on_visit = _upload(liaison, f"visits/{visit['id']}/photos", _jpeg_with_gps()).get_json()
+    enterprise = login_as("ent_qhy")
+    assert on_visit["id"] in [p["id"] for p in enterprise.get(f"problems/{problem_id}").get_json()["photos"]]
+    assert enterprise.get(on_visit["url"]).status_code == 200
+    assert enterprise.get(f"visits/{visit['id']}").status_code in (403, 404)
+    assert login_as("ent_bs").get(on_visit["url"]).status_code == 404
+
+
+def test_a_visit_photo_stays_hidden_from_an_enterprise_when_no_problem_of_it_came_from_the_visit(login_as, demo):
+    liaison = login_as("liaison_ma")
+    visit = liaison.post("visits", json=_visit(demo)).get_json()
+    photo = _upload(liaison, f"visits/{visit['id']}/photos", _jpeg_with_gps()).get_json()
+    assert login_as("ent_qhy").get(photo["url"]).status_code == 404
