@@ -18,10 +18,15 @@ PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 FIELDS = ("operating_status", "employees", "revenue_10k", "capacity_pct", "note")
 
 
-def check_period(period: str) -> str:
+def check_period_format(period: str) -> str:
     match = PERIOD.match(period or "")
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
         raise ValidationFailed("月份格式应为 YYYY-MM", field="period")
+    return period
+
+
+def check_period(period: str) -> str:
+    check_period_format(period)
     if period > local_today().strftime("%Y-%m"):
         raise ValidationFailed("不能填报未来月份", field="period")
     return period
@@ -70,6 +75,7 @@ def put_report(*, actor: Actor, enterprise_id: int, period: str, expected_versio
 
 def get_report_or_raise(*, actor: Actor, enterprise_id: int, period: str) -> StatusReport:
     _enterprise(actor, enterprise_id)
+    check_period_format(period)
     report = db.session.scalar(select(StatusReport).where(StatusReport.enterprise_id == enterprise_id,
                                                           StatusReport.period == period))
     if report is None:

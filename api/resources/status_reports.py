@@ -24,7 +24,7 @@ def list_reports(args, enterprise_id):
                     sorts=sorts.STATUS_REPORTS, **args)
 
 
-@blp.route("/<int(max=2147483647):enterprise_id>/status-reports/<string(length=7):period>")
+@blp.route("/<int(max=2147483647):enterprise_id>/status-reports/<string(maxlength=32):period>")
 class Report(MethodView):
     @blp.response(200, StatusReportSchema)
     @blp.alt_response(304, description="未修改（If-None-Match）")

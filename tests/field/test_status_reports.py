@@ -145,3 +145,10 @@ def test_the_older_observation_still_reaches_the_history(login_as, demo):
     history = login_as("lxx_coord").get(f"enterprises/{demo.enterprise_id('清河源')}/history",
                                         query_string={"limit": 100}).get_json()["items"]
     assert any(h["new_value"] == "111" and h["source"] == "visit" for h in history)
+
+
+@pytest.mark.parametrize("period", ["2026-13", "2026-00", "abcd-ef", "1999-12"])
+def test_reading_a_malformed_month_is_a_validation_error(login_as, demo, period):
+    response = login_as("ent_qhy").get(f"enterprises/{demo.enterprise_id('清河源')}/status-reports/{period}")
+    assert response.status_code == 422
+    assert "period" in response.get_json()["errors"]
