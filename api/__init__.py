@@ -102,13 +102,15 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _configure_services(app: Flask) -> None:
-    from services import passwords, timeutil
+    from services import location, passwords, timeutil
     from services.problems import limits
 
     timeutil.set_zone(app.config["TIMEZONE"])
     limits.configure(days=app.config["DEADLINE_DAYS"], urgent_days=app.config["URGENT_DEADLINE_DAYS"],
                      acceptance_days=app.config["ACCEPTANCE_DAYS"],
                      close_without_feedback_days=app.config["CLOSE_WITHOUT_FEEDBACK_DAYS"])
+    location.configure(max_distance_m=app.config["LOCATION_MAX_DISTANCE_M"],
+                       max_accuracy_m=app.config["LOCATION_MAX_ACCURACY_M"])
     passwords.configure(time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_COST"])
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -150,6 +152,10 @@ def register_extensions(app: Flask) -> None:
     app.before_request(authenticate_request)
     app.config["RATELIMIT_DEFAULT"] = app.config["API_RATE_LIMIT"]
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    from api.errors import retry_after_only_when_meant
+
+    # Registered before the limiter, so it runs after the limiter's header hook (reverse order).
+    app.after_request(retry_after_only_when_meant)
     limiter.init_app(app)
     api.init_app(app)
     if app.config.get("CORS_ORIGINS"):

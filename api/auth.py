@@ -16,7 +16,7 @@ from jwt.exceptions import PyJWTError
 from limits import parse as parse_limit
 
 from api.errors import problem
-from api.extensions import jwt, limiter
+from api.extensions import address_key, jwt, limiter
 from services import accounts
 from services.actors import Actor
 from services.errors import Unauthorized
@@ -28,6 +28,9 @@ PUBLIC_ENDPOINTS = {
 }
 # Public, but a token (when sent) identifies the caller, e.g. for per-user rate limits.
 OPTIONAL_TOKEN_ENDPOINTS = {"policies.Match"}
+# Reads that fill the anonymous 不来即享 form: GET needs no token (a token, when sent, is checked and
+# identifies the caller); every other method of these endpoints still needs one.
+PUBLIC_READ_ENDPOINTS = {"reference.Regions", "reference.enums", "policies.Policies"}
 REFRESH_ENDPOINTS = {"auth.refresh"}
 # What an account whose password has expired may still do.
 PASSWORD_CHANGE_ENDPOINTS = {"auth.me", "auth.change_password", "auth.logout", "auth.refresh"}
@@ -107,6 +110,9 @@ def authenticate_request():
         if endpoint in OPTIONAL_TOKEN_ENDPOINTS:
             _optional_token()
         return None
+    if endpoint in PUBLIC_READ_ENDPOINTS and request.method in ("GET", "HEAD") \
+            and not request.headers.get("Authorization"):
+        return None
     budget = parse_limit(current_app.config["ANONYMOUS_RATE_LIMIT"])
     key = f"refused:{request.remote_addr}"
     if not limiter.limiter.test(budget, key):
@@ -155,6 +161,26 @@ def current_actor() -> Actor:
                                session_id=claims.get("sid"))
         g._actor = actor
     return actor
+
+
+def optional_actor() -> Actor | None:
+    """The caller on an endpoint that also answers without a token; None when anonymous."""
+    return None if is_anonymous() else current_actor()
+
+
+def is_anonymous() -> bool:
+    """A request without a token (the per-address public rate limit applies to it)."""
+    return not request.headers.get("Authorization")
+
+
+def public_rate_limit() -> str:
+    return current_app.config["PUBLIC_RATE_LIMIT"]
+
+
+# Token-less reads are limited per client address (PUBLIC_RATE_LIMIT), failed ones included;
+# with a token the per-user API_RATE_LIMIT applies as everywhere.
+anonymous_read_limit = limiter.limit(public_rate_limit, key_func=address_key, methods=["GET", "HEAD"],
+                                     exempt_when=lambda: not is_anonymous())
 
 
 def anonymous_actor() -> Actor:

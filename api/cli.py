@@ -17,7 +17,7 @@ def register_cli(app: Flask) -> None:
         """Load the demo data into an empty database (idempotent)."""
         from services.demo import load
 
-        created = load()
+        created = load(upload_dir=Path(app.config["UPLOAD_DIR"]))
         click.echo("演示数据已加载" if created else "演示数据已存在，未做改动")
 
     @app.cli.command("audit-verify")

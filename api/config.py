@@ -88,6 +88,9 @@ class Config:
     DEADLINE_DAYS = _days("DEADLINE_DAYS", {"county": 10, "prefecture": 20, "province": 30})
     URGENT_DEADLINE_DAYS = _days("URGENT_DEADLINE_DAYS", {"county": 3, "prefecture": 7, "province": 15})
     ACCEPTANCE_DAYS = _int("ACCEPTANCE_DAYS", 2)
+    # 实地走访定位核验: farther than this from the enterprise is "far"; a worse accuracy is "poor_accuracy".
+    LOCATION_MAX_DISTANCE_M = float(_env("LOCATION_MAX_DISTANCE_M", 2000))
+    LOCATION_MAX_ACCURACY_M = float(_env("LOCATION_MAX_ACCURACY_M", 500))
     CLOSE_WITHOUT_FEEDBACK_DAYS = _int("CLOSE_WITHOUT_FEEDBACK_DAYS", 15)
     # 考核评价 weights (relative; the score divides by the sum of the weights it could use).
     ASSESSMENT_WEIGHTS = _weights("ASSESSMENT_WEIGHTS", {
@@ -104,8 +107,22 @@ class Config:
     OPENAPI_SWAGGER_UI_PATH = "docs"
     OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/assets/"
     API_SPEC_OPTIONS = {
-        "info": {"description": "联企通：派驻联络员、问题台账（销号管理）与惠企服务的 REST 接口。"
-                                "错误均为 RFC 9457 application/problem+json。"},
+        "info": {"description": (
+            "联企通：派驻联络员、问题台账（销号管理）与惠企服务的 REST 接口。\n\n"
+            "- 错误均为 RFC 9457 application/problem+json：code 为机器可读代码，title 为该代码固定的中文标题，"
+            "detail 为中文说明，errors 按字段列出。Retry-After 只随 429 与 503 返回。\n"
+            "- 时间一律以 RFC 3339、+08:00 输出（含 warning.detail、event.data、locked_until）。\n"
+            "- 单个对象带 ETag: \"<version>\"。If-Match / If-None-Match 接受客户端收到的任何形式："
+            "\"5\"、W/\"5\"、\"5:gzip\"、W/\"5:gzip\"、\"5-gzip\"（gzip、br、deflate、zstd）及 5，"
+            "均视为版本 5；If-None-Match 还接受列表和 *。\n"
+            "- 列表：limit、cursor、count；sort=字段 升序，sort=-字段 降序（各列表的 sort 参数列出允许的字段），"
+            "游标包含其排序，换用另一种 sort 时为 422。枚举过滤可多选：status=pending,in_progress，"
+            "或重复参数。\n"
+            "- 对象与列表项在每个 id 旁给出名称（enterprise_name、owning_region_name、department_name、"
+            "liaison_name 等）。\n"
+            "- 无需令牌：GET /regions、GET /meta/enums、GET /policies（仅现行有效政策）与 POST /policies/match，"
+            "按来源地址限流（PUBLIC_RATE_LIMIT）。\n"
+            "- 任何 POST 可带 Idempotency-Key：JSON 按键排序比较，multipart 按字段与文件内容（SHA-256）比较。")},
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
         "security": [{"bearerAuth": []}],
     }

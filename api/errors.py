@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 
 from flask import Response, current_app
 from marshmallow import ValidationError
@@ -13,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from services.db import db
 from services.errors import ServiceError
+from services.timeutil import to_local
 
 log = logging.getLogger("lianqitong.errors")
 
@@ -35,12 +37,43 @@ HTTP_CODES = {
 }
 
 
-def problem(status: int, code: str | None = None, detail: str | None = None, *, title: str | None = None,
+# One Chinese title per problem type (RFC 9457: the title does not change between occurrences of a
+# type); a code without an entry of its own takes its status's.
+TITLES = {
+    "bad_request": "请求格式错误", "invalid_json": "请求体不是合法的 JSON", "unauthorized": "未登录或登录已失效",
+    "invalid_credentials": "用户名或密码错误", "mfa_required": "需要动态验证码", "account_locked": "账号已锁定",
+    "password_expired": "密码已过期", "forbidden": "无权执行此操作", "not_found": "资源不存在",
+    "method_not_allowed": "不支持该请求方法", "not_acceptable": "无法提供所请求的格式", "conflict": "与现有数据冲突",
+    "invalid_transition": "当前状态不允许此操作", "request_in_progress": "相同请求正在处理中",
+    "version_mismatch": "版本已过期", "payload_too_large": "请求内容过大", "unsupported_media_type": "不支持的内容类型",
+    "validation_error": "输入数据有误", "idempotency_key_reused": "Idempotency-Key 已用于另一个请求",
+    "precondition_required": "缺少 If-Match 版本号", "rate_limited": "请求过于频繁",
+    "internal_error": "服务器内部错误", "service_unavailable": "服务暂时不可用",
+    "mfa_enrolment_required": "须先绑定动态验证码", "invalid_query": "查询参数包含非法字符",
+}
+STATUS_TITLES = {400: "请求格式错误", 401: "未登录或登录已失效", 403: "无权执行此操作", 404: "资源不存在",
+                 405: "不支持该请求方法", 406: "无法提供所请求的格式", 409: "与现有数据冲突", 410: "资源已不存在",
+                 412: "版本已过期", 413: "请求内容过大", 415: "不支持的内容类型", 422: "输入数据有误",
+                 423: "账号已锁定", 428: "缺少 If-Match 版本号", 429: "请求过于频繁", 500: "服务器内部错误",
+                 503: "服务暂时不可用"}
+# Retry-After tells a client when to come back; only a rate limit or an outage has such a moment.
+RETRY_AFTER_STATUSES = (429, 503)
+
+
+def title_for(status: int, code: str) -> str:
+    return TITLES.get(code) or STATUS_TITLES.get(status) or ("请求无法处理" if status < 500 else "服务器内部错误")
+
+
+def _local_times(value):
+    return to_local(value).isoformat() if isinstance(value, datetime) else value
+
+
+def problem(status: int, code: str | None = None, detail: str | None = None, *,
             errors: dict | None = None, extra: dict | None = None, headers: dict | None = None) -> Response:
     default_code, default_detail = HTTP_CODES.get(status, ("error", "请求无法处理"))
     body = {
         "type": f"https://lianqitong.gov.cn/problems/{code or default_code}",
-        "title": title or _title(status),
+        "title": title_for(status, code or default_code),
         "status": status,
         "detail": detail or default_detail,
         "code": code or default_code,
@@ -48,20 +81,19 @@ def problem(status: int, code: str | None = None, detail: str | None = None, *, 
     if errors:
         body["errors"] = errors
     if extra:
-        body.update(extra)
+        body.update({key: _local_times(value) for key, value in extra.items()})
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
 
 
-def _title(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
+def retry_after_only_when_meant(response: Response) -> Response:
+    """after_request, run last: Flask-Limiter writes Retry-After on every response it counts; only
+    429 and 503 keep it."""
+    if response.status_code not in RETRY_AFTER_STATUSES:
+        response.headers.pop("Retry-After", None)
+    return response
 
 
 def _flatten_messages(messages) -> dict:
@@ -97,8 +129,8 @@ def _as_list(value) -> list[str]:
 
 def handle_service_error(error: ServiceError) -> Response:
     db.session.rollback()
-    return problem(error.status, error.code, error.detail, title=error.title, errors=error.errors,
-                   extra=error.extra, headers=error.headers)
+    return problem(error.status, error.code, error.detail, errors=error.errors, extra=error.extra,
+                   headers=error.headers)
 
 
 def handle_http_exception(error: HTTPException) -> Response:

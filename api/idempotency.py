@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+from urllib.parse import parse_qsl
 from datetime import timedelta
 
 from flask import Flask, Response, current_app, g, has_request_context, request
@@ -36,11 +38,39 @@ def _user_key() -> tuple[str, int | None]:
     return f"ip:{request.remote_addr}", None
 
 
+def _canonical_body() -> bytes:
+    """What the request says, not how it was spelt: a retry is the same request even when its bytes
+    differ. JSON: keys sorted, whitespace dropped. multipart/form-data (a new boundary on every try):
+    each form field's values, and each file's name and SHA-256 of its bytes, in field order. Anything
+    else: the raw body."""
+    mimetype = request.mimetype or ""
+    if mimetype == "multipart/form-data":
+        parts = {"form": sorted((key, request.form.getlist(key)) for key in request.form), "files": []}
+        for key in sorted(request.files):
+            for upload in request.files.getlist(key):
+                content = hashlib.sha256()
+                for chunk in iter(lambda upload=upload: upload.stream.read(1 << 16), b""):
+                    content.update(chunk)
+                upload.stream.seek(0)  # the view reads the file again
+                parts["files"].append([key, upload.filename or "", content.hexdigest()])
+        return json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode()
+    raw = request.get_data(cache=True)
+    if mimetype in ("application/json", "application/merge-patch+json") and raw:
+        try:
+            parsed = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return raw
+        return json.dumps(parsed, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return raw
+
+
 def _fingerprint() -> str:
     digest = hashlib.sha256()
-    for part in (request.method, request.path, request.query_string.decode(errors="replace")):
+    query = "&".join(f"{k}={v}" for k, v in sorted(parse_qsl(request.query_string.decode(errors="replace"),
+                                                             keep_blank_values=True)))
+    for part in (request.method, request.path, query):
         digest.update(part.encode() + b"\0")
-    digest.update(request.get_data(cache=True))
+    digest.update(_canonical_body())
     return digest.hexdigest()
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from services import audit, mfa, passwords
 from services.actors import Actor
@@ -60,9 +60,7 @@ def _refuse_if_locked(counter, probe: Actor, user_id: int | None, now: datetime)
     if counter.locked_until and _aware(counter.locked_until) > now:
         audit.record(probe, "auth.login_locked", "user", user_id)
         db.session.commit()
-        retry = int((_aware(counter.locked_until) - now).total_seconds()) + 1
-        raise AccountLocked(extra={"locked_until": _aware(counter.locked_until).isoformat()},
-                            headers={"Retry-After": str(retry)})
+        raise AccountLocked(extra={"locked_until": _aware(counter.locked_until)})
 
 
 def _count_failure(counter, probe: Actor, user_id: int | None, reason: str, now: datetime, *,
@@ -79,7 +77,7 @@ def _count_failure(counter, probe: Actor, user_id: int | None, reason: str, now:
     audit.record(probe, action, "user", user_id, {"reason": reason})
     db.session.commit()
     if action == "auth.account_locked":
-        raise AccountLocked(headers={"Retry-After": str(LOCK_MINUTES * 60)})
+        raise AccountLocked(extra={"locked_until": _aware(counter.locked_until)})
     raise error or InvalidCredentials()
 
 
@@ -233,7 +231,7 @@ def change_password(*, actor: Actor, old_password: str, new_password: str, histo
             user.tokens_valid_from, user.kept_session = utcnow(), None  # every session ends
             audit.record(actor, "auth.account_locked", "user", user.id, {"reason": "bad_old_password"})
             db.session.commit()
-            raise AccountLocked("原密码连续错误，账号已锁定并退出所有会话", headers={"Retry-After": str(LOCK_MINUTES * 60)})
+            raise AccountLocked("原密码连续错误，账号已锁定并退出所有会话", extra={"locked_until": user.locked_until})
         audit.record(actor, "user.password_change_failed", "user", user.id)
         db.session.commit()
         raise ValidationFailed("原密码不正确", field="old_password")
@@ -284,7 +282,9 @@ def _require_admin(actor: Actor) -> None:
 
 def list_users(*, actor: Actor, role: str | None = None, q: str | None = None):
     _require_admin(actor)
-    stmt = select(User)
+    # Names beside ids, one IN query per relationship for the whole page.
+    stmt = select(User).options(selectinload(User.region), selectinload(User.department),
+                                selectinload(User.enterprise))
     if role:
         stmt = stmt.where(User.role == role)
     if q:

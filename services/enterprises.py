@@ -14,6 +14,7 @@ from services.actors import (
 from services.credit_code import is_valid as credit_code_is_valid
 from services.db import db
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
+from services.filters import one_of, where_one_of
 from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Region
 
 # Fields the enterprise itself or its liaison may correct; the rest are the task force's.
@@ -30,8 +31,9 @@ def reveal(actor: Actor, enterprises):
     return enterprises
 
 
-def list_enterprises(*, actor: Actor, q: str | None = None, region: int | None = None, industry: str | None = None,
-                     tag: str | None = None, operating_status: str | None = None,
+def list_enterprises(*, actor: Actor, q: str | None = None, region: int | None = None,
+                     industry: str | list[str] | None = None, tag: str | list[str] | None = None,
+                     operating_status: str | list[str] | None = None, scale: str | list[str] | None = None,
                      assigned_to_me: bool = False) -> Select:
     stmt = select(Enterprise).where(enterprise_clause(actor))
     if q:
@@ -41,12 +43,11 @@ def list_enterprises(*, actor: Actor, q: str | None = None, region: int | None =
         if root is None:
             return stmt.where(False)
         stmt = stmt.where(Enterprise.region_id.in_(subtree_region_ids(root.path)))
-    if industry:
-        stmt = stmt.where(Enterprise.industry == industry)
+    stmt = where_one_of(stmt, Enterprise.industry, industry)
+    stmt = where_one_of(stmt, Enterprise.scale, scale)
     if tag:
-        stmt = stmt.where(exists().where(EnterpriseTag.enterprise_id == Enterprise.id, EnterpriseTag.tag == tag))
-    if operating_status:
-        stmt = stmt.where(Enterprise.operating_status == operating_status)
+        stmt = stmt.where(exists().where(EnterpriseTag.enterprise_id == Enterprise.id, one_of(EnterpriseTag.tag, tag)))
+    stmt = where_one_of(stmt, Enterprise.operating_status, operating_status)
     if assigned_to_me:
         stmt = stmt.where(Enterprise.id.in_(assigned_enterprise_ids(actor)))
     return stmt

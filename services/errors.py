@@ -6,7 +6,7 @@ from __future__ import annotations
 class ServiceError(Exception):
     code = "error"
     status = 400
-    title = "Error"
+    title = "Error"  # informative only: the HTTP layer gives each code its Chinese title (api/errors.TITLES)
     default_detail = "请求无法处理"
 
     def __init__(self, detail: str | None = None, *, errors: dict | None = None, extra: dict | None = None,

@@ -20,6 +20,7 @@ ENUM_LABELS: dict[str, dict[str, str]] = {
     "operating_status": {"halted": "停产", "partial": "部分复工", "resumed": "全面复工", "full_capacity": "达产达标"},
     "assignment_kind": {"liaison": "派驻联络员", "leader": "包抓领导"},
     "visit_method": {"on_site": "实地走访", "phone": "电话", "wechat": "微信", "online": "线上"},
+    "location_check": {"ok": "定位相符", "far": "距企业过远", "poor_accuracy": "定位精度不足", "missing": "无定位"},
     "problem_source": {"liaison": "联络员", "enterprise": "企业", "coordinator": "专班"},
     "problem_category": {"labor": "用工", "financing": "融资", "production": "生产", "supply": "供应",
                          "sales": "销售", "logistics": "运输", "policy": "政策落实", "other": "其他"},

@@ -12,6 +12,7 @@ from services import audit, notifications
 from services.actors import Actor, enterprise_clause, region_in_scope, subtree_region_ids
 from services.db import db, utcnow
 from services.errors import Forbidden, InvalidTransition, NotFound, VersionMismatch
+from services.filters import where_one_of
 from services.models import (
     Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemStint, Region, StatusReport, Visit, Warning,
 )
@@ -324,16 +325,12 @@ def _check_reader(actor: Actor) -> None:
         raise Forbidden("预警信息仅供工作人员查看")
 
 
-def list_warnings(*, actor: Actor, state: str | None = None, severity: str | None = None, type: str | None = None,
-                  region: int | None = None, enterprise: int | None = None) -> Select:
+def list_warnings(*, actor: Actor, state: str | list[str] | None = None, severity: str | list[str] | None = None,
+                  type: str | list[str] | None = None, region: int | None = None, enterprise: int | None = None) -> Select:
     _check_reader(actor)
     stmt = select(Warning).where(enterprise_clause(actor, Warning.enterprise_id))
-    if state:
-        stmt = stmt.where(Warning.state == state)
-    if severity:
-        stmt = stmt.where(Warning.severity == severity)
-    if type:
-        stmt = stmt.where(Warning.type == type)
+    for column, values in ((Warning.state, state), (Warning.severity, severity), (Warning.type, type)):
+        stmt = where_one_of(stmt, column, values)
     if enterprise is not None:
         stmt = stmt.where(Warning.enterprise_id == enterprise)
     if region is not None:

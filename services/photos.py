@@ -74,6 +74,16 @@ def save_photo(*, actor: Actor, data: bytes, upload_dir: Path, visit_id: int | N
         raise Forbidden("无权上传照片")
     if len(data) > MAX_BYTES:
         raise PayloadTooLarge("照片不能超过 10 MB")
+    photo = store(data, upload_dir=upload_dir, uploader_id=actor.user_id, visit_id=visit_id, problem_id=problem_id)
+    audit.record(actor, "photo.uploaded", "photo", photo.id, {"visit_id": visit_id, "problem_id": problem_id})
+    db.session.commit()
+    return photo
+
+
+def store(data: bytes, *, upload_dir: Path, uploader_id: int | None, visit_id: int | None = None,
+          problem_id: int | None = None) -> Photo:
+    """Decode (JPEG or PNG only), strip metadata by re-encoding, write the copy and a thumbnail under
+    server-made names, and add the Photo row (flushed, not committed)."""
     image = _decode(data)
     fmt = image.format
     content_type, extension = FORMATS[fmt]
@@ -84,22 +94,25 @@ def save_photo(*, actor: Actor, data: bytes, upload_dir: Path, visit_id: int | N
     small = image.copy()
     small.thumbnail(THUMBNAIL)
     (upload_dir / thumb).write_bytes(_encode(small, "JPEG"))
-    photo = Photo(visit_id=visit_id, problem_id=problem_id, uploader_id=actor.user_id, stored_name=stored,
+    photo = Photo(visit_id=visit_id, problem_id=problem_id, uploader_id=uploader_id, stored_name=stored,
                   thumbnail_name=thumb, content_type=content_type, size=len(data), width=image.width,
                   height=image.height)
     db.session.add(photo)
     db.session.flush()
-    audit.record(actor, "photo.uploaded", "photo", photo.id, {"visit_id": visit_id, "problem_id": problem_id})
-    db.session.commit()
     return photo
 
 
 def get_photo_or_raise(*, actor: Actor, photo_id: int) -> Photo:
-    """A photo is visible to whoever may see its visit or problem."""
+    """A photo is visible to whoever may see its visit or problem, and a visit's photo also to whoever may
+    see a problem raised during that visit (the problem lists it): the enterprise sees the photos on its
+    problem, never the visit's notes."""
     visible_visits = select(Visit.id).where(visit_clause(actor))
     visible_problems = select(Problem.id).where(enterprise_clause(actor, Problem.enterprise_id))
+    visits_of_visible_problems = select(Problem.visit_id).where(enterprise_clause(actor, Problem.enterprise_id),
+                                                                Problem.visit_id.is_not(None))
     photo = db.session.scalar(select(Photo).where(Photo.id == photo_id, or_(
-        Photo.visit_id.in_(visible_visits), Photo.problem_id.in_(visible_problems))))
+        Photo.visit_id.in_(visible_visits), Photo.problem_id.in_(visible_problems),
+        Photo.visit_id.in_(visits_of_visible_problems))))
     if photo is None:
         raise NotFound("照片不存在")
     return photo

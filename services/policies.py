@@ -11,6 +11,7 @@ from services import audit, notifications
 from services.actors import Actor, enterprise_clause, subtree_region_ids
 from services.db import db, utcnow
 from services.errors import Forbidden, NotFound, ValidationFailed, VersionMismatch
+from services.filters import where_one_of
 from services.labels import ENUM_LABELS
 from services.models import Enterprise, EnterpriseTag, Policy, Region, User
 from services.timeutil import local_today
@@ -164,10 +165,13 @@ def _publish(actor: Actor, policy: Policy) -> int:
                                 exclude=actor.user_id)
 
 
-def list_policies(*, benefit_type: str | None = None, in_force_only: bool | None = None) -> Select:
+def list_policies(*, actor: Actor | None, benefit_type: str | list[str] | None = None,
+                  in_force_only: bool | None = None) -> Select:
+    """Without an account (actor None, the 不来即享 form) only the policies in force are listed."""
+    if actor is None:
+        in_force_only = True
     stmt = select(Policy)
-    if benefit_type:
-        stmt = stmt.where(Policy.benefit_type == benefit_type)
+    stmt = where_one_of(stmt, Policy.benefit_type, benefit_type)
     if in_force_only:
         today = local_today()
         stmt = stmt.where(or_(Policy.valid_from.is_(None), Policy.valid_from <= today),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from services import audit
 from services.actors import Actor
@@ -21,7 +22,7 @@ def _require_admin(actor: Actor) -> None:
 
 
 def list_regions(*, level: str | None = None, parent_id: int | None = None) -> Select:
-    stmt = select(Region)
+    stmt = select(Region).options(selectinload(Region.parent))  # parent_name, one IN query per page
     if level:
         stmt = stmt.where(Region.level == level)
     if parent_id is not None:

@@ -6,9 +6,9 @@ import re
 
 from sqlalchemy import Select, select
 
-from services import audit, monitoring
+from services import audit, monitoring, observations
 from services.actors import Actor, enterprise_clause, is_assigned_liaison
-from services.db import db
+from services.db import db, utcnow
 from services.enterprises import observe
 from services.errors import Forbidden, NotFound, PreconditionRequired, ValidationFailed, VersionMismatch
 from services.models import Enterprise, StatusReport
@@ -18,10 +18,15 @@ PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 FIELDS = ("operating_status", "employees", "revenue_10k", "capacity_pct", "note")
 
 
-def check_period(period: str) -> str:
+def check_period_format(period: str) -> str:
     match = PERIOD.match(period or "")
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
         raise ValidationFailed("月份格式应为 YYYY-MM", field="period")
+    return period
+
+
+def check_period(period: str) -> str:
+    check_period_format(period)
     if period > local_today().strftime("%Y-%m"):
         raise ValidationFailed("不能填报未来月份", field="period")
     return period
@@ -57,16 +62,25 @@ def put_report(*, actor: Actor, enterprise_id: int, period: str, expected_versio
         for key in FIELDS:
             setattr(report, key, fields.get(key))
         report.filed_by_id = actor.user_id
-    latest = db.session.scalar(select(StatusReport.period).where(StatusReport.enterprise_id == enterprise.id)
-                               .order_by(StatusReport.period.desc()).limit(1))
-    if latest == period and observe(enterprise, actor=actor, source="status_report",
-                                    operating_status=fields.get("operating_status"),
-                                    employees=fields.get("employees")):
+    # The newest observation wins: an older month's report leaves a later visit's or report's figures.
+    fresh = observations.newest_first(enterprise.id, observations.report_as_of(period, utcnow()),
+                                      {key: fields.get(key) for key in observations.FIELDS}, period=period)
+    if fresh and observe(enterprise, actor=actor, source="status_report", **fresh):
         monitoring.on_enterprise_observed(enterprise)
     audit.record(actor, "status_report.created" if created else "status_report.replaced", "status_report",
                  report.id, {"enterprise_id": enterprise.id, "period": period})
     db.session.commit()
     return report, created
+
+
+def get_report_or_raise(*, actor: Actor, enterprise_id: int, period: str) -> StatusReport:
+    _enterprise(actor, enterprise_id)
+    check_period_format(period)
+    report = db.session.scalar(select(StatusReport).where(StatusReport.enterprise_id == enterprise_id,
+                                                          StatusReport.period == period))
+    if report is None:
+        raise NotFound("该月尚未填报月度监测")
+    return report
 
 
 def list_reports(*, actor: Actor, enterprise_id: int) -> Select:

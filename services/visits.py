@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Select, false, select
 
-from services import audit, monitoring
+from services import audit, location, monitoring, observations
 from services.actors import Actor, enterprise_clause, is_assigned_liaison
 from services.db import db, utcnow
 from services.enterprises import observe
 from services.errors import Forbidden, NotFound, ValidationFailed
+from services.filters import where_one_of
 from services.models import Enterprise, Visit
 from services.problems.commands import file_problem
 
@@ -38,10 +39,15 @@ def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: d
         raise ValidationFailed("经纬度须同时提供", field="latitude")
     visit = Visit(enterprise_id=enterprise.id, liaison_id=actor.user_id, method=method, visited_at=visited_at,
                   summary=summary, latitude=latitude, longitude=longitude, accuracy_m=accuracy_m,
-                  operating_status=operating_status, employees=employees)
+                  operating_status=operating_status, employees=employees,
+                  location_check=location.check(method=method, latitude=latitude, longitude=longitude,
+                                                accuracy_m=accuracy_m, site_latitude=enterprise.latitude,
+                                                site_longitude=enterprise.longitude))
     db.session.add(visit)
     db.session.flush()
-    if observe(enterprise, actor=actor, source="visit", operating_status=operating_status, employees=employees):
+    fresh = observations.newest_first(enterprise.id, visited_at, {"operating_status": operating_status,
+                                                                  "employees": employees}, visit_id=visit.id)
+    if fresh and observe(enterprise, actor=actor, source="visit", **fresh):
         monitoring.on_enterprise_observed(enterprise)
     filed = [file_problem(actor=actor, enterprise_id=enterprise.id, visit_id=visit.id, **fields)
              for fields in problems or []]
@@ -59,7 +65,8 @@ def visit_clause(actor: Actor):
 
 
 def list_visits(*, actor: Actor, enterprise: int | None = None, liaison: int | None = None,
-                from_: datetime | None = None, to: datetime | None = None) -> Select:
+                from_: datetime | None = None, to: datetime | None = None, method: str | list[str] | None = None,
+                location_check: str | list[str] | None = None) -> Select:
     if actor.role == "enterprise":
         raise Forbidden("企业用户不能查看走访记录")
     stmt = select(Visit).where(visit_clause(actor))
@@ -71,7 +78,8 @@ def list_visits(*, actor: Actor, enterprise: int | None = None, liaison: int | N
         stmt = stmt.where(Visit.visited_at >= from_)
     if to is not None:
         stmt = stmt.where(Visit.visited_at < to)
-    return stmt
+    stmt = where_one_of(stmt, Visit.method, method)
+    return where_one_of(stmt, Visit.location_check, location_check)
 
 
 def enterprise_visits(*, actor: Actor, enterprise_id: int, **filters) -> Select:

@@ -68,7 +68,7 @@ class Database:
             upgrade()
             from services.demo import load
 
-            load()
+            load(upload_dir=Path(app.config["UPLOAD_DIR"]))
             db.session.remove()
             db.engine.dispose()  # closing the last SQLite connection checkpoints the WAL
 
@@ -286,11 +286,29 @@ def serving(flask_app):
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
-        thread.join()
+        thread.join(timeout=10)
+
+
+class LiveServer:
+    """A real server's addresses: `base` (http://127.0.0.1:port) and `url` (its /api/v1/)."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.url = f"{base}/api/v1/"
+
+    def login(self, username: str, password: str = PASSWORD):
+        """A requests.Session signed in as `username` (requests sends Accept-Encoding: gzip)."""
+        import requests
+
+        session = requests.Session()
+        response = session.post(self.url + "auth/login", json={"username": username, "password": password})
+        assert response.status_code == 200, response.text
+        session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+        return session
 
 
 @pytest.fixture
 def live_server(app):
-    """The test's app behind a real HTTP server: its base URL."""
+    """The test's app, on the freshly reset database, behind a real server with compression on as in production."""
     with serving(app) as base:
-        yield base
+        yield LiveServer(base)

@@ -42,3 +42,47 @@ def test_the_stints_migration_backfills_the_stints_of_existing_problems(app):
         assert "problem_stints" not in inspect(db.engine).get_table_names()
         upgrade()
         assert snapshot() == recorded
+
+
+def test_the_location_check_migration_fills_existing_on_site_visits(tmp_path):
+    """Visits filed before 0005 get their location_check from the default thresholds."""
+    import sqlalchemy as sa
+
+    from api import create_app
+    from tests.conftest import _config
+
+    app = create_app(_config(f"sqlite:///{tmp_path / 'old.db'}", tmp_path))
+    with app.app_context():
+        upgrade(revision="0002")
+        now = "2026-11-01 00:00:00"
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO regions (id, code, name, level, path, version, created_at, updated_at) "
+                f"VALUES (1, '622921', '临夏县', 'county', '/1/', 1, '{now}', '{now}')")
+            conn.exec_driver_sql(
+                "INSERT INTO users (id, username, name, role, password_hash, is_active, failed_logins, "
+                "password_changed_at, password_history, mfa_enabled, version, created_at, updated_at) "
+                f"VALUES (1, 'l', 'l', 'liaison', 'x', 1, 0, '{now}', '[]', 0, 1, '{now}', '{now}')")
+            for firm, lat in ((1, 35.6), (2, None)):
+                conn.exec_driver_sql(
+                    "INSERT INTO enterprises (id, name, credit_code, entity_type, scale, industry, region_id, address,"
+                    " latitude, longitude, contact_name, contact_phone, operating_status, employees, version,"
+                    f" created_at, updated_at) VALUES ({firm}, 'e{firm}', 'code{firm}', 'enterprise', 'small', 'C',"
+                    f" 1, '', {lat if lat else 'NULL'}, {103.2 if lat else 'NULL'}, '', '', 'resumed', 1, 1,"
+                    f" '{now}', '{now}')")
+            visits = [(1, 1, "on_site", 35.6001, 103.2, 10), (2, 1, "on_site", 35.7, 103.2, 10),
+                      (3, 1, "on_site", 35.6, 103.2, 900), (4, 1, "on_site", None, None, None),
+                      (5, 2, "on_site", 35.6, 103.2, 10), (6, 1, "phone", None, None, None)]
+            for vid, firm, method, lat, lon, acc in visits:
+                def sql(v):
+                    return "NULL" if v is None else repr(v)
+                conn.exec_driver_sql(
+                    "INSERT INTO visits (id, enterprise_id, liaison_id, method, visited_at, summary, latitude, "
+                    f"longitude, accuracy_m, version, created_at, updated_at) VALUES ({vid}, {firm}, 1, '{method}', "
+                    f"'{now}', '', {sql(lat)}, {sql(lon)}, {sql(acc)}, 1, '{now}', '{now}')")
+        upgrade(revision="0005_location_check")
+        with db.engine.connect() as conn:
+            checks = dict(conn.execute(sa.text("SELECT id, location_check FROM visits ORDER BY id")).all())
+        db.session.remove()
+        db.engine.dispose()
+    assert checks == {1: "ok", 2: "far", 3: "poor_accuracy", 4: "missing", 5: "missing", 6: None}

@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import sorts
 from api.auth import current_actor
 from api.pagination import page_schema, paginate, split_paging
 from api.schemas.enterprises import AssignmentCreateSchema, AssignmentEndSchema, AssignmentQuerySchema, AssignmentSchema
@@ -18,7 +19,8 @@ class Assignments(MethodView):
     def get(self, args):
         """List assignments in scope (liaisons: their own), history included"""
         filters, paging = split_paging(args)
-        return paginate(assignments.list_assignments(actor=current_actor(), **filters), **paging)
+        return paginate(assignments.list_assignments(actor=current_actor(), **filters), sorts=sorts.ASSIGNMENTS,
+                        **paging)
 
     @blp.arguments(AssignmentCreateSchema)
     @blp.response(201, AssignmentSchema)

@@ -3,6 +3,7 @@
 import marshmallow as ma
 from flask_smorest import Blueprint
 
+from api import sorts
 from api.auth import current_actor
 from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
 from api.schemas.base import BaseSchema, LocalDateTime
@@ -18,6 +19,7 @@ class AuditQuerySchema(ListArgsSchema):
     action = ma.fields.String(validate=ma.validate.Length(max=64))
     from_ = LocalDateTime(data_key="from")
     to = LocalDateTime()
+    sort = sorts.AUDIT.field()
 
 
 class AuditEntrySchema(BaseSchema):
@@ -42,4 +44,4 @@ class AuditEntrySchema(BaseSchema):
 def list_audit(args):
     """List audit entries, newest first"""
     filters, paging = split_paging(args)
-    return paginate(audit.query(actor=current_actor(), **filters), **paging)
+    return paginate(audit.query(actor=current_actor(), **filters), sorts=sorts.AUDIT, **paging)

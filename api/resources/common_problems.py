@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import sorts
 from api.auth import current_actor
 from api.pagination import ListArgsSchema, page_schema, paginate
 from api.schemas.common import ProblemDetailSchema
@@ -16,13 +17,17 @@ blp = Blueprint("common_problems", __name__, url_prefix="/api/v1", description="
 GROUP = "<int(max=2147483647):common_id>"
 
 
+class CommonProblemListArgs(ListArgsSchema):
+    sort = sorts.COMMON_PROBLEMS.field()
+
+
 @blp.route("/common-problems")
 class CommonProblems(MethodView):
-    @blp.arguments(ListArgsSchema, location="query")
+    @blp.arguments(CommonProblemListArgs, location="query")
     @blp.response(200, page_schema(CommonProblemSchema))
     def get(self, args):
         """List common problems in the caller's region"""
-        return paginate(common_problems.list_common(actor=current_actor()), **args)
+        return paginate(common_problems.list_common(actor=current_actor()), sorts=sorts.COMMON_PROBLEMS, **args)
 
     @blp.arguments(CommonProblemCreateSchema)
     @blp.response(201, CommonProblemSchema)

@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import sorts
 from api.auth import current_actor
 from api.concurrency import required_if_match, set_etag
 from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
@@ -23,7 +24,7 @@ class Enterprises(MethodView):
         """List enterprises in the caller's scope"""
         actor = current_actor()
         filters, paging = split_paging(args)
-        page = paginate(enterprises.list_enterprises(actor=actor, **filters), **paging)
+        page = paginate(enterprises.list_enterprises(actor=actor, **filters), sorts=sorts.ENTERPRISES, **paging)
         enterprises.reveal(actor, page["items"])
         return page
 

@@ -2,6 +2,7 @@
 
 from flask_smorest import Blueprint
 
+from api import sorts
 from api.auth import current_actor
 from api.pagination import paginate, split_paging
 from api.schemas.problems import MarkReadSchema, NotificationPageSchema, NotificationQuerySchema
@@ -17,7 +18,7 @@ def list_notifications(args):
     """List the caller's notifications, newest first, with the unread count"""
     actor = current_actor()
     filters, paging = split_paging(args)
-    page = paginate(notifications.list_notifications(actor=actor, **filters), **paging)
+    page = paginate(notifications.list_notifications(actor=actor, **filters), sorts=sorts.NOTIFICATIONS, **paging)
     return {**page, "unread_count": notifications.unread_count(actor=actor)}
 
 

@@ -34,7 +34,9 @@ def _send(photo_id: int, thumbnail: bool):
 
 @blp.route("/photos/<int(max=2147483647):photo_id>")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="image/jpeg", description="原图（JPEG 或 PNG）")
-@blp.doc(responses={"200": {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}})
+@blp.doc(responses={"200": {"description": "原图（JPEG 或 PNG）", "content": {
+    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+    "image/png": {"schema": {"type": "string", "format": "binary"}}}}})
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def get_photo(photo_id):
     """Download a photo"""

@@ -4,7 +4,8 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import current_actor
+from api import sorts
+from api.auth import anonymous_read_limit, current_actor, optional_actor
 from api.concurrency import required_if_match, set_etag
 from api.extensions import limiter, address_key
 from api.pagination import page_schema, paginate, split_paging
@@ -23,13 +24,18 @@ def _public_limit():
 
 @blp.route("/policies")
 class Policies(MethodView):
+    decorators = [anonymous_read_limit]
+
     @blp.arguments(PolicyQuerySchema, location="query")
     @blp.response(200, page_schema(PolicySchema))
+    @blp.alt_response(429, schema=ProblemDetailSchema)
+    @blp.doc(security=[{}, {"bearerAuth": []}])
     def get(self, args):
-        """List policies"""
+        """List policies (without a token: only those in force)"""
         filters, paging = split_paging(args)
-        return paginate(policies.list_policies(benefit_type=filters.get("benefit_type"),
-                                               in_force_only=filters.get("in_force")), **paging)
+        return paginate(policies.list_policies(actor=optional_actor(), benefit_type=filters.get("benefit_type"),
+                                               in_force_only=filters.get("in_force")), sorts=sorts.POLICIES,
+                        **paging)
 
     @blp.arguments(PolicyCreateSchema)
     @blp.response(201, PolicySchema)

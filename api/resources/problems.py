@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.concurrency import optional_if_match, required_if_match, set_etag
+from api import sorts
 from api.pagination import page_schema, paginate, split_paging
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.problems import (
@@ -34,7 +35,7 @@ class Problems(MethodView):
     def get(self, args):
         """List problems in the caller's scope"""
         filters, paging = split_paging(args)
-        return paginate(queries.list_problems(actor=current_actor(), **filters), **paging)
+        return paginate(queries.list_problems(actor=current_actor(), **filters), sorts=sorts.PROBLEMS, **paging)
 
     @blp.arguments(ProblemCreateSchema)
     @blp.response(201, ProblemSchema)
@@ -77,7 +78,7 @@ def enterprise_problems(args, enterprise_id):
     filters, paging = split_paging(args)
     filters.pop("enterprise", None)
     return paginate(queries.enterprise_problems(actor=current_actor(), enterprise_id=enterprise_id, **filters),
-                    **paging)
+                    sorts=sorts.PROBLEMS, **paging)
 
 
 def _export(args, fmt: str):

@@ -5,7 +5,8 @@ from datetime import date
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import current_actor
+from api import sorts
+from api.auth import anonymous_read_limit, current_actor
 from api.concurrency import required_if_match, set_etag
 from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
 from api.schemas.common import EnumsSchema, ProblemDetailSchema
@@ -23,25 +24,29 @@ blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="基础
 
 
 class RegionListArgs(RegionQuerySchema, ListArgsSchema):
-    pass
+    sort = sorts.REGIONS.field()
 
 
 class DepartmentListArgs(DepartmentQuerySchema, ListArgsSchema):
-    pass
+    sort = sorts.DEPARTMENTS.field()
 
 
-def _page(service, args):
+def _page(service, args, order):
     filters, paging = split_paging(args)
-    return paginate(service(**filters), descending=False, **paging)
+    return paginate(service(**filters), sorts=order, **paging)
 
 
 @blp.route("/regions")
 class Regions(MethodView):
+    decorators = [anonymous_read_limit]
+
     @blp.arguments(RegionListArgs, location="query")
     @blp.response(200, page_schema(RegionSchema))
+    @blp.alt_response(429, schema=ProblemDetailSchema)
+    @blp.doc(security=[{}, {"bearerAuth": []}])
     def get(self, args):
-        """List regions (flat, with parent_id), in id order"""
-        return _page(reference.list_regions, args)
+        """List regions (flat, with parent_id), in id order; needs no token"""
+        return _page(reference.list_regions, args, sorts.REGIONS)
 
     @blp.arguments(RegionCreateSchema)
     @blp.response(201, RegionSchema)
@@ -73,7 +78,7 @@ class Departments(MethodView):
     @blp.response(200, page_schema(DepartmentSchema))
     def get(self, args):
         """List departments, in id order"""
-        return _page(reference.list_departments, args)
+        return _page(reference.list_departments, args, sorts.DEPARTMENTS)
 
     @blp.arguments(DepartmentCreateSchema)
     @blp.response(201, DepartmentSchema)
@@ -134,7 +139,10 @@ def _day(value: str) -> date:
 
 
 @blp.route("/meta/enums")
+@anonymous_read_limit
 @blp.response(200, EnumsSchema)
+@blp.alt_response(429, schema=ProblemDetailSchema)
+@blp.doc(security=[{}, {"bearerAuth": []}])
 def enums():
-    """Chinese labels of every enum value"""
+    """Chinese labels of every enum value; needs no token"""
     return ENUM_LABELS

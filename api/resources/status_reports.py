@@ -5,25 +5,36 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.concurrency import optional_if_match, set_etag
-from api.pagination import ListArgsSchema, page_schema, paginate
+from api import sorts
+from api.pagination import page_schema, paginate
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.field import StatusReportPutSchema, StatusReportSchema
+from api.schemas.field import StatusReportPutSchema, StatusReportQuerySchema, StatusReportSchema
 from services import status_reports
 
 blp = Blueprint("status_reports", __name__, url_prefix="/api/v1/enterprises", description="月度监测")
 
 
 @blp.route("/<int(max=2147483647):enterprise_id>/status-reports")
-@blp.arguments(ListArgsSchema, location="query")
+@blp.arguments(StatusReportQuerySchema, location="query")
 @blp.response(200, page_schema(StatusReportSchema))
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def list_reports(args, enterprise_id):
     """List an enterprise's monthly status reports"""
-    return paginate(status_reports.list_reports(actor=current_actor(), enterprise_id=enterprise_id), **args)
+    return paginate(status_reports.list_reports(actor=current_actor(), enterprise_id=enterprise_id),
+                    sorts=sorts.STATUS_REPORTS, **args)
 
 
-@blp.route("/<int(max=2147483647):enterprise_id>/status-reports/<string(length=7):period>")
+@blp.route("/<int(max=2147483647):enterprise_id>/status-reports/<string(maxlength=32):period>")
 class Report(MethodView):
+    @blp.response(200, StatusReportSchema)
+    @blp.alt_response(304, description="未修改（If-None-Match）")
+    @blp.alt_response(404, schema=ProblemDetailSchema, description="企业不存在或该月尚未填报")
+    def get(self, enterprise_id, period):
+        """Read one month's report (its ETag is what replacing it needs)"""
+        report = status_reports.get_report_or_raise(actor=current_actor(), enterprise_id=enterprise_id, period=period)
+        set_etag(report.version)
+        return report
+
     @blp.arguments(StatusReportPutSchema)
     @blp.response(200, StatusReportSchema, description="已覆盖")
     @blp.alt_response(201, schema=StatusReportSchema, description="已创建")

@@ -4,6 +4,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import sorts
 from api.auth import current_actor
 from api.concurrency import required_if_match, set_etag
 from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
@@ -15,6 +16,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="è´¦å
 
 
 class UserListArgs(UserQuerySchema, ListArgsSchema):
+    sort = sorts.USERS.field()
     pass
 
 
@@ -25,7 +27,7 @@ class Users(MethodView):
     def get(self, args):
         """List accounts"""
         filters, paging = split_paging(args)
-        return paginate(accounts.list_users(actor=current_actor(), **filters), **paging)
+        return paginate(accounts.list_users(actor=current_actor(), **filters), sorts=sorts.USERS, **paging)
 
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserSchema)

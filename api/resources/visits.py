@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.concurrency import set_etag
+from api import sorts
 from api.pagination import page_schema, paginate, split_paging
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.field import (
@@ -13,7 +14,6 @@ from api.schemas.field import (
 )
 from services import exports, photos, visit_exports, visits
 from services.labels import ENUM_LABELS
-from services.models import Visit
 from services.timeutil import local_today
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="走访与照片")
@@ -27,7 +27,7 @@ class Visits(MethodView):
     def get(self, args):
         """List visits in the caller's scope, latest visit first"""
         filters, paging = split_paging(args)
-        return paginate(visits.list_visits(actor=current_actor(), **filters), order_by=Visit.visited_at, **paging)
+        return paginate(visits.list_visits(actor=current_actor(), **filters), sorts=sorts.VISITS, **paging)
 
     @blp.arguments(VisitCreateSchema)
     @blp.response(201, VisitSchema)
@@ -60,7 +60,7 @@ def enterprise_visits(args, enterprise_id):
     filters, paging = split_paging(args)
     filters.pop("enterprise", None)
     return paginate(visits.enterprise_visits(actor=current_actor(), enterprise_id=enterprise_id, **filters),
-                    order_by=Visit.visited_at, **paging)
+                    sorts=sorts.VISITS, **paging)
 
 
 @blp.route("/visits/<int(max=2147483647):visit_id>/photos", methods=["POST"])

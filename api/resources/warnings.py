@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import sorts
 from api.auth import current_actor
 from api.concurrency import optional_if_match, set_etag
 from api.pagination import page_schema, paginate, split_paging
@@ -20,7 +21,7 @@ blp = Blueprint("warnings", __name__, url_prefix="/api/v1/warnings", description
 def list_warnings(args):
     """List warnings in the caller's scope"""
     filters, paging = split_paging(args)
-    return paginate(monitoring.list_warnings(actor=current_actor(), **filters), **paging)
+    return paginate(monitoring.list_warnings(actor=current_actor(), **filters), sorts=sorts.WARNINGS, **paging)
 
 
 @blp.route("/<int(max=2147483647):warning_id>")

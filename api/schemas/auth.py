@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from api.schemas.base import BaseSchema, LocalDateTime, enum, id_field, text
+from api.schemas.base import BaseSchema, LocalDateTime, NameOf, enum, id_field, text
 from services.models.users import ROLES
 
 
@@ -56,15 +56,18 @@ class UserSchema(BaseSchema):
     name = ma.fields.String()
     role = ma.fields.String()
     region_id = ma.fields.Integer(allow_none=True)
+    region_name = NameOf("region.name")
     department_id = ma.fields.Integer(allow_none=True)
+    department_name = NameOf("department.name")
     enterprise_id = ma.fields.Integer(allow_none=True)
+    enterprise_name = NameOf("enterprise.name")
     phone = ma.fields.String(allow_none=True)
     is_active = ma.fields.Boolean()
-    locked_until = ma.fields.DateTime(allow_none=True)
+    locked_until = LocalDateTime(allow_none=True)
     mfa_enabled = ma.fields.Boolean()
     version = ma.fields.Integer()
-    created_at = ma.fields.DateTime()
-    updated_at = ma.fields.DateTime()
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
 
 
 class UserCreateSchema(BaseSchema):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import re
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -88,6 +90,26 @@ class LocalDateTime(fields.DateTime):
         return from_input(parsed)
 
 
+_UTC_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(\+00:00|Z)$")
+
+
+def _localise_times(value):
+    if isinstance(value, str) and _UTC_TIME.match(value):
+        return to_local(datetime.fromisoformat(value.replace("Z", "+00:00"))).isoformat()
+    if isinstance(value, dict):
+        return {k: _localise_times(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_localise_times(v) for v in value]
+    return value
+
+
+class LocalTimesDict(fields.Dict):
+    """A free-form object (warning detail, event data) whose UTC times are shown in the configured zone."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return _localise_times(super()._serialize(value, attr, obj, **kwargs))
+
+
 class SafeDate(fields.Date):
     def _deserialize(self, value, attr, data, **kwargs):
         parsed: date = super()._deserialize(value, attr, data, **kwargs)
@@ -111,8 +133,42 @@ class Trimmed(fields.String):
         return out
 
 
+class NameOf(fields.String):
+    """The name a person reads beside an id, e.g. NameOf("enterprise.name"); null when there is none."""
+
+    def __init__(self, path: str, **kw):
+        self.path = path.split(".")
+        kw.setdefault("metadata", {}).setdefault("description", "名称（与对应 id 一起返回，只读）")
+        super().__init__(allow_none=True, dump_only=True, **kw)
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        for part in self.path:
+            obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part, None)
+            if obj is None:
+                return None
+        return obj
+
+
 def enum(values, **kw):
     return fields.String(validate=validate.OneOf(values), **kw)
+
+
+class MultiEnum(fields.List):
+    """A filter taking one value or several: `?status=pending,in_progress` (or the key repeated)."""
+
+    def __init__(self, values, **kw):
+        self.choices = tuple(values)
+        metadata = {**kw.pop("metadata", {})}
+        metadata.setdefault("description", "可多选，逗号分隔，如 " + ",".join(self.choices[:2]))
+        super().__init__(fields.String(validate=validate.OneOf(self.choices)),
+                         validate=validate.Length(min=1, max=len(self.choices)), metadata=metadata, **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        items = value if isinstance(value, (list, tuple)) else [value]
+        if not all(isinstance(item, str) for item in items):
+            raise self.make_error("invalid")
+        parts = list(dict.fromkeys(p.strip() for item in items for p in item.split(",") if p.strip()))
+        return super()._deserialize(parts, attr, data, **kwargs)
 
 
 ID_RANGE = validate.Range(min=1, max=2_147_483_647)

@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from api.schemas.base import BaseSchema
+from services.labels import ENUM_LABELS
 
 
 class ProblemDetailSchema(BaseSchema):
@@ -16,8 +17,13 @@ class ProblemDetailSchema(BaseSchema):
     allowed_actions = ma.fields.List(ma.fields.String())
 
 
-class EnumsSchema(BaseSchema):
-    class Meta:
-        unknown = ma.INCLUDE
+def _enum_field(name: str, labels: dict) -> ma.fields.Field:
+    """One enum: each value with its Chinese label, every value listed in the document."""
+    return ma.fields.Nested(type(f"{''.join(p.title() for p in name.split('_'))}LabelsSchema", (BaseSchema,), {
+        value: ma.fields.String(required=True, metadata={"example": label}) for value, label in labels.items()
+    }), required=True)
 
-    problem_status = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+
+# Every enum of services.labels, each a field: nothing is dropped on output.
+EnumsSchema = type("EnumsSchema", (BaseSchema,), {name: _enum_field(name, labels)
+                                                  for name, labels in ENUM_LABELS.items()})

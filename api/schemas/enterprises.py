@@ -3,7 +3,8 @@
 import marshmallow as ma
 
 from api.pagination import ListArgsSchema
-from api.schemas.base import BaseSchema, LocalDateTime, SafeDate, enum, id_field, text
+from api import sorts
+from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, NameOf, SafeDate, enum, id_field, text
 from services.models.enterprises import ASSIGNMENT_KINDS, ENTITY_TYPES, INDUSTRIES, OPERATING_STATUSES, SCALES, TAGS
 
 PHONE = ma.validate.Regexp(r"^[0-9+\-]{5,20}$", error="电话号码格式无效")
@@ -17,6 +18,7 @@ class EnterpriseSchema(BaseSchema):
     scale = ma.fields.String()
     industry = ma.fields.String()
     region_id = ma.fields.Integer()
+    region_name = NameOf("region.name")
     address = ma.fields.String()
     latitude = ma.fields.Float(allow_none=True)
     longitude = ma.fields.Float(allow_none=True)
@@ -67,10 +69,12 @@ EnterpriseUpdateSchema = type("EnterpriseUpdateSchema", (BaseSchema,), _enterpri
 class EnterpriseQuerySchema(ListArgsSchema):
     q = ma.fields.String(validate=ma.validate.Length(max=64), metadata={"description": "名称或统一社会信用代码"})
     region = id_field(metadata={"description": "区划（含下级）"})
-    industry = enum(INDUSTRIES)
-    tag = enum(TAGS)
-    operating_status = enum(OPERATING_STATUSES)
+    industry = MultiEnum(INDUSTRIES)
+    tag = MultiEnum(TAGS, metadata={"description": "可多选，逗号分隔：具备其中任一标签"})
+    operating_status = MultiEnum(OPERATING_STATUSES)
+    scale = MultiEnum(SCALES)
     assigned_to_me = ma.fields.Boolean()
+    sort = sorts.ENTERPRISES.field()
 
 
 class EnterpriseChangeSchema(BaseSchema):
@@ -80,6 +84,7 @@ class EnterpriseChangeSchema(BaseSchema):
     new_value = ma.fields.String(allow_none=True)
     source = ma.fields.String()
     actor_id = ma.fields.Integer(allow_none=True)
+    actor_name = NameOf("actor.name")
     changed_at = LocalDateTime()
 
 
@@ -87,8 +92,11 @@ class AssignmentSchema(BaseSchema):
     id = ma.fields.Integer()
     kind = ma.fields.String()
     user_id = ma.fields.Integer()
+    user_name = NameOf("user.name")
     enterprise_id = ma.fields.Integer()
+    enterprise_name = NameOf("enterprise.name")
     department_id = ma.fields.Integer(allow_none=True)
+    department_name = NameOf("department.name")
     started_on = ma.fields.Date()
     ended_on = ma.fields.Date(allow_none=True)
     created_at = LocalDateTime()
@@ -112,3 +120,4 @@ class AssignmentQuerySchema(ListArgsSchema):
     user = id_field()
     kind = enum(ASSIGNMENT_KINDS)
     active = ma.fields.Boolean()
+    sort = sorts.ASSIGNMENTS.field()

@@ -3,7 +3,9 @@
 import marshmallow as ma
 
 from api.pagination import ListArgsSchema
-from api.schemas.base import BaseSchema, LocalDateTime, enum, id_field, text
+from api import sorts
+from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, NameOf, enum, id_field, text
+from services.location import LOCATION_CHECKS
 from services.models.enterprises import OPERATING_STATUSES
 from services.models.field import VISIT_METHODS
 from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, URGENCIES
@@ -11,20 +13,25 @@ from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, URGENCI
 
 class PhotoSchema(BaseSchema):
     id = ma.fields.Integer()
-    url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}")
-    thumbnail_url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}/thumbnail")
+    url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}", metadata={"type": "string"})
+    thumbnail_url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}/thumbnail", metadata={"type": "string"})
 
 
 class VisitSchema(BaseSchema):
     id = ma.fields.Integer()
     enterprise_id = ma.fields.Integer()
+    enterprise_name = NameOf("enterprise.name")
     liaison_id = ma.fields.Integer()
+    liaison_name = NameOf("liaison.name")
     method = ma.fields.String()
     visited_at = LocalDateTime()
     summary = ma.fields.String()
     latitude = ma.fields.Float(allow_none=True)
     longitude = ma.fields.Float(allow_none=True)
     accuracy_m = ma.fields.Float(allow_none=True)
+    location_check = ma.fields.String(allow_none=True, metadata={
+        "enum": list(LOCATION_CHECKS),
+        "description": "实地走访定位核验（仅 on_site）：ok 相符，far 距企业过远，poor_accuracy 精度不足，missing 无定位"})
     operating_status = ma.fields.String(allow_none=True)
     employees = ma.fields.Integer(allow_none=True)
     problem_ids = ma.fields.List(ma.fields.Integer())
@@ -61,17 +68,28 @@ class VisitQuerySchema(ListArgsSchema):
     liaison = id_field()
     from_ = LocalDateTime(data_key="from")
     to = LocalDateTime()
+    method = MultiEnum(VISIT_METHODS)
+    location_check = MultiEnum(LOCATION_CHECKS, metadata={
+        "description": "实地走访定位核验，可多选，逗号分隔，如 far,poor_accuracy"})
+    sort = sorts.VISITS.field()
+
+
+class StatusReportQuerySchema(ListArgsSchema):
+    sort = sorts.STATUS_REPORTS.field()
 
 
 class StatusReportSchema(BaseSchema):
     id = ma.fields.Integer()
     enterprise_id = ma.fields.Integer()
+    enterprise_name = NameOf("enterprise.name")
     period = ma.fields.String()
     operating_status = ma.fields.String()
     employees = ma.fields.Integer()
     revenue_10k = ma.fields.Float(allow_none=True)
     capacity_pct = ma.fields.Float(allow_none=True)
     note = ma.fields.String()
+    filed_by_id = ma.fields.Integer(allow_none=True)
+    filed_by_name = NameOf("filed_by.name")
     version = ma.fields.Integer()
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
@@ -92,4 +110,4 @@ class UploadSchema(BaseSchema):
 
 class VisitExportQuerySchema(VisitQuerySchema):
     class Meta:
-        exclude = ("limit", "cursor", "count")
+        exclude = ("limit", "cursor", "count", "sort")  # the log is newest visit first

@@ -2,8 +2,9 @@
 
 import marshmallow as ma
 
+from api import sorts
 from api.pagination import ListArgsSchema
-from api.schemas.base import BaseSchema, IdListField, LocalDateTime, SafeDate, enum, id_field, text
+from api.schemas.base import BaseSchema, IdListField, LocalDateTime, MultiEnum, NameOf, SafeDate, enum, id_field, text
 from api.schemas.problems import ProblemSummarySchema
 from services.models.enterprises import ENTITY_TYPES, INDUSTRIES, SCALES, TAGS
 from services.models.policies import BENEFIT_TYPES
@@ -20,6 +21,7 @@ class MeasureSchema(BaseSchema):
 
 class PlanSchema(BaseSchema):
     enterprise_id = ma.fields.Integer()
+    enterprise_name = NameOf("enterprise.name")
     version = ma.fields.Integer()
     status = ma.fields.String()
     situation = ma.fields.String()
@@ -27,7 +29,9 @@ class PlanSchema(BaseSchema):
     contingency = ma.fields.String()
     problem_ids = ma.fields.List(ma.fields.Integer())
     created_by_id = ma.fields.Integer(allow_none=True)
+    created_by_name = NameOf("created_by.name")
     approved_by = ma.fields.Integer(attribute="approved_by_id", allow_none=True)
+    approved_by_name = NameOf("approved_by_user.name")
     approved_at = LocalDateTime(allow_none=True)
     created_at = LocalDateTime()
 
@@ -44,6 +48,7 @@ class CommonProblemSchema(BaseSchema):
     title = ma.fields.String()
     description = ma.fields.String()
     region_id = ma.fields.Integer()
+    region_name = NameOf("region.name")
     resolution = ma.fields.String(allow_none=True)
     resolved_at = LocalDateTime(allow_none=True)
     problem_ids = ma.fields.List(ma.fields.Integer())
@@ -140,8 +145,9 @@ PolicyUpdateSchema = type("PolicyUpdateSchema", (BaseSchema,), _policy_fields(cr
 
 
 class PolicyQuerySchema(ListArgsSchema):
-    benefit_type = enum(BENEFIT_TYPES)
-    in_force = ma.fields.Boolean()
+    benefit_type = MultiEnum(BENEFIT_TYPES)
+    in_force = ma.fields.Boolean(metadata={"description": "只列现行有效的政策（不带令牌时总是如此）"})
+    sort = sorts.POLICIES.field()
 
 
 class MatchFactsSchema(BaseSchema):

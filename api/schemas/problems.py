@@ -3,7 +3,11 @@
 import marshmallow as ma
 
 from api.pagination import ListArgsSchema
-from api.schemas.base import BaseSchema, LocalDateTime, SafeDate, enum, id_field, text
+from api import sorts
+from api.schemas.field import PhotoSchema
+from api.schemas.base import (
+    BaseSchema, LocalDateTime, LocalTimesDict, MultiEnum, NameOf, SafeDate, enum, id_field, text,
+)
 from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, PROBLEM_STATUSES, SATISFACTIONS, URGENCIES
 from services.db import utcnow
 from services.problems import stints
@@ -25,7 +29,7 @@ class ProblemEventSchema(BaseSchema):
     to_level = ma.fields.String(allow_none=True)
     comment = ma.fields.String(allow_none=True)
     internal = ma.fields.Boolean()
-    data = ma.fields.Dict()
+    data = LocalTimesDict()
     at = LocalDateTime()
 
 
@@ -53,6 +57,7 @@ class ProblemSummarySchema(BaseSchema):
     id = ma.fields.Integer()
     number = ma.fields.String()
     enterprise_id = ma.fields.Integer()
+    enterprise_name = NameOf("enterprise.name")
     source = ma.fields.String()
     category = ma.fields.String()
     title = ma.fields.String()
@@ -60,7 +65,9 @@ class ProblemSummarySchema(BaseSchema):
     urgency = ma.fields.String()
     level = ma.fields.String()
     owning_region_id = ma.fields.Integer()
+    owning_region_name = NameOf("owning_region.name")
     department_id = ma.fields.Integer(allow_none=True)
+    department_name = NameOf("department.name")
     status = ma.fields.String()
     due_at = LocalDateTime(allow_none=True)
     supervised = ma.fields.Boolean()
@@ -92,6 +99,8 @@ class ProblemSchema(ProblemSummarySchema):
     withdrawn_at = LocalDateTime(allow_none=True)
     allowed_actions = ma.fields.List(ma.fields.String())
     events = ma.fields.List(ma.fields.Nested(ProblemEventSchema), attribute="visible_events")
+    photos = ma.fields.List(ma.fields.Nested(PhotoSchema), metadata={
+        "description": "问题的照片：所属走访的照片和问题自己上传的照片"})
 
 
 class ProblemCreateSchema(BaseSchema):
@@ -111,10 +120,11 @@ class ProblemUpdateSchema(BaseSchema):
 
 
 class ProblemQuerySchema(ListArgsSchema):
-    status = enum(PROBLEM_STATUSES)
-    category = enum(PROBLEM_CATEGORIES)
-    scope = enum(PROBLEM_SCOPES)
-    level = enum(LEVELS)
+    status = MultiEnum(PROBLEM_STATUSES)
+    category = MultiEnum(PROBLEM_CATEGORIES)
+    scope = MultiEnum(PROBLEM_SCOPES)
+    level = MultiEnum(LEVELS)
+    urgency = MultiEnum(URGENCIES)
     region = id_field(metadata={"description": "承办专班所在区划（含下级）"})
     enterprise = id_field()
     overdue = ma.fields.Boolean()
@@ -122,11 +132,12 @@ class ProblemQuerySchema(ListArgsSchema):
     q = ma.fields.String(validate=ma.validate.Length(max=100), metadata={"description": "标题、描述或台账编号"})
     created_from = SafeDate()
     created_to = SafeDate()
+    sort = sorts.PROBLEMS.field()
 
 
 class ProblemExportQuerySchema(ProblemQuerySchema):
     class Meta:
-        exclude = ("limit", "cursor", "count")
+        exclude = ("limit", "cursor", "count", "sort")
 
 
 # --- action bodies ---------------------------------------------------------------------------
@@ -232,6 +243,7 @@ class NotificationPageSchema(BaseSchema):
 
 class NotificationQuerySchema(ListArgsSchema):
     unread = ma.fields.Boolean()
+    sort = sorts.NOTIFICATIONS.field()
 
 
 class MarkReadSchema(BaseSchema):

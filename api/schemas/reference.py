@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from api.schemas.base import BaseSchema, LocalDateTime, enum, id_field, text
+from api.schemas.base import BaseSchema, LocalDateTime, NameOf, enum, id_field, text
 from services.models.enterprises import INDUSTRIES
 from services.models.reference import REGION_LEVELS
 
@@ -13,6 +13,7 @@ class RegionSchema(BaseSchema):
     name = ma.fields.String()
     level = ma.fields.String()
     parent_id = ma.fields.Integer(allow_none=True)
+    parent_name = NameOf("parent.name")
     version = ma.fields.Integer()
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
@@ -39,6 +40,7 @@ class DepartmentSchema(BaseSchema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     region_id = ma.fields.Integer()
+    region_name = NameOf("region.name")
     industries = ma.fields.List(ma.fields.String())
     version = ma.fields.Integer()
     created_at = LocalDateTime()

@@ -2,6 +2,7 @@
 
 import importlib
 import pkgutil
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -20,10 +21,11 @@ def steps():
     return sorted(found, key=lambda m: m.STEP_ORDER)
 
 
-def load() -> bool:
+def load(upload_dir: Path | None = None) -> bool:
+    """Seed an empty database; photos of the demo are written under `upload_dir` (none without it)."""
     if db.session.scalar(select(Region.id).limit(1)) is not None:
         return False
-    ctx: dict = {}
+    ctx: dict = {"upload_dir": upload_dir}
     for step in steps():
         step.run(ctx)
         db.session.flush()

@@ -36,7 +36,7 @@ class Enterprise(Versioned, db.Model):
     registered_on: Mapped[date | None] = mapped_column(Date)
     deregistered_on: Mapped[date | None] = mapped_column(Date)
 
-    region = relationship("Region")
+    region = relationship("Region", lazy="selectin")  # region_name beside region_id
     tag_rows: Mapped[list["EnterpriseTag"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="EnterpriseTag.tag"
     )
@@ -76,6 +76,8 @@ class EnterpriseChange(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
+    actor = relationship("User", lazy="selectin")
+
 
 class Assignment(Timestamped, db.Model):
     __tablename__ = "assignments"
@@ -90,5 +92,6 @@ class Assignment(Timestamped, db.Model):
     ended_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    user = relationship("User", foreign_keys=[user_id])
-    enterprise = relationship("Enterprise")
+    user = relationship("User", foreign_keys=[user_id], lazy="selectin")
+    enterprise = relationship("Enterprise", lazy="selectin")
+    department = relationship("Department", lazy="selectin")

@@ -26,9 +26,12 @@ class Visit(Versioned, db.Model):
     accuracy_m: Mapped[float | None] = mapped_column(Float)
     operating_status: Mapped[str | None] = mapped_column(String(16))
     employees: Mapped[int | None] = mapped_column(Integer)
+    # On-site visits only (services.location): ok | far | poor_accuracy | missing, judged when filed.
+    location_check: Mapped[str | None] = mapped_column(String(16), index=True)
 
-    enterprise = relationship("Enterprise")
-    liaison = relationship("User")
+    # Names beside ids (enterprise_name, liaison_name): one IN query per list.
+    enterprise = relationship("Enterprise", lazy="selectin")
+    liaison = relationship("User", lazy="selectin")
     problems = relationship("Problem", viewonly=True, lazy="selectin", order_by="Problem.id")
     photos = relationship("Photo", viewonly=True, lazy="selectin", order_by="Photo.id")
 
@@ -65,3 +68,6 @@ class StatusReport(Versioned, db.Model):
     capacity_pct: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str] = mapped_column(Text, default="")
     filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    enterprise = relationship("Enterprise", lazy="selectin")
+    filed_by = relationship("User", lazy="selectin")

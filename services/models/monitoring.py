@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db, utcnow
 from services.models.base import Versioned
@@ -41,3 +41,9 @@ class Warning(Versioned, db.Model):
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     acknowledge_note: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Names beside ids: one IN query per list.
+    enterprise = relationship("Enterprise", lazy="selectin")
+    problem = relationship("Problem", lazy="selectin")
+    region = relationship("Region", lazy="selectin")
+    acknowledged_by = relationship("User", lazy="selectin")

@@ -62,14 +62,28 @@ class Problem(Versioned, db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     info_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    enterprise = relationship("Enterprise")
-    owning_region = relationship("Region")
+    # Names beside ids (enterprise_name, owning_region_name, department_name): one IN query per list.
+    enterprise = relationship("Enterprise", lazy="selectin")
+    owning_region = relationship("Region", lazy="selectin")
+    department = relationship("Department", lazy="selectin")
+    # Its photos (its own uploads and its visit's): one IN query each per list or sync page.
+    own_photos = relationship("Photo", primaryjoin="Photo.problem_id == Problem.id", viewonly=True,
+                              order_by="Photo.id", lazy="selectin")
+    visit_photos = relationship("Photo", primaryjoin="and_(Problem.visit_id.is_not(None), "
+                                "foreign(Photo.visit_id) == Problem.visit_id)", viewonly=True,
+                                order_by="Photo.id", lazy="selectin")
     events: Mapped[list["ProblemEvent"]] = relationship(
         back_populates="problem", order_by="ProblemEvent.id", cascade="all, delete-orphan"
     )
     stints: Mapped[list["ProblemStint"]] = relationship(
         back_populates="problem", order_by="ProblemStint.id", cascade="all, delete-orphan"
     )
+
+
+    @property
+    def photos(self) -> list:
+        """Its own uploads and those of the visit it was raised in, oldest first."""
+        return sorted({p.id: p for p in [*self.visit_photos, *self.own_photos]}.values(), key=lambda p: p.id)
 
 
 class ProblemEvent(db.Model):
@@ -141,6 +155,7 @@ class CommonProblem(Versioned, db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     members = relationship("Problem", viewonly=True, order_by="Problem.id")
+    region = relationship("Region", lazy="selectin")
 
     @property
     def problem_ids(self) -> list[int]:

@@ -34,7 +34,7 @@ class Department(Versioned, db.Model):
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     industries: Mapped[list] = mapped_column(JSON, default=list)
 
-    region: Mapped[Region] = relationship()
+    region: Mapped[Region] = relationship(lazy="selectin")
 
 
 class CalendarDay(db.Model):

@@ -13,6 +13,7 @@ from services.actors import Actor, enterprise_clause, mask_phone, sees_full_cont
 from services.db import db, utcnow
 from services.errors import NotFound
 from services.exports import columns, headers
+from services.filters import where_one_of
 from services.models import Department, Enterprise, Problem, ProblemEvent, ProblemStint, Region
 from services.models.problems import OPEN_STATUSES
 from services.problems import stints
@@ -26,20 +27,16 @@ def _visible(actor: Actor):
     return enterprise_clause(actor, Problem.enterprise_id)
 
 
-def list_problems(*, actor: Actor, status: str | None = None, category: str | None = None, scope: str | None = None,
-                  level: str | None = None, region: int | None = None, enterprise: int | None = None,
+def list_problems(*, actor: Actor, status: str | list[str] | None = None, category: str | list[str] | None = None,
+                  scope: str | list[str] | None = None, level: str | list[str] | None = None,
+                  urgency: str | list[str] | None = None, region: int | None = None, enterprise: int | None = None,
                   overdue: bool | None = None, supervised: bool | None = None, q: str | None = None,
                   created_from: date | None = None, created_to: date | None = None,
                   now: datetime | None = None) -> Select:
     stmt = select(Problem).where(_visible(actor))
-    if status:
-        stmt = stmt.where(Problem.status == status)
-    if category:
-        stmt = stmt.where(Problem.category == category)
-    if scope:
-        stmt = stmt.where(Problem.scope == scope)
-    if level:
-        stmt = stmt.where(Problem.level == level)
+    for column, values in ((Problem.status, status), (Problem.category, category), (Problem.scope, scope),
+                           (Problem.level, level), (Problem.urgency, urgency)):
+        stmt = where_one_of(stmt, column, values)
     root = db.session.get(Region, region) if region is not None else None
     held_by = subtree_region_ids(root.path) if root is not None else None
     if region is not None and root is None:

@@ -61,3 +61,94 @@ def test_reports_are_listed_for_those_in_scope(login_as, demo):
     items = login_as("lxx_coord").get(path).get_json()["items"]
     assert _period(1) in [r["period"] for r in items]
     assert login_as("ent_bs").get(path).status_code == 404
+
+
+# --- one month's report --------------------------------------------------------------------------
+
+def test_one_months_report_is_read_with_its_etag(login_as, demo):
+    session = login_as("ent_qhy")
+    path = f"enterprises/{demo.enterprise_id('清河源')}/status-reports/{_period(1)}"
+    response = session.get(path)
+    assert response.status_code == 200
+    assert response.get_json()["period"] == _period(1)
+    assert response.headers["ETag"] == f'"{response.get_json()["version"]}"'
+    assert session.get(path, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    replaced = session.put(path, json=REPORT, headers={"If-Match": response.headers["ETag"]})
+    assert replaced.status_code == 200
+
+
+def test_a_month_not_yet_reported_answers_404(login_as, demo):
+    response = login_as("ent_qhy").get(f"enterprises/{demo.enterprise_id('清河源')}/status-reports/{_period()}")
+    assert response.status_code == 404
+
+
+def test_another_enterprises_report_answers_404(login_as, demo):
+    path = f"enterprises/{demo.enterprise_id('清河源')}/status-reports/{_period(1)}"
+    assert login_as("ent_bs").get(path).status_code == 404
+    assert login_as("liaison_li").get(path).status_code == 404
+
+
+# --- the newest observation wins -----------------------------------------------------------------
+
+def _enterprise(login_as, demo):
+    body = login_as("lxx_coord").get(f"enterprises/{demo.enterprise_id('清河源')}").get_json()
+    return body["operating_status"], body["employees"]
+
+
+def _visit_now(login_as, demo, **observed):
+    from tests.field.test_visits import _visit
+
+    response = login_as("liaison_ma").post("visits", json=_visit(demo, **observed))
+    assert response.status_code == 201, response.get_json()
+
+
+def test_filing_an_older_months_report_keeps_a_later_visits_figures(login_as, demo):
+    _visit_now(login_as, demo, operating_status="partial", employees=111)
+    path = f"enterprises/{demo.enterprise_id('清河源')}/status-reports/{_period(5)}"
+    filed = login_as("ent_qhy").put(path, json={**REPORT, "operating_status": "halted", "employees": 5})
+    assert filed.status_code == 201
+    assert _enterprise(login_as, demo) == ("partial", 111)
+    assert login_as("ent_qhy").get(path).get_json()["employees"] == 5  # the report itself is kept as filed
+
+
+def test_replacing_last_months_report_keeps_this_months_visit_figures(login_as, demo):
+    _visit_now(login_as, demo, operating_status="partial", employees=111)
+    session = login_as("ent_qhy")
+    path = f"enterprises/{demo.enterprise_id('清河源')}/status-reports/{_period(1)}"
+    etag = session.get(path).headers["ETag"]
+    replaced = session.put(path, json={**REPORT, "operating_status": "halted", "employees": 5},
+                           headers={"If-Match": etag})
+    assert replaced.status_code == 200
+    assert _enterprise(login_as, demo) == ("partial", 111)
+
+
+def test_a_report_of_the_current_month_filed_after_a_visit_wins(login_as, demo):
+    _visit_now(login_as, demo, operating_status="partial", employees=111)
+    login_as("ent_qhy").put(f"enterprises/{demo.enterprise_id('清河源')}/status-reports/{_period()}",
+                            json={**REPORT, "operating_status": "resumed", "employees": 300})
+    assert _enterprise(login_as, demo) == ("resumed", 300)
+
+
+def test_a_visit_entered_after_the_fact_does_not_overwrite_a_later_report(login_as, demo):
+    from datetime import datetime, timedelta
+
+    from services.timeutil import zone
+
+    before = _enterprise(login_as, demo)
+    long_ago = (datetime.now(zone()) - timedelta(days=40)).isoformat()
+    _visit_now(login_as, demo, operating_status="halted", employees=3, visited_at=long_ago)
+    assert _enterprise(login_as, demo) == before
+
+
+def test_the_older_observation_still_reaches_the_history(login_as, demo):
+    _visit_now(login_as, demo, operating_status="partial", employees=111)
+    history = login_as("lxx_coord").get(f"enterprises/{demo.enterprise_id('清河源')}/history",
+                                        query_string={"limit": 100}).get_json()["items"]
+    assert any(h["new_value"] == "111" and h["source"] == "visit" for h in history)
+
+
+@pytest.mark.parametrize("period", ["2026-13", "2026-00", "abcd-ef", "1999-12"])
+def test_reading_a_malformed_month_is_a_validation_error(login_as, demo, period):
+    response = login_as("ent_qhy").get(f"enterprises/{demo.enterprise_id('清河源')}/status-reports/{period}")
+    assert response.status_code == 422
+    assert "period" in response.get_json()["errors"]

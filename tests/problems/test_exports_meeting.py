@@ -3,13 +3,11 @@ the assessment as files, names with an ASCII fallback, streamed through a real s
 
 import csv
 import io
-import threading
 from datetime import datetime
 
 import pytest
 import requests
 from openpyxl import load_workbook
-from werkzeug.serving import make_server
 
 from tests.problems.helpers import do, file
 
@@ -122,13 +120,8 @@ def test_the_assessment_workbook_formats_rates_as_percentages(login_as):
 
 
 @pytest.fixture
-def live(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/api/v1"
-    server.shutdown()
-    thread.join()
+def live(live_server):
+    return live_server.url.rstrip("/")
 
 
 def test_exports_stream_through_a_real_server_with_compression(live):

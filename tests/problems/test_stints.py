@@ -169,41 +169,22 @@ def test_the_demo_shows_a_late_county_stint_that_moved_on(login_as):
     assert item["id"] in {p["id"] for p in kangle}
 
 
-def test_stints_round_trip_through_a_real_server_with_compression(app, demo):
-    import threading
-
-    import requests
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}/api/v1"
-    try:
-        def client(username):
-            token = requests.post(f"{base}/auth/login", json={"username": username, "password": "Demo@2026"},
-                                  timeout=10).json()["access_token"]
-            http = requests.Session()
-            http.headers.update({"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"})
-            return http
-
-        liaison, county = client("liaison_ma"), client("lxx_coord")
-        filed = liaison.post(f"{base}/problems", json={"enterprise_id": demo.enterprise_id("清河源"),
-                                                       "category": "supply", "title": "跨县调运", "scope": "county"},
-                             timeout=10).json()
-        assert county.post(f"{base}/problems/{filed['id']}/accept", json={}, timeout=10).status_code == 200
-        county.post(f"{base}/problems/{filed['id']}/reclassify", json={"scope": "cross_county", "reason": "跨县"},
-                    timeout=10)
-        response = county.post(f"{base}/problems/{filed['id']}/escalate", json={}, timeout=10)
-        assert response.status_code == 200
-        body = response.json()
-        assert [s["left_by"] for s in body["stints"]] == ["reclassify", "escalate", None]
-        assert body["stints"][0]["accepted_at"] and body["accepted_at"] is None
-        # An attacker's out-of-scope read is a 404, stints included.
-        assert client("kl_coord").get(f"{base}/problems/{filed['id']}", timeout=10).status_code == 404
-    finally:
-        server.shutdown()
-        thread.join()
+def test_stints_round_trip_through_a_real_server_with_compression(live_server, demo):
+    base = live_server.url.rstrip("/")
+    liaison, county = live_server.login("liaison_ma"), live_server.login("lxx_coord")
+    filed = liaison.post(f"{base}/problems", json={"enterprise_id": demo.enterprise_id("清河源"),
+                                                   "category": "supply", "title": "跨县调运", "scope": "county"},
+                         timeout=10).json()
+    assert county.post(f"{base}/problems/{filed['id']}/accept", json={}, timeout=10).status_code == 200
+    county.post(f"{base}/problems/{filed['id']}/reclassify", json={"scope": "cross_county", "reason": "跨县"},
+                timeout=10)
+    response = county.post(f"{base}/problems/{filed['id']}/escalate", json={}, timeout=10)
+    assert response.status_code == 200
+    body = response.json()
+    assert [s["left_by"] for s in body["stints"]] == ["reclassify", "escalate", None]
+    assert body["stints"][0]["accepted_at"] and body["accepted_at"] is None
+    # An attacker's out-of-scope read is a 404, stints included.
+    assert live_server.login("kl_coord").get(f"{base}/problems/{filed['id']}", timeout=10).status_code == 404
 
 
 def test_commenting_on_a_closed_problem_opens_no_new_stint(login_as, demo):

@@ -44,6 +44,7 @@ POLICY = {
     "/api/v1/enterprises/{enterprise_id}/policies": scoped(SEES_QHY),
     "/api/v1/enterprises/{enterprise_id}/problems": scoped(SEES_QHY),
     "/api/v1/enterprises/{enterprise_id}/status-reports": scoped(SEES_QHY),
+    "/api/v1/enterprises/{enterprise_id}/status-reports/{period}": scoped(SEES_QHY),
     "/api/v1/enterprises/{enterprise_id}/visits": {**scoped(STAFF_OF_QHY), "ent_qhy": 403},
     "/api/v1/me": rule(ALL),
     "/api/v1/meta/enums": rule(ALL),
@@ -93,4 +94,21 @@ def test_live_answers_match_the_declared_policy_for_every_account(app, login_as,
             status = sessions[account].get(path).status_code
             if status != expected[account]:
                 deviations.append(f"{account} GET {path}: {status}, declared {expected[account]}")
+    assert deviations == []
+
+
+# Without a token: only what the anonymous 不来即享 form reads; everything else is 401.
+ANONYMOUS_OK = {"/api/v1/regions", "/api/v1/meta/enums", "/api/v1/policies"}
+
+
+def test_anonymous_answers_match_the_declared_policy(app, client, spec):
+    assert ANONYMOUS_OK <= set(POLICY)
+    params = targets(app)
+    deviations = []
+    for template in POLICY:
+        path = get_paths({"paths": {template: {"get": {}}}}, params)[0]
+        status = client.get(path).status_code
+        expected = 200 if template in ANONYMOUS_OK else 401
+        if status != expected:
+            deviations.append(f"anonymous GET {path}: {status}, declared {expected}")
     assert deviations == []

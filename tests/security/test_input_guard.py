@@ -101,7 +101,7 @@ def test_a_sync_cursor_whose_key_is_a_list_is_a_422(login_as):
 
 
 def test_a_chunked_json_body_over_the_cap_is_a_413_through_a_real_server(live_server, admin):
-    url = urlsplit(live_server)
+    url = urlsplit(live_server.base)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
     chunk = b'{"q": "' + b"x" * (64 * 1024)
 
@@ -120,7 +120,7 @@ def test_a_chunked_json_body_over_the_cap_is_a_413_through_a_real_server(live_se
 
 
 def test_a_chunked_json_body_under_the_cap_is_read_through_a_real_server(live_server, admin):
-    url = urlsplit(live_server)
+    url = urlsplit(live_server.base)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
     connection.request("POST", "/api/v1/policies/match", body=iter([b'{"scale": ', b'"micro"}']), encode_chunked=True,
                        headers={"Content-Type": "application/json", "Authorization": f"Bearer {admin.token}"})

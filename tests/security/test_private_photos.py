@@ -25,9 +25,9 @@ def photo(login_as, demo):
 @pytest.mark.parametrize("which", ["url", "thumbnail_url"])
 def test_a_photo_is_served_private_and_not_stored(live_server, photo, which):
     with requests.Session() as http:
-        token = http.post(f"{live_server}/api/v1/auth/login",
+        token = http.post(f"{live_server.url}auth/login",
                           json={"username": "liaison_ma", "password": PASSWORD}).json()["access_token"]
-        response = http.get(live_server + photo[which], headers={"Authorization": f"Bearer {token}"})
+        response = http.get(live_server.base + photo[which], headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "private, no-store"
     assert "public" not in response.headers["Cache-Control"]

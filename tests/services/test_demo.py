@@ -36,3 +36,15 @@ def test_the_demo_liaisons_have_their_enterprises(db_session):
 
     assert len(names("liaison_ma")) >= 3 and any("清河源" in n for n in names("liaison_ma"))
     assert len(names("liaison_li")) >= 2 and any("百盛超市" in n for n in names("liaison_li"))
+
+
+def test_a_demo_problem_lists_its_visits_photo_and_its_own(login_as):
+    session = login_as("ent_qhy")
+    item = session.get("problems", query_string={"q": "熟练工招不到"}).get_json()["items"][0]
+    photos = session.get(f"problems/{item['id']}").get_json()["photos"]
+    assert len(photos) == 2
+    for photo in photos:
+        served = session.get(photo["thumbnail_url"])
+        assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    staff = login_as("liaison_ma").get("visits").get_json()["items"][0]
+    assert staff["photos"] and staff["problem_ids"] == [item["id"]]

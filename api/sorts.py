@@ -1,0 +1,34 @@
+"""Every list's sort allow-list (`?sort=key` ascending, `?sort=-key` descending), in one place.
+
+The first argument is the list's default order; the README's table is this module."""
+
+from api.pagination import Sorts
+from services.models import (
+    Assignment, AuditLog, CommonProblem, Department, Enterprise, Notification, Policy, Problem, Region, StatusReport,
+    User, Visit, Warning,
+)
+
+PROBLEMS = Sorts("-id", id=Problem.id, number=Problem.number, created_at=Problem.created_at,
+                 updated_at=Problem.updated_at, due_at=Problem.due_at, accepted_at=Problem.accepted_at,
+                 resolved_at=Problem.resolved_at, closed_at=Problem.closed_at)
+ENTERPRISES = Sorts("-id", id=Enterprise.id, name=Enterprise.name, employees=Enterprise.employees,
+                    created_at=Enterprise.created_at, updated_at=Enterprise.updated_at,
+                    registered_on=Enterprise.registered_on)
+VISITS = Sorts("-visited_at", visited_at=Visit.visited_at, created_at=Visit.created_at, id=Visit.id)
+STATUS_REPORTS = Sorts("-period", period=StatusReport.period, updated_at=StatusReport.updated_at, id=StatusReport.id)
+WARNINGS = Sorts("-id", id=Warning.id, opened_at=Warning.opened_at, closed_at=Warning.closed_at)
+ASSIGNMENTS = Sorts("-id", id=Assignment.id, started_on=Assignment.started_on, ended_on=Assignment.ended_on)
+USERS = Sorts("-id", id=User.id, username=User.username, name=User.name, last_seen_at=User.last_seen_at)
+POLICIES = Sorts("-id", id=Policy.id, valid_from=Policy.valid_from, valid_to=Policy.valid_to,
+                 published_at=Policy.published_at)
+NOTIFICATIONS = Sorts("-id", id=Notification.id, created_at=Notification.created_at)
+COMMON_PROBLEMS = Sorts("-id", id=CommonProblem.id, created_at=CommonProblem.created_at,
+                        updated_at=CommonProblem.updated_at)
+AUDIT = Sorts("-id", id=AuditLog.id, at=AuditLog.at)
+REGIONS = Sorts("id", id=Region.id, code=Region.code, name=Region.name)
+DEPARTMENTS = Sorts("id", id=Department.id, name=Department.name)
+
+ALL = {"problems": PROBLEMS, "enterprises": ENTERPRISES, "visits": VISITS, "status-reports": STATUS_REPORTS,
+       "warnings": WARNINGS, "assignments": ASSIGNMENTS, "users": USERS, "policies": POLICIES,
+       "notifications": NOTIFICATIONS, "common-problems": COMMON_PROBLEMS, "audit": AUDIT, "regions": REGIONS,
+       "departments": DEPARTMENTS}
