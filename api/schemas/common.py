@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from api.schemas.base import BaseSchema
+from services.labels import ENUM_LABELS
 
 
 class ProblemDetailSchema(BaseSchema):
@@ -16,8 +17,7 @@ class ProblemDetailSchema(BaseSchema):
     allowed_actions = ma.fields.List(ma.fields.String())
 
 
-class EnumsSchema(BaseSchema):
-    class Meta:
-        unknown = ma.INCLUDE
-
-    problem_status = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+# One field per enum: a schema dumps only the fields it declares (Meta.unknown applies to loading).
+EnumsSchema = BaseSchema.from_dict(
+    {name: ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()) for name in ENUM_LABELS},
+    name="EnumsSchema")
