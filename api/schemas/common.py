@@ -17,7 +17,13 @@ class ProblemDetailSchema(BaseSchema):
     allowed_actions = ma.fields.List(ma.fields.String())
 
 
-# One field per enum: a schema dumps only the fields it declares (Meta.unknown applies to loading).
-EnumsSchema = BaseSchema.from_dict(
-    {name: ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()) for name in ENUM_LABELS},
-    name="EnumsSchema")
+def _enum_field(name: str, labels: dict) -> ma.fields.Field:
+    """One enum: each value with its Chinese label, every value listed in the document."""
+    return ma.fields.Nested(type(f"{''.join(p.title() for p in name.split('_'))}LabelsSchema", (BaseSchema,), {
+        value: ma.fields.String(required=True, metadata={"example": label}) for value, label in labels.items()
+    }), required=True)
+
+
+# Every enum of services.labels, each a field: nothing is dropped on output.
+EnumsSchema = type("EnumsSchema", (BaseSchema,), {name: _enum_field(name, labels)
+                                                  for name, labels in ENUM_LABELS.items()})
