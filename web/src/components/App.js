@@ -40,7 +40,9 @@ export default defineComponent({
     }, { immediate: true });
 
     watch(() => session.user?.id, (id) => {
-      if (id) flush();
+      if (!id) return;
+      loadLabels(); // read again with the token if the anonymous read was refused
+      flush();
     });
 
     const onSignedIn = (user) => {
@@ -53,12 +55,9 @@ export default defineComponent({
     };
 
     const logout = async () => {
-      try {
-        await signOut();
-      } catch {
-        // Offline: the tokens are forgotten here; the server lets them expire.
-      }
+      const revoking = signOut(); // the session is forgotten at once, the server told after
       navigate("/app/login", { replace: true });
+      await revoking.catch(() => {}); // offline: the tokens expire on their own
     };
 
     const header = () => h("header", { class: "app-header" }, [

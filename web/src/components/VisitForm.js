@@ -145,7 +145,7 @@ export default defineComponent({
       props.queued ? h("p", { class: "hint" }, `照片 ${props.queued.photos.length} 张随此走访发送`) : h(PhotoPicker, { modelValue: photos.value, "onUpdate:modelValue": (v) => { photos.value = v; } }),
       ...form.problems.map((p, i) => h(ProblemBlock, { problem: p, index: i, key: i, errors: problemErrors.value[i] || {},
                                                        onRemove: () => form.problems.splice(i, 1) })),
-      h(vant.Button, { nativeType: "button", icon: "plus", block: true, onClick: () => form.problems.push(emptyProblem()) }, () => "添加问题"),
+      h(vant.Button, { nativeType: "button", block: true, onClick: () => form.problems.push(emptyProblem()) }, () => "添加问题"),
       message.value ? h("p", { class: "error", role: "alert" }, message.value) : null,
       h(vant.Button, { type: "primary", block: true, nativeType: "submit", loading: busy.value, loadingText: "提交中…" }, () => "提交"),
     ]);

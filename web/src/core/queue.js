@@ -41,7 +41,7 @@ export async function load() {
 }
 
 export function mine() {
-  return queue.items.filter((item) => item.user_id === session.user?.id);
+  return session.user ? queue.items.filter((item) => item.user_id === session.user.id) : [];
 }
 
 export function pendingCount() {

@@ -102,12 +102,16 @@ export function sessionEnded() {
 }
 
 export async function signOut() {
-  const refresh = session.refresh;
-  try {
-    if (session.access) await send("POST", "/auth/logout", { body: refresh ? { refresh_token: refresh } : {} });
-  } finally {
-    clearTimeout(timer);
-    Object.assign(session, { access: null, refresh: null, expiresAt: 0, user: null, expired: false });
-    save();
-  }
+  const { access, refresh } = session;
+  clearTimeout(timer);
+  Object.assign(session, { access: null, refresh: null, expiresAt: 0, user: null, expired: false });
+  save();
+  if (!access) return;
+  // Revokes the access token and the refresh token (the API module would refresh a dead session first).
+  const response = await fetch("/api/v1/auth/logout", {
+    method: "POST", credentials: "omit", cache: "no-store",
+    headers: { Authorization: `Bearer ${access}`, "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(refresh ? { refresh_token: refresh } : {}),
+  });
+  if (!response.ok && response.status !== 401) throw new Error(`logout failed: ${response.status}`);
 }

@@ -10,7 +10,7 @@ const KINDS = ["enterprises", "assignments", "problems", "visits", "plans", "not
 export const synced = reactive({ data: null, syncedAt: null, stale: false, loading: false, error: null, userId: null });
 let running = null;
 
-const cacheKey = () => `sync:${session.user.id}`;
+const cacheKey = (userId) => `sync:${userId}`;
 
 function empty() {
   return Object.fromEntries(KINDS.map((kind) => [kind, []]));
@@ -26,10 +26,10 @@ function merge(base, page) {
   return base;
 }
 
-async function loadCached() {
-  if (synced.userId === session.user.id && synced.data) return;
-  const cached = await idb.get("cache", cacheKey()).catch(() => null);
-  Object.assign(synced, { userId: session.user.id, data: cached?.data || null, syncedAt: cached?.syncedAt || null,
+async function loadCached(userId) {
+  if (synced.userId === userId && synced.data) return;
+  const cached = await idb.get("cache", cacheKey(userId)).catch(() => null);
+  Object.assign(synced, { userId, data: cached?.data || null, syncedAt: cached?.syncedAt || null,
                           since: cached?.since || null });
 }
 
@@ -37,8 +37,9 @@ async function loadCached() {
 export function refresh() {
   if (!session.user) return Promise.resolve();
   if (!running) {
+    const userId = session.user.id;
     running = (async () => {
-      await loadCached();
+      await loadCached(userId);
       synced.loading = true;
       try {
         let data = synced.since && synced.data ? synced.data : empty();
@@ -52,8 +53,10 @@ export function refresh() {
           next = page.next_since;
         } while (cursor);
         const syncedAt = new Date().toISOString();
+        if (session.user?.id !== userId) return;
         Object.assign(synced, { data, syncedAt, since: next, stale: false, error: null });
-        await idb.put("cache", { data: JSON.parse(JSON.stringify(data)), syncedAt, since: next }, cacheKey());
+        if (session.user?.id !== userId) return; // signed out meanwhile
+        await idb.put("cache", { data: JSON.parse(JSON.stringify(data)), syncedAt, since: next }, cacheKey(userId));
       } catch (error) {
         synced.stale = true;
         synced.error = error.message;
@@ -68,7 +71,8 @@ export function refresh() {
 
 /** The cached data now (refreshing in the background). */
 export async function ensure() {
-  await loadCached();
+  if (!session.user) return synced;
+  await loadCached(session.user.id);
   const pending = refresh();
   if (!synced.data) await pending;
   return synced;

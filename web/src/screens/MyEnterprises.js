@@ -28,12 +28,12 @@ export default defineComponent({
   name: "MyEnterprises",
   setup() {
     ensure();
-    const rows = computed(() => assignedEnterprises(synced.data, session.user.id));
+    const rows = computed(() => assignedEnterprises(synced.data, session.user?.id));
     const visit = (id) => navigate(id ? `/app/visits/new?enterprise=${id}` : "/app/visits/new");
     return () => h("section", [
       h(SyncNotice),
       h("div", { class: "toolbar" }, [
-        h(vant.Button, { type: "primary", icon: "plus", onClick: () => visit(null) }, () => "走访登记"),
+        h(vant.Button, { type: "primary", onClick: () => visit(null) }, () => "走访登记"),
       ]),
       !synced.data && synced.loading ? h(vant.Skeleton, { title: true, row: 6 }) : null,
       synced.data && !rows.value.length ? h(vant.Empty, { description: "暂无分包企业" }) : null,

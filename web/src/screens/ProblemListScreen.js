@@ -14,12 +14,12 @@ export default defineComponent({
     const isEnterprise = session.user.role === "enterprise";
     const names = computed(() => new Map((synced.data?.enterprises || []).map((e) => [e.id, e.name])));
     const rows = computed(() => (synced.data?.problems || [])
-      .filter((p) => isEnterprise || p.events?.[0]?.actor?.id === session.user.id)
+      .filter((p) => isEnterprise || p.events?.[0]?.actor?.id === session.user?.id)
       .sort((a, b) => (b.updated_at || "").localeCompare(a.updated_at || "")));
     return () => h("section", [
       h(SyncNotice),
       isEnterprise ? h("div", { class: "toolbar" }, [
-        h(vant.Button, { type: "primary", icon: "plus", onClick: () => navigate("/app/requests/new") }, () => "提交诉求"),
+        h(vant.Button, { type: "primary", onClick: () => navigate("/app/requests/new") }, () => "提交诉求"),
       ]) : null,
       !synced.data && synced.loading ? h(vant.Skeleton, { title: true, row: 6 }) : null,
       synced.data && !rows.value.length ? h(vant.Empty, { description: isEnterprise ? "还没有提交过诉求" : "还没有登记过问题" }) : null,

@@ -12,7 +12,7 @@ export default defineComponent({
   name: "VisitScreen",
   setup() {
     ensure();
-    const enterprises = computed(() => assignedEnterprises(synced.data, session.user.id));
+    const enterprises = computed(() => assignedEnterprises(synced.data, session.user?.id));
     const queued = route.query.queued ? queue.items.find((item) => item.id === Number(route.query.queued)) : null;
     const done = (item) => {
       const id = item.body.enterprise_id;
