@@ -137,6 +137,7 @@ def asset(version: str, name: str):
 def service_worker():
     response = _send(_bundle().rendered["sw.js"], "no-cache")
     response.headers["Service-Worker-Allowed"] = "/app/"
+    response.headers["Content-Security-Policy"] = SHELL_CSP  # a worker's own fetches obey its CSP
     return response
 
 

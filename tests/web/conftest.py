@@ -74,7 +74,7 @@ def browser():
 def context(browser, base_url):
     context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base_url,
                                   geolocation={"latitude": 35.6012, "longitude": 103.2105}, permissions=["geolocation"],
-                                  device_scale_factor=1, service_workers="block")
+                                  device_scale_factor=1)
     context.set_default_timeout(10_000)
     yield context
     context.close()
@@ -97,9 +97,16 @@ def sign_in(page, username: str, password: str = "Demo@2026") -> None:
     page.get_by_role("button", name="登录").click()
 
 
+def load_axe(page) -> None:
+    """axe-core into the page, from the app's own origin (the CSP allows no inline script). Screens
+    change without a reload, so once loaded it stays, offline too."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(url="/app/s/tests/vendor/axe.min.js")
+
+
 def check_accessibility(page, name: str) -> None:
     """axe-core (vendored) finds no serious or critical violation; the screen is saved when asked."""
-    page.add_script_tag(url="/app/s/any/vendor/axe.min.js")
+    load_axe(page)
     result = page.evaluate("async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
                            " return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)})); }")
     bad = [v for v in result if v["impact"] in ("serious", "critical")]
@@ -109,10 +116,8 @@ def check_accessibility(page, name: str) -> None:
         page.screenshot(path=str(Path(SCREENS_DIR) / f"{name}.png"), full_page=True)
 
 
-@pytest.fixture
-def pwa_context(browser, base_url):
-    """A context where the service worker runs (the others block it, to keep each test's network its own)."""
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base_url)
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
+
+def wait_until_offline_ready(page) -> None:
+    """The service worker has stored the shell and every screen (so that the app opens offline)."""
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")

@@ -7,6 +7,7 @@ import { HOMES } from "../core/routes.js";
 import { session, signOut } from "../core/session.js";
 import { queue, pendingCount, flush } from "../core/queue.js";
 import { loadLabels } from "../core/labels.js";
+import { toasts } from "../core/toast.js";
 import AppNav from "./AppNav.js";
 import LoginForm from "./LoginForm.js";
 
@@ -82,6 +83,8 @@ export default defineComponent({
         header(),
         h("main", { class: "app-main", id: "main" }, [body]),
         showNav ? h(AppNav) : null,
+        h("div", { class: "toasts", role: "status", "aria-live": "polite" },
+          toasts.items.map((t) => h("p", { key: t.id, class: ["toast", `toast-${t.kind}`] }, t.text))),
         session.expired && session.user && !session.access
           ? h("div", { class: "overlay", role: "dialog", "aria-modal": "true", "aria-label": "重新登录" }, [
             h("div", { class: "overlay-card" }, [

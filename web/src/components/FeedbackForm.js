@@ -1,5 +1,6 @@
 // 满意 / 基本满意 / 不满意 on a resolved problem (不满意 needs a reason). A liaison's 回访 also says
 // how the enterprise was asked (电话回访 / 上门回访). Offline, the answer waits in the queue.
+import { toast } from "../core/toast.js";
 import { defineComponent, h, ref, vant } from "../core/vue.js";
 import { options } from "../core/labels.js";
 import { api, newKey } from "../core/api.js";
@@ -31,12 +32,12 @@ export default defineComponent({
       busy.value = true;
       try {
         await api.post(path, body, { key, ifMatch: props.etag });
-        vant.showSuccessToast("评价已提交");
+        toast("评价已提交", "success");
         emit("done");
       } catch (failure) {
         if (failure.offline) {
           await enqueue({ kind: "request", label: `评价 ${props.problem.title}`, path, body, key });
-          vant.showToast("已离线保存，联网后自动发送");
+          toast("已离线保存，联网后自动发送");
           emit("done");
         } else {
           error.value = failure.message;

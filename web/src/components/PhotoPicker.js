@@ -1,4 +1,5 @@
 // 添加照片: takes or picks photos, resizes each on the phone, shows them with a button to remove one.
+import { toast } from "../core/toast.js";
 import { defineComponent, h, onBeforeUnmount, ref, vant } from "../core/vue.js";
 import { resize } from "../core/photos.js";
 
@@ -24,7 +25,7 @@ export default defineComponent({
         for (const file of files) blobs.push(await resize(file));
         emit("update:modelValue", [...props.modelValue, ...blobs]);
       } catch {
-        vant.showFailToast("照片无法读取，请换一张");
+        toast("照片无法读取，请换一张", "error");
       } finally {
         busy.value = false;
       }

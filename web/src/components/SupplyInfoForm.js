@@ -1,4 +1,5 @@
 // 补充材料: the answer to the task force's question while the problem waits for it.
+import { toast } from "../core/toast.js";
 import { defineComponent, h, ref, vant } from "../core/vue.js";
 import { api } from "../core/api.js";
 import TextField from "./TextField.js";
@@ -18,7 +19,7 @@ export default defineComponent({
       }
       try {
         await api.post(`/problems/${props.problem.id}/supply_info`, { answer: answer.value.trim() }, { ifMatch: props.etag });
-        vant.showSuccessToast("已补充");
+        toast("已补充", "success");
         emit("done");
       } catch (failure) {
         error.value = failure.message;

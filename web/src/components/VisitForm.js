@@ -1,6 +1,7 @@
 // 走访登记: the visit (走访方式, 走访时间, 情况摘要, 经营状态, 在岗人数, location), its photos and its problems.
 // Submitting stores it in the offline queue first, then sends it when there is a network: online the
 // user sees the result at once; offline it waits (待同步 N 条) and is sent once the network returns.
+import { toast } from "../core/toast.js";
 import { computed, defineComponent, h, reactive, ref, vant } from "../core/vue.js";
 import { options } from "../core/labels.js";
 import { localInput } from "../core/format.js";
@@ -55,7 +56,7 @@ export default defineComponent({
 
     const locate = () => {
       if (!navigator.geolocation) {
-        vant.showFailToast("此设备不能定位");
+        toast("此设备不能定位", "error");
         return;
       }
       locating.value = true;
@@ -66,7 +67,7 @@ export default defineComponent({
         form.accuracy_m = Math.round(position.coords.accuracy);
       }, () => {
         locating.value = false;
-        vant.showFailToast("无法获取位置，请检查定位权限");
+        toast("无法获取位置，请检查定位权限", "error");
       }, { enableHighAccuracy: true, timeout: 15_000, maximumAge: 60_000 });
     };
 
@@ -109,7 +110,7 @@ export default defineComponent({
         }
         const settled = await settle(item);
         if (settled.state === "sent") {
-          vant.showSuccessToast("走访已提交");
+          toast("走访已提交", "success");
           refreshSync();
           emit("done", settled);
         } else if (settled.state === "refused" && !settled.result) {
@@ -119,7 +120,7 @@ export default defineComponent({
         } else if (settled.state === "refused") {
           message.value = settled.reason;
         } else {
-          vant.showToast("已离线保存，联网后自动发送");
+          toast("已离线保存，联网后自动发送");
           emit("done", settled);
         }
       } finally {

@@ -1,4 +1,5 @@
 // 月度报表: the enterprise files (or replaces, with If-Match) a month's status report; past months below.
+import { toast } from "../core/toast.js";
 import { defineComponent, h, reactive, ref, vant } from "../core/vue.js";
 import { api } from "../core/api.js";
 import { options, label } from "../core/labels.js";
@@ -40,7 +41,7 @@ export default defineComponent({
       busy.value = true;
       try {
         await api.put(`${base}/${form.period}`, body, { ifMatch: existing ? `"${existing.version}"` : undefined });
-        vant.showSuccessToast(existing ? "报表已更新" : "报表已提交");
+        toast(existing ? "报表已更新" : "报表已提交", "success");
         await load();
       } catch (failure) {
         message.value = failure.message;

@@ -1,4 +1,5 @@
 // 提交诉求: an enterprise files a problem for itself. Offline it waits in the queue.
+import { toast } from "../core/toast.js";
 import { defineComponent, h, reactive, ref, vant } from "../core/vue.js";
 import { api, newKey } from "../core/api.js";
 import { enqueue } from "../core/queue.js";
@@ -32,13 +33,13 @@ export default defineComponent({
       busy.value = true;
       try {
         const created = await api.post("/problems", body, { key });
-        vant.showSuccessToast("诉求已提交");
+        toast("诉求已提交", "success");
         refreshSync();
         navigate(`/app/problems/${created.id}`, { replace: true });
       } catch (failure) {
         if (failure.offline) {
           await enqueue({ kind: "request", label: `诉求 ${body.title}`, path: "/problems", body, key });
-          vant.showToast("已离线保存，联网后自动发送");
+          toast("已离线保存，联网后自动发送");
           navigate("/app/requests", { replace: true });
         } else {
           message.value = failure.message;
