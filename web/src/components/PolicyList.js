@@ -11,7 +11,7 @@ export default defineComponent({
       h("h3", policy.title),
       h("p", { class: "meta" }, [h("span", { class: "tag" }, label("benefit_type", policy.benefit_type)), h("span", policy.issuer)]),
       h("p", policy.summary),
-      h("p", { class: "reasons" }, `${kind === "matched" ? "符合条件" : "尚不符合"}：${lines.join("；")}`),
+      h("p", { class: "reasons" }, `${kind === "matched" ? "符合条件" : "尚不符合"}：${[lines].flat().join("；")}`),
       h("p", [`咨询：${policy.contact_office || "—"} `, policy.contact_phone ? h("a", { href: `tel:${policy.contact_phone}` }, policy.contact_phone) : null]),
       policy.materials?.length ? h("p", { class: "muted" }, `所需材料：${policy.materials.join("、")}`) : null,
       policy.valid_to ? h("p", { class: "muted" }, `有效期至 ${date(policy.valid_to)}`) : null,

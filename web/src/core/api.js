@@ -45,6 +45,13 @@ export function newKey() {
     : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// A single object's ETag is its version, "<version>"; compression may decorate it (W/"3", "3:gzip",
+// "3-gzip"). The plain version form is what the server always accepts while that version is current.
+function versionTag(etag) {
+  const found = /^(?:W\/)?"(\d+)(?:[:-]gzip)?"$/.exec(etag.trim());
+  return found ? `"${found[1]}"` : etag;
+}
+
 export function etagOf(path) {
   return etags.get(path) || null;
 }
@@ -106,7 +113,7 @@ async function read(method, path, response) {
     throw new ApiError({ status: response.status, problem: type.includes("problem+json") ? data : null, retryAfter });
   }
   const etag = response.headers.get("ETag");
-  if (etag && method === "GET") etags.set(path, etag);
+  if (etag && method === "GET") etags.set(path, versionTag(etag));
   return { data, status: response.status, headers: response.headers, replayed: response.headers.get("Idempotent-Replayed") === "true" };
 }
 
