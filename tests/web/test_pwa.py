@@ -58,3 +58,28 @@ def test_a_liaison_whose_session_ended_offline_signs_in_again_and_the_queue_is_s
     [visit] = visits_with(base_url, headers, 1, "离线走访：登录过期")
     assert len(visit["problem_ids"]) == 1
     page.get_by_role("link", name="待同步 1 条").wait_for(state="detached")
+
+
+def test_a_new_deployment_replaces_the_installed_app_and_offers_a_reload(page, _session_app, tmp_path):
+    import shutil
+
+    from api.web import WEB_DIR, Bundle
+
+    sign_in(page, "liaison_ma")
+    page.wait_for_url("**/app/enterprises")
+    wait_until_offline_ready(page)
+    old = page.evaluate("() => caches.keys()")
+    deployed = tmp_path / "web"
+    shutil.copytree(WEB_DIR, deployed)
+    (deployed / "src" / "release.txt").write_text("next release\n")
+    _session_app.extensions["web_bundle"] = new = Bundle(deployed)  # what a deployment serves
+    try:
+        page.evaluate("() => navigator.serviceWorker.getRegistration('/app/').then((r) => r.update())")
+        page.get_by_role("status").filter(has_text="联企通已更新").wait_for()
+        page.wait_for_function("(v) => caches.keys().then((k) => k.length === 1 && k[0] === 'lqt-shell-' + v)", arg=new.version)
+        assert old != [f"lqt-shell-{new.version}"]
+        page.get_by_role("button", name="刷新页面").click()
+        page.get_by_role("list", name="分包企业").get_by_role("listitem").first.wait_for()
+        assert page.evaluate("() => document.querySelector('meta[name=lqt-version]').content") == new.version
+    finally:
+        _session_app.extensions.pop("web_bundle")

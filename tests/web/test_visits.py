@@ -80,6 +80,7 @@ def test_visit_with_a_problem_and_a_photo_arrives_once_though_its_first_answer_i
     open_visit_form(page)
     check_accessibility(page, "liaison-visit-form")
     fill_visit(page, "在线走访：检查生产线", photos[:1], ["缺少叉车司机"])
+    check_accessibility(page, "liaison-visit-form-filled")
     lost = []
 
     def lose_first_answer(route):

@@ -8,6 +8,7 @@ import { session, signOut } from "../core/session.js";
 import { queue, pendingCount, flush } from "../core/queue.js";
 import { loadLabels } from "../core/labels.js";
 import { toasts } from "../core/toast.js";
+import { appUpdate } from "../core/update.js";
 import AppNav from "./AppNav.js";
 import LoginForm from "./LoginForm.js";
 
@@ -81,6 +82,8 @@ export default defineComponent({
       const showNav = session.user && !(match?.public && !session.user);
       return h("div", { class: ["app", showNav ? "with-nav" : ""] }, [
         header(),
+        appUpdate.ready ? h("p", { class: "update", role: "status" }, ["联企通已更新。",
+          h("button", { type: "button", class: "link-button update-button", onClick: () => location.reload() }, "刷新页面")]) : null,
         h("main", { class: "app-main", id: "main" }, [body]),
         showNav ? h(AppNav) : null,
         h("div", { class: "toasts", role: "status", "aria-live": "polite" },

@@ -2,6 +2,7 @@
 import { computed, defineComponent, h, reactive, ref, vant } from "../core/vue.js";
 import { api } from "../core/api.js";
 import { labels, loadLabels, options } from "../core/labels.js";
+import { session } from "../core/session.js";
 import SelectField from "../components/SelectField.js";
 import TextField from "../components/TextField.js";
 import PolicyList from "../components/PolicyList.js";
@@ -48,7 +49,7 @@ export default defineComponent({
         h(TextField, { label: "从业人数", type: "number", min: 0, inputmode: "numeric", ...model("employees") }),
         message.value ? h("p", { class: "error", role: "alert" }, message.value) : null,
         h(vant.Button, { type: "primary", block: true, nativeType: "submit", loading: busy.value }, () => "查询可享政策"),
-        h("p", { class: "hint" }, [h("a", { href: "/app/login" }, "已有账号？登录")]),
+        session.user ? null : h("p", { class: "hint" }, [h("a", { href: "/app/login" }, "已有账号？登录")]),
       ]),
       result.value ? h(PolicyList, { result: result.value }) : null,
     ]);
