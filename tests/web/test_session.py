@@ -53,7 +53,9 @@ def test_sign_out_revokes_the_tokens(page, base_url):
     sign_in(page, "liaison_ma")
     page.wait_for_url("**/app/enterprises")
     tokens = page.evaluate("() => JSON.parse(localStorage.getItem('lqt.session'))")
-    page.get_by_role("button", name="退出登录").click()
+    with page.expect_response("**/api/v1/auth/logout") as logout:
+        page.get_by_role("button", name="退出登录").click()
+    assert logout.value.status == 204
     page.wait_for_url("**/app/login")
     assert page.evaluate("() => localStorage.getItem('lqt.session')") is None
     me = requests.get(f"{base_url}/api/v1/me", headers={"Authorization": f"Bearer {tokens['access']}"}, timeout=10)
