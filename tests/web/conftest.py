@@ -16,7 +16,7 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN"]
 PHONE = {"width": 360, "height": 740}
 WEB = Path(__file__).resolve().parents[2] / "web"
 AXE = WEB / "vendor" / "axe.min.js"
@@ -113,7 +113,12 @@ def check_accessibility(page, name: str) -> None:
     assert bad == [], f"{name}: {json.dumps(bad, ensure_ascii=False)}"
     if SCREENS_DIR:
         Path(SCREENS_DIR).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENS_DIR) / f"{name}.png"), full_page=True)
+        # The whole screen in one picture, with the header on top and the navigation at the bottom.
+        page.evaluate("() => window.scrollTo(0, 0)")
+        height = max(PHONE["height"], page.evaluate("() => document.documentElement.scrollHeight"))
+        page.set_viewport_size({"width": PHONE["width"], "height": height})
+        page.screenshot(path=str(Path(SCREENS_DIR) / f"{name}.png"))
+        page.set_viewport_size(PHONE)
 
 
 

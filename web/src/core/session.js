@@ -3,7 +3,7 @@
 // session (a 401 after a refresh), `expired` is set: the shell shows the sign-in form over the screen,
 // so what the user was typing stays where it was.
 import { reactive } from "./vue.js";
-import { send } from "./api.js";
+import { newKey, send } from "./api.js";
 
 const STORE = "lqt.session";
 export const session = reactive({ access: null, refresh: null, expiresAt: 0, user: null, expired: false });
@@ -75,7 +75,7 @@ export function refreshTokens() {
         return;
       }
       const response = await fetch("/api/v1/auth/refresh", {
-        method: "POST", headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+        method: "POST", headers: { Authorization: `Bearer ${token}`, Accept: "application/json", "Idempotency-Key": newKey() },
         credentials: "omit", cache: "no-store",
       });
       if (response.status === 401) {
@@ -110,7 +110,8 @@ export async function signOut() {
   // Revokes the access token and the refresh token (the API module would refresh a dead session first).
   const response = await fetch("/api/v1/auth/logout", {
     method: "POST", credentials: "omit", cache: "no-store",
-    headers: { Authorization: `Bearer ${access}`, "Content-Type": "application/json", Accept: "application/json" },
+    headers: { Authorization: `Bearer ${access}`, "Content-Type": "application/json", Accept: "application/json",
+               "Idempotency-Key": newKey() },
     body: JSON.stringify(refresh ? { refresh_token: refresh } : {}),
   });
   if (!response.ok && response.status !== 401) throw new Error(`logout failed: ${response.status}`);
