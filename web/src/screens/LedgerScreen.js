@@ -1,0 +1,227 @@
+// 问题台账: the ledger as a table — filters, search, quick views (待我处理, 即将超期, 已超期, 督办),
+// cursor paging with the count, exports with the same filters. The filters live in the URL (a view
+// can be sent to a colleague) and are remembered in this browser with the hidden columns.
+// Keyboard: j / k move through the rows, Enter opens the selected one.
+import { computed, defineComponent, h, onBeforeUnmount, onMounted, ref } from "../core/vue.js";
+import { api } from "../core/api.js";
+import { route, navigate } from "../core/router.js";
+import { labels, label, options } from "../core/labels.js";
+import { shortDateTime } from "../core/format.js";
+import { toast } from "../core/toast.js";
+import { download } from "../core/download.js";
+import {
+  VIEWS, apiQuery, dueMarker, exportQuery, filtersOf, hiddenColumns, queryString, saveFilters, saveHiddenColumns, savedFilters,
+} from "../core/ledger.js";
+import DeskPage, { EP } from "../components/DeskPage.js";
+import SelectField from "../components/SelectField.js";
+import StatusTag from "../components/StatusTag.js";
+
+const PAGE = 20;
+const COLUMNS = [
+  { key: "number", title: "编号", class: "col-number", cell: (p) => p.number },
+  { key: "enterprise", title: "企业", class: "col-enterprise", cell: (p) => p.enterprise_name },
+  { key: "title", title: "问题", class: "col-title", fixed: true,
+    cell: (p) => h("a", { href: `/app/problems/${p.id}`, class: "row-link" }, p.title) },
+  { key: "category", title: "类别", cell: (p) => label("problem_category", p.category) },
+  { key: "status", title: "状态", class: "col-status", cell: (p) => h(StatusTag, { status: p.status }) },
+  { key: "level", title: "层级", cell: (p) => label("problem_level", p.level) },
+  { key: "holder", title: "承办", cell: (p) => [p.owning_region_name, p.department_name].filter(Boolean).join(" · ") },
+  { key: "due", title: "办理期限", class: "col-due", cell: (p) => (p.due_at ? shortDateTime(p.due_at) : "—") },
+  { key: "marker", title: "超期", cell: (p, overdueView) => {
+    const marker = overdueView ? "已超期" : dueMarker(p);
+    return [marker ? h("span", { class: marker === "已超期" ? "overdue" : "soon" }, marker) : null,
+            p.supervised ? h("span", { class: "tag supervised-tag" }, "督办") : null];
+  } },
+];
+
+export default defineComponent({
+  name: "LedgerScreen",
+  setup() {
+    const filters = filtersOf(route.query);
+    // Opened bare (from the navigation): the filters this browser used last.
+    const remembered = savedFilters();
+    if (!Object.keys(filters).length && remembered && Object.keys(remembered).length) {
+      navigate(`/app/problems${queryString(remembered)}`, { replace: true });
+    }
+    saveFilters(filters);
+
+    const rows = ref(null);
+    const total = ref(null);
+    const error = ref("");
+    const busy = ref(false);
+    const cursors = ref([null]); // the cursor of each page seen so far
+    const pageIndex = ref(0);
+    const nextCursor = ref(null);
+    const selected = ref(-1);
+    const hidden = ref(hiddenColumns());
+    const showColumns = ref(false);
+    const exporting = ref("");
+    const viewCounts = ref({});
+    const search = ref(filters.q || "");
+    const overdueView = filters.overdue === "true" || filters.view === "overdue";
+
+    const load = async () => {
+      busy.value = true;
+      error.value = "";
+      try {
+        const page = await api.get("/problems", { ...apiQuery(filters), limit: PAGE, count: true, cursor: cursors.value[pageIndex.value] });
+        rows.value = page.items;
+        total.value = page.total;
+        nextCursor.value = page.next_cursor;
+        selected.value = page.items.length ? Math.min(Math.max(selected.value, 0), page.items.length - 1) : -1;
+      } catch (failure) {
+        error.value = failure.message;
+        rows.value = rows.value || [];
+      } finally {
+        busy.value = false;
+      }
+    };
+    load();
+    // How many each quick view holds (after the rows: the table comes first).
+    const loadCounts = async () => {
+      const found = {};
+      await Promise.all(VIEWS.map(async (v) => {
+        try {
+          const query = apiQuery({ view: v.key });
+          found[v.key] = (await api.get("/problems", { ...query, limit: 1, count: true })).total;
+        } catch { /* the count is a hint; the view still opens */ }
+      }));
+      viewCounts.value = found;
+    };
+
+    const apply = (change) => {
+      const next = { ...filters, ...change };
+      for (const key of Object.keys(next)) if (next[key] === "" || next[key] === null || next[key] === undefined) delete next[key];
+      navigate(`/app/problems${queryString(next)}`, { replace: false });
+    };
+    const openView = (key) => apply({ view: filters.view === key ? "" : key });
+
+    const goPage = (delta) => {
+      if (delta > 0) {
+        if (!nextCursor.value) return;
+        cursors.value = [...cursors.value.slice(0, pageIndex.value + 1), nextCursor.value];
+      }
+      pageIndex.value = Math.max(0, pageIndex.value + delta);
+      selected.value = 0;
+      load();
+    };
+
+    const runExport = async (fmt) => {
+      exporting.value = fmt;
+      try {
+        const { name } = await download(`/problems/export.${fmt}`, exportQuery(filters), `问题台账.${fmt}`);
+        toast(`已导出：${name}`, "success");
+      } catch (failure) {
+        toast(`导出失败：${failure.message}`, "error", 6000);
+      } finally {
+        exporting.value = "";
+      }
+    };
+
+    const toggleColumn = (key) => {
+      hidden.value = hidden.value.includes(key) ? hidden.value.filter((k) => k !== key) : [...hidden.value, key];
+      saveHiddenColumns(hidden.value);
+    };
+    const columns = computed(() => COLUMNS.filter((c) => c.fixed || !hidden.value.includes(c.key)));
+
+    const focusRow = (index) => {
+      selected.value = index;
+      const link = document.querySelectorAll(".ledger tbody .row-link")[index];
+      link?.focus();
+      link?.closest("tr")?.scrollIntoView({ block: "nearest" });
+    };
+    const onKey = (event) => {
+      const target = event.target;
+      if (event.altKey || event.ctrlKey || event.metaKey || ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName)) return;
+      if (target.closest?.(".el-overlay, [role=dialog]")) return;
+      const count = rows.value?.length || 0;
+      if (!count) return;
+      if (event.key === "j") { event.preventDefault(); focusRow(Math.min(count - 1, selected.value + 1)); }
+      else if (event.key === "k") { event.preventDefault(); focusRow(Math.max(0, selected.value - 1)); }
+      else if (event.key === "Enter" && !target.closest("a, button") && selected.value >= 0) {
+        event.preventDefault();
+        navigate(`/app/problems/${rows.value[selected.value].id}`);
+      }
+    };
+    onMounted(() => {
+      document.addEventListener("keydown", onKey);
+      setTimeout(loadCounts, 0);
+    });
+    onBeforeUnmount(() => document.removeEventListener("keydown", onKey));
+
+    const regionOptions = computed(() => labels.regions.map((r) => ({
+      value: r.id, text: `${r.level === "county" ? "　　" : r.level === "prefecture" ? "　" : ""}${r.name}`,
+    })));
+    const boolOptions = [{ value: "true", text: "是" }];
+
+    const filterBar = () => h("div", { class: "filters", role: "search", "aria-label": "筛选问题" }, [
+      h("form", { class: "field search-field", onSubmit: (e) => { e.preventDefault(); apply({ q: search.value.trim() }); } }, [
+        h("label", { for: "ledger-search" }, "搜索"),
+        h("input", { id: "ledger-search", type: "search", value: search.value, placeholder: "标题、描述或编号",
+          onInput: (e) => { search.value = e.target.value; } }),
+      ]),
+      h(SelectField, { label: "状态", modelValue: filters.status || "", options: options("problem_status"), placeholder: "全部",
+        "onUpdate:modelValue": (v) => apply({ status: v }) }),
+      h(SelectField, { label: "类别", modelValue: filters.category || "", options: options("problem_category"), placeholder: "全部",
+        "onUpdate:modelValue": (v) => apply({ category: v }) }),
+      h(SelectField, { label: "层级", modelValue: filters.level || "", options: options("problem_level"), placeholder: "全部",
+        "onUpdate:modelValue": (v) => apply({ level: v }) }),
+      h(SelectField, { label: "区划", modelValue: filters.region || "", options: regionOptions.value, placeholder: "全部",
+        "onUpdate:modelValue": (v) => apply({ region: v }) }),
+      h(SelectField, { label: "超期", modelValue: filters.overdue || "", options: boolOptions, placeholder: "不限",
+        "onUpdate:modelValue": (v) => apply({ overdue: v }) }),
+      h(SelectField, { label: "督办", modelValue: filters.supervised || "", options: boolOptions, placeholder: "不限",
+        "onUpdate:modelValue": (v) => apply({ supervised: v }) }),
+    ]);
+
+    const quickViews = () => h("div", { class: "quick-views", role: "group", "aria-label": "快捷视图" }, [
+      ...VIEWS.map((v) => h("button", { type: "button", class: "quick-view", "aria-pressed": String(filters.view === v.key),
+        onClick: () => openView(v.key) }, [v.title, viewCounts.value[v.key] !== undefined ? h("span", { class: "count" }, `（${viewCounts.value[v.key]}）`) : null])),
+      Object.keys(filters).length ? h("button", { type: "button", class: "quick-view", onClick: () => navigate("/app/problems?view=") }, "清除筛选") : null,
+    ]);
+
+    const table = () => h("div", { class: "ledger-wrap", "aria-busy": String(busy.value) }, [
+      h("table", { class: "ledger" }, [
+        h("caption", { class: "visually-hidden" }, "问题台账"),
+        h("thead", h("tr", columns.value.map((c) => h("th", { scope: "col", class: c.class }, c.title)))),
+        h("tbody", rows.value.map((p, i) => h("tr", {
+          key: p.id, class: i === selected.value ? "selected" : "",
+          onClick: (e) => { if (!e.target.closest("a")) navigate(`/app/problems/${p.id}`); },
+        }, columns.value.map((c) => h("td", { class: c.class }, c.cell(p, overdueView)))))),
+      ]),
+      rows.value.length ? null : h("p", { class: "notice" }, "没有符合条件的问题。"),
+    ]);
+
+    const pager = () => h("div", { class: "pager" }, [
+      h("span", { class: "count", role: "status" }, total.value === null ? "" :
+        `共 ${total.value} 条 · 第 ${pageIndex.value + 1} / ${Math.max(1, Math.ceil(total.value / PAGE))} 页`),
+      h(EP.ElButton, { disabled: pageIndex.value === 0 || busy.value, onClick: () => goPage(-1) }, () => "上一页"),
+      h(EP.ElButton, { disabled: !nextCursor.value || busy.value, onClick: () => goPage(1) }, () => "下一页"),
+    ]);
+
+    const tools = () => h("div", { class: "desk-tools" }, [
+      h(EP.ElButton, { onClick: () => { showColumns.value = !showColumns.value; }, "aria-expanded": String(showColumns.value) }, () => "列设置"),
+      h(EP.ElButton, { type: "primary", loading: exporting.value === "xlsx", disabled: Boolean(exporting.value), onClick: () => runExport("xlsx") },
+        () => (exporting.value === "xlsx" ? "正在导出…" : "导出 Excel")),
+      h(EP.ElButton, { loading: exporting.value === "csv", disabled: Boolean(exporting.value), onClick: () => runExport("csv") },
+        () => (exporting.value === "csv" ? "正在导出…" : "导出 CSV")),
+    ]);
+
+    return () => h(DeskPage, { title: "问题台账" }, {
+      tools,
+      default: () => [
+        filterBar(),
+        quickViews(),
+        showColumns.value ? h("fieldset", { class: "columns-menu" }, [
+          h("legend", "显示的列"),
+          ...COLUMNS.filter((c) => !c.fixed).map((c) => h("label", [
+            h("input", { type: "checkbox", checked: !hidden.value.includes(c.key), onChange: () => toggleColumn(c.key) }), c.title])),
+        ]) : null,
+        error.value ? h("p", { class: "error-box", role: "alert" }, error.value) : null,
+        rows.value === null ? h(EP.ElSkeleton, { rows: 8, animated: true }) : table(),
+        rows.value === null ? null : pager(),
+        h("p", { class: "kbd-hint" }, "快捷键：j / k 上下移动，Enter 打开。"),
+      ],
+    });
+  },
+});
