@@ -40,7 +40,8 @@ export default defineComponent({
     const filters = filtersOf(route.query);
     // Opened bare (from the navigation): the filters this browser used last.
     const remembered = savedFilters();
-    if (!Object.keys(filters).length && remembered && Object.keys(remembered).length) {
+    // (A URL with a query, even an empty one such as ?view=, is what the person asked for.)
+    if (route.path === "/app/problems" && !location.search && remembered && Object.keys(remembered).length) {
       navigate(`/app/problems${queryString(remembered)}`, { replace: true });
     }
     saveFilters(filters);
