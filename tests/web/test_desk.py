@@ -300,3 +300,53 @@ def test_the_phone_shell_never_loads_or_precaches_the_desk_libraries(base_url):
     manifest = json.loads((Path(__file__).resolve().parents[2] / "web/vendor/manifest.json").read_text(encoding="utf-8"))
     pinned = {lib["name"]: lib["version"] for lib in manifest["libraries"]}
     assert re.fullmatch(r"\d+\.\d+\.\d+", pinned["element-plus"]) and re.fullmatch(r"\d+\.\d+\.\d+", pinned["echarts"])
+
+
+def test_a_plan_is_edited_into_a_new_version_and_approved_by_the_county(desk, base_url):
+    page = desk()
+    sign_in(page, "lx_coord")
+    page.get_by_role("heading", name="问题台账", level=2).wait_for()
+    page.goto("/app/plans")
+    page.get_by_label("企业").select_option(label="临夏县清河源清真食品有限公司")
+    page.get_by_text("第 2 版").first.wait_for()
+    assert not page.get_by_role("button", name="审批通过").count()  # the 州 task force does not approve a county's plan
+    page.get_by_role("button", name="编辑").click()
+    page.get_by_role("button", name="添加措施").click()
+    page.get_by_label("措施 3", exact=True).fill("协调金融办对接流动资金贷款")
+    page.get_by_label("措施 3 责任部门").select_option(label="临夏州工业和信息化局")
+    page.get_by_label("措施 3 完成时限").fill("2027-01-31")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_role("status").filter(has_text="已保存为新版本").wait_for()
+    page.get_by_role("link", name="第 3 版").wait_for()
+    assert page.get_by_role("cell", name="协调金融办对接流动资金贷款", exact=True).is_visible()
+    check_desk(page, "plan")
+
+    county = desk()
+    sign_in(county, "lxx_coord")
+    county.get_by_role("heading", name="问题台账", level=2).wait_for()
+    county.goto(page.url)  # the same deep link
+    county.get_by_role("link", name="第 3 版").wait_for()
+    county.get_by_role("button", name="审批通过").click()
+    county.get_by_role("status").filter(has_text="已审批通过").wait_for()
+    county.get_by_text("已审批", exact=True).first.wait_for()
+    enterprise_id = int(re.search(r"enterprise=(\d+)", page.url).group(1))
+    saved = requests.get(f"{base_url}/api/v1/enterprises/{enterprise_id}/plan", headers=api_login(base_url, "lx_coord"), timeout=10).json()
+    assert (saved["version"], saved["status"], saved["measures"][-1]["due_date"]) == (3, "approved", "2027-01-31")
+
+
+def test_a_common_problem_is_grouped_from_problem_ids(desk, base_url):
+    page = desk()
+    sign_in(page, "lx_coord")
+    page.get_by_role("heading", name="问题台账", level=2).wait_for()
+    page.goto("/app/common-problems")
+    page.get_by_role("cell", name="跨县活畜与饲草调运协调", exact=True).wait_for()
+    check_desk(page, "common-problems")
+    page.get_by_role("button", name="新建共性问题").click()
+    dialog = page.get_by_role("dialog", name="新建共性问题")
+    dialog.get_by_label("名称").fill("冷链物流车辆通行")
+    dialog.get_by_label("关联问题 ID").fill("9，15")
+    dialog.get_by_role("button", name="确定").click()
+    page.get_by_role("status").filter(has_text="已新建共性问题").wait_for()
+    page.get_by_role("cell", name="冷链物流车辆通行", exact=True).wait_for()
+    groups = requests.get(f"{base_url}/api/v1/common-problems", headers=api_login(base_url, "lx_coord"), timeout=10).json()["items"]
+    assert [sorted(g["problem_ids"]) for g in groups if g["title"] == "冷链物流车辆通行"] == [[9, 15]]

@@ -22,6 +22,8 @@ export const ROUTES = [
   { path: "/app/dashboard", title: "日调度", roles: ["coordinator", "viewer"], nav: true, load: screen("DashboardScreen") },
   { path: "/app/warnings", title: "预警", roles: ["coordinator", "viewer"], nav: true, load: screen("WarningsScreen") },
   { path: "/app/assessments", title: "考核评价", roles: ["coordinator", "viewer"], nav: true, load: screen("AssessmentScreen") },
+  { path: "/app/common-problems", title: "共性问题", roles: ["coordinator", "viewer"], nav: true, load: screen("CommonProblemsScreen") },
+  { path: "/app/plans", title: "一企一策", roles: ["coordinator", "viewer"], nav: true, load: screen("PlansScreen") },
   { path: "/app/users", title: "用户管理", roles: ["admin"], nav: true, load: screen("UsersScreen") },
   { path: "/app/holidays", title: "节假日", roles: ["admin"], nav: true, load: screen("HolidaysScreen") },
   { path: "/app/desk", title: "工作台", roles: ["department", "institution", "auditor"],
