@@ -47,6 +47,8 @@ class Bundle:
     """Every file of web/, read once: contents, gzip variants, ETags and the deployment version."""
 
     def __init__(self, root: Path):
+        self.root = root
+        self.stamp = _stamp(root)
         files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
         digest = hashlib.sha256()
         self.assets: dict[str, Asset] = {}
@@ -102,9 +104,13 @@ def _bundle() -> Bundle:
     from flask import current_app
 
     bundle = current_app.extensions.get("web_bundle")
-    if bundle is None or current_app.debug:  # the debug server picks up edits without a restart
-        bundle = current_app.extensions["web_bundle"] = Bundle(WEB_DIR)
+    if bundle is None or (current_app.debug and bundle.stamp != _stamp(bundle.root)):
+        bundle = current_app.extensions["web_bundle"] = Bundle(WEB_DIR)  # the debug server picks up edits
     return bundle
+
+
+def _stamp(root: Path) -> tuple:
+    return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()))
 
 
 @bp.get("/")

@@ -123,3 +123,41 @@ def test_the_access_token_is_refreshed_before_it_expires(page, base_url):
     assert after["access"] != before["access"]
     used = requests.post(f"{base_url}/api/v1/auth/refresh", headers={"Authorization": f"Bearer {before['refresh']}"}, timeout=10)
     assert used.status_code == 401  # the old refresh token was spent by the phone
+
+
+def test_five_wrong_passwords_say_the_account_is_locked(page):
+    page.goto("/app/login")
+    page.get_by_label("用户名").fill("ent_qhy")
+    for attempt in range(6):
+        page.get_by_label("密码").fill(f"wrong-{attempt}")
+        with page.expect_response("**/api/v1/auth/login"):
+            page.get_by_role("button", name="登录").click()
+    assert "锁定" in page.get_by_role("alert").inner_text()
+
+
+def test_an_account_with_a_second_factor_is_asked_for_its_code(page, base_url, _session_app):
+    import pyotp
+
+    from tests.web.test_visits import api_login
+
+    enrolled = requests.post(f"{base_url}/api/v1/me/mfa", json={}, headers=api_login(base_url, "liaison_ma"), timeout=10)
+    assert enrolled.status_code in (200, 201), enrolled.text
+    _session_app.config["MFA_REQUIRED_ROLES"] = frozenset({"liaison"})
+    try:
+        sign_in(page, "liaison_ma")
+        code = page.get_by_label("动态验证码")
+        code.wait_for()
+        assert "动态验证码" in page.get_by_role("alert").inner_text()
+        page.get_by_label("密码").fill("Demo@2026")
+        code.fill(pyotp.TOTP(enrolled.json()["secret"]).now())
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url("**/app/enterprises")
+    finally:
+        _session_app.config["MFA_REQUIRED_ROLES"] = frozenset()
+
+
+def test_a_desk_role_lands_on_its_own_home_with_sign_out(page):
+    sign_in(page, "lxx_coord")
+    page.wait_for_url("**/app/desk")
+    page.get_by_role("heading").filter(has_text="专班协调员").wait_for()
+    assert page.get_by_role("button", name="退出登录").is_visible()
