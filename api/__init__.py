@@ -9,8 +9,12 @@ from pathlib import Path
 
 from flask import Flask, g, request, send_from_directory
 
+from api import inputs
 from api.config import Config, load_secrets
 from services.masking import mask_phones
+
+# Before any resource module is imported: @blp.arguments binds the parser when a view is decorated.
+inputs.install()
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 JSON_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")
@@ -127,10 +131,7 @@ def _configure_services(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from api import inputs
     from api.extensions import api, compress, jwt, limiter, migrate
-
-    inputs.install()
     from services import models  # noqa: F401 - complete metadata
     from services.db import configure_engine, db
 
@@ -166,7 +167,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from api import idempotency, inputs
+    from api import idempotency
     from api.concurrency import apply_etag
     from api.errors import problem
     from services.db import read_only_intent
