@@ -8,7 +8,7 @@ PORT ?= 5000
 PYTEST_WORKERS ?= 2
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-pg venv migrate seed lint check clean
+.PHONY: run test test-sqlite test-pg venv migrate seed lint check clean browser bench-web
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,13 +29,25 @@ run: seed
 
 test: test-sqlite test-pg
 
-test-sqlite: venv
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
+# The browser tests (tests/web) need chromium: installed here when we are root, otherwise they are
+# skipped and pytest prints why (-rs).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium for the browser tests (apt-get)"; \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null 2>&1 || \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }; } || \
+	  echo "*** chromium could not be installed: the browser tests (tests/web) will be SKIPPED ***"; \
+	else echo "*** chromium is not installed and cannot be (not root): the browser tests (tests/web) will be SKIPPED ***"; fi
+
+test-sqlite: venv browser
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -rs $(PYTEST_ARGS)
 
 # The fault harness restarts PostgreSQL, so it runs alone after the parallel suite.
-test-pg: venv
+test-pg: venv browser
 	@if scripts/with-postgres.sh true; then \
-	  scripts/with-postgres.sh bash -c '$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -m "not faults" $(PYTEST_ARGS) && \
+	  scripts/with-postgres.sh bash -c '$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -rs -m "not faults" $(PYTEST_ARGS) && \
 	    $(BIN)/python -m pytest -q -s -m faults tests/faults'; \
 	else echo "PostgreSQL unavailable on this machine: PostgreSQL run skipped"; fi
 
@@ -44,6 +56,10 @@ lint: venv
 
 check: venv
 	$(BIN)/flask db check
+
+# The phone shell's first-load size and the 我的企业 render time at 4x CPU throttling (bench/web.py).
+bench-web: venv browser
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

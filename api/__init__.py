@@ -274,6 +274,10 @@ def register_blueprints(app: Flask) -> None:
     for blp in blueprints():
         api.register_blueprint(blp)
 
+    from api import web
+
+    web.register(app)
+
     import swagger_ui_bundle
 
     assets = Path(swagger_ui_bundle.swagger_ui_path)

@@ -1,0 +1,34 @@
+// Every screen of the client: its path, title, who may open it, whether it is in the navigation,
+// and its module (loaded on first use). The desk workbench adds its rows here.
+const screen = (name) => () => import(`../screens/${name}.js`);
+
+export const ROUTES = [
+  { path: "/app/login", title: "登录", public: true, load: screen("LoginScreen") },
+  { path: "/app/policies/match", title: "不来即享", public: true, load: screen("PolicyMatchScreen") },
+  { path: "/app/feedback/:token", title: "评价办理结果", public: true, load: screen("FeedbackLinkScreen") },
+  { path: "/app/enterprises", title: "我的企业", roles: ["liaison"], nav: true, load: screen("MyEnterprises") },
+  { path: "/app/enterprises/:id", title: "企业详情", roles: ["liaison"], load: screen("EnterpriseDetail") },
+  { path: "/app/visits/new", title: "走访登记", roles: ["liaison"], load: screen("VisitScreen") },
+  { path: "/app/my-problems", title: "我的问题", roles: ["liaison"], nav: true, load: screen("ProblemListScreen") },
+  { path: "/app/requests", title: "我的诉求", roles: ["enterprise"], nav: true, load: screen("ProblemListScreen") },
+  { path: "/app/requests/new", title: "提交诉求", roles: ["enterprise"], nav: true, load: screen("RequestScreen") },
+  { path: "/app/problems/:id", title: "问题详情", roles: ["liaison", "enterprise"], load: screen("ProblemScreen") },
+  { path: "/app/reports", title: "月度报表", roles: ["enterprise"], nav: true, load: screen("MonthlyReportScreen") },
+  { path: "/app/policies", title: "惠企政策", roles: ["enterprise"], nav: true, load: screen("PoliciesScreen") },
+  { path: "/app/queue", title: "待同步", roles: ["liaison", "enterprise"], nav: true, load: screen("QueueScreen") },
+  { path: "/app/desk", title: "工作台", roles: ["coordinator", "department", "institution", "viewer", "admin", "auditor"],
+    nav: true, load: screen("DeskScreen") },
+  { path: "/app/", title: "联企通", home: true, load: screen("HomeRedirect") },
+  { path: "/app/:rest", title: "页面不存在", notFound: true, public: true, load: screen("NotFoundScreen") },
+];
+
+// Where each role lands after signing in (UI.md names the desk homes; the workbench fills them in).
+export const HOMES = {
+  liaison: "/app/enterprises", enterprise: "/app/requests",
+  coordinator: "/app/desk", department: "/app/desk", institution: "/app/desk", viewer: "/app/desk",
+  admin: "/app/desk", auditor: "/app/desk",
+};
+
+export function navFor(role) {
+  return ROUTES.filter((r) => r.nav && r.roles?.includes(role));
+}
