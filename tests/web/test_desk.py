@@ -350,3 +350,61 @@ def test_a_common_problem_is_grouped_from_problem_ids(desk, base_url):
     page.get_by_role("cell", name="冷链物流车辆通行", exact=True).wait_for()
     groups = requests.get(f"{base_url}/api/v1/common-problems", headers=api_login(base_url, "lx_coord"), timeout=10).json()["items"]
     assert [sorted(g["problem_ids"]) for g in groups if g["title"] == "冷链物流车辆通行"] == [[9, 15]]
+
+
+def test_a_refused_action_keeps_its_form_open_with_the_servers_chinese_reason(desk, actions):
+    page = desk()
+    sign_in(page, "lx_coord")
+    page.get_by_role("heading", name="问题台账", level=2).wait_for()
+    page.goto("/app/problems/18")
+    status_shown(page, "待受理")
+    page.get_by_role("group", name="可执行的操作").get_by_role("button", name=actions["reject"], exact=True).click()
+    dialog = page.get_by_role("dialog", name=actions["reject"])
+    dialog.get_by_role("button", name="确定").click()
+    assert "请填写理由" in dialog.inner_text()  # checked before sending
+    dialog.get_by_label("理由").fill("与已有问题重复")
+    dialog.get_by_label("重复问题的编号（ID）").fill("999999")
+    dialog.get_by_role("button", name="确定").click()
+    alert = dialog.get_by_role("alert")
+    alert.wait_for()
+    assert "重复的问题不存在" in alert.inner_text() and "{" not in alert.inner_text()
+    assert dialog.get_by_label("重复问题的编号（ID）").get_attribute("aria-invalid") == "true"
+    page.keyboard.press("Escape")
+    status_shown(page, "待受理")  # nothing changed
+
+
+def test_an_internal_comment_is_marked_internal_on_the_timeline(desk, actions):
+    page = desk()
+    sign_in(page, "lx_coord")
+    page.get_by_role("heading", name="问题台账", level=2).wait_for()
+    page.goto("/app/problems/18")
+    status_shown(page, "待受理")
+    page.get_by_role("group", name="可执行的操作").get_by_role("button", name=actions["comment"], exact=True).click()
+    dialog = page.get_by_role("dialog", name=actions["comment"])
+    dialog.get_by_label("留言内容").fill("先与积石山县沟通运输许可")
+    dialog.get_by_label("仅内部可见（企业看不到）").check()
+    dialog.get_by_role("button", name="确定").click()
+    entry = page.get_by_role("list", name="办理过程").get_by_role("listitem").filter(has_text="先与积石山县沟通运输许可")
+    entry.wait_for()
+    assert "内部" in entry.inner_text()
+
+
+def test_the_ledger_pages_by_cursor_with_its_count(desk, base_url):
+    headers = api_login(base_url, "lx_coord")
+    for n in range(4):  # the demo's 17 problems of 临夏州 and 4 more: two pages of 20
+        filed = requests.post(f"{base_url}/api/v1/problems", headers=headers, timeout=10, json={
+            "enterprise_id": 1, "category": "labor", "title": f"分页用问题 {n}", "description": "用于翻页", "scope": "county"})
+        assert filed.status_code == 201, filed.text
+    page = desk()
+    sign_in(page, "lx_coord")
+    pager = page.locator(".pager [role=status]")
+    pager.filter(has_text="共 21 条 · 第 1 / 2 页").wait_for()
+    assert page.locator(".ledger tbody tr").count() == 20
+    first_page = page.locator(".ledger tbody tr").first.inner_text()
+    page.get_by_role("button", name="下一页").click()
+    pager.filter(has_text="第 2 / 2 页").wait_for()
+    assert page.locator(".ledger tbody tr").count() == 1
+    assert page.get_by_role("button", name="下一页").is_disabled()
+    page.get_by_role("button", name="上一页").click()
+    pager.filter(has_text="第 1 / 2 页").wait_for()
+    assert page.locator(".ledger tbody tr").first.inner_text() == first_page

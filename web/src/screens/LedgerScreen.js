@@ -61,11 +61,13 @@ export default defineComponent({
     const search = ref(filters.q || "");
     const overdueView = filters.overdue === "true" || filters.view === "overdue";
 
-    const load = async () => {
+    // Reads page `index` (its cursor is known); the page number changes only with the rows.
+    const load = async (index = pageIndex.value) => {
       busy.value = true;
       error.value = "";
       try {
-        const page = await api.get("/problems", { ...apiQuery(filters), limit: PAGE, count: true, cursor: cursors.value[pageIndex.value] });
+        const page = await api.get("/problems", { ...apiQuery(filters), limit: PAGE, count: true, cursor: cursors.value[index] });
+        pageIndex.value = index;
         rows.value = page.items;
         total.value = page.total;
         nextCursor.value = page.next_cursor;
@@ -102,9 +104,8 @@ export default defineComponent({
         if (!nextCursor.value) return;
         cursors.value = [...cursors.value.slice(0, pageIndex.value + 1), nextCursor.value];
       }
-      pageIndex.value = Math.max(0, pageIndex.value + delta);
       selected.value = 0;
-      load();
+      load(Math.max(0, pageIndex.value + delta));
     };
 
     const runExport = async (fmt) => {
