@@ -178,7 +178,8 @@ export default defineComponent({
 
     const quickViews = () => h("div", { class: "quick-views", role: "group", "aria-label": "快捷视图" }, [
       ...VIEWS.map((v) => h("button", { type: "button", class: "quick-view", "aria-pressed": String(filters.view === v.key),
-        onClick: () => openView(v.key) }, [v.title, viewCounts.value[v.key] !== undefined ? h("span", { class: "count" }, `（${viewCounts.value[v.key]}）`) : null])),
+        onClick: () => openView(v.key) }, [v.title, viewCounts.value[v.key] !== undefined
+          ? h("span", { class: "count", "aria-hidden": "true" }, `（${viewCounts.value[v.key]}）`) : null])), // the name stays the view's
       Object.keys(filters).length ? h("button", { type: "button", class: "quick-view", onClick: () => navigate("/app/problems?view=") }, "清除筛选") : null,
     ]);
 
