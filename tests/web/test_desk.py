@@ -98,6 +98,10 @@ def test_a_county_problem_goes_up_and_is_handled_to_the_end_through_the_desk(des
     county.get_by_role("heading", name="问题台账", level=2).wait_for()  # the coordinator's home
     county.get_by_role("link", name="熟练工招不到，生产线开工不足").click()
     county.wait_for_url("**/app/problems/1")
+    county.get_by_role("button", name="查看大图：照片 1").click()  # the liaison's photos, enlarged
+    county.get_by_role("dialog", name="照片 1").get_by_role("img", name="照片 1（大图）").wait_for()
+    county.keyboard.press("Escape")
+    county.get_by_role("dialog", name="照片 1").wait_for(state="hidden")
     act(county, actions["reclassify"], {"问题范围": "跨县域", "理由": "招工涉及多个县，需跨县协调"})
     county.get_by_role("status").filter(has_text=f"已{actions['reclassify']}").wait_for()  # a toast
     county.locator(".facts").get_by_text("跨县域").wait_for()

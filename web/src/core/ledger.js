@@ -41,12 +41,12 @@ export function queryString(filters) {
   return text ? `?${text}` : "";
 }
 
-const OPEN_STATUSES = ["pending", "in_progress", "awaiting_info", "resolved"];
+const RUNNING = ["in_progress", "awaiting_info"]; // the statuses a due date runs in
 const SOON_MS = 3 * 86_400_000;
 
 /** The text marker beside a due date: 已超期 / 即将超期 (within 3 days) / none. */
 export function dueMarker(problem, now = Date.now()) {
-  if (!problem.due_at || !["in_progress", "awaiting_info"].includes(problem.status) || !OPEN_STATUSES.includes(problem.status)) return "";
+  if (!problem.due_at || !RUNNING.includes(problem.status)) return "";
   const left = new Date(problem.due_at).getTime() - now;
   if (left < 0) return "已超期";
   return left < SOON_MS ? "即将超期" : "";
