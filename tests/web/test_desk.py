@@ -419,3 +419,13 @@ def test_the_ledger_pages_by_cursor_with_its_count(desk, base_url):
     page.get_by_role("button", name="上一页").click()
     pager.filter(has_text="第 1 / 2 页").wait_for()
     assert page.locator(".ledger tbody tr").first.inner_text() == first_page
+
+
+def test_each_desk_role_lands_on_its_home(desk):
+    for username, path, heading in (("lx_viewer", "/app/dashboard", "日调度 · 临夏回族自治州"), ("admin", "/app/users", "用户管理"),
+                                    ("auditor", "/app/desk", "安全审计员 周敏（审计员）")):
+        page = desk()
+        sign_in(page, username)
+        page.wait_for_url(f"**{path}")
+        page.get_by_role("heading", name=heading, level=2).wait_for()
+        assert page.get_by_role("button", name="退出登录").is_visible()
