@@ -8,6 +8,7 @@ import { route } from "../core/router.js";
 import { label } from "../core/labels.js";
 import { dateTime, shortDateTime } from "../core/format.js";
 import { toast } from "../core/toast.js";
+import { session } from "../core/session.js";
 import DeskPage, { EP } from "../components/DeskPage.js";
 import StatusTag from "../components/StatusTag.js";
 import ProblemTimeline from "../components/ProblemTimeline.js";
@@ -36,6 +37,11 @@ export default defineComponent({
       }
     };
     load();
+    // Open problems in scope that look like this one (a duplicate to name when rejecting, a group to form).
+    const similar = shallowRef(null);
+    if (session.user.role === "coordinator") {
+      api.get(`${path}/similar`).then((found) => { similar.value = found.items; }, () => { similar.value = []; });
+    }
 
     const done = async ({ title }) => {
       action.value = "";
@@ -115,6 +121,13 @@ export default defineComponent({
                   }, () => label("problem_action", a))))
                   : h("p", { class: "notice" }, "当前没有可执行的操作。"),
               ]),
+              similar.value?.length ? h("div", { class: "desk-card" }, [
+                h("h3", "相似问题"),
+                h("ul", { class: "plain" }, similar.value.map(({ problem: s, score }) => h("li", { key: s.id }, [
+                  h("a", { href: `/app/problems/${s.id}` }, s.title),
+                  h("span", { class: "muted" }, ` ${s.number} · ${s.enterprise_name} · ${label("problem_status", s.status)} · 相似度 ${Math.round(score * 100)}%`),
+                ]))),
+              ]) : null,
               h("div", { class: "desk-card" }, [h("h3", "办理段"), (p.stints || []).length ? stints(p) : h("p", { class: "notice" }, "尚无办理段。")]),
             ]),
           ]),
