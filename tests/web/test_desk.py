@@ -432,3 +432,21 @@ def test_each_desk_role_lands_on_its_home(desk):
         page.wait_for_url(f"**{path}")
         page.get_by_role("heading", name=heading, level=2).wait_for()
         assert page.get_by_role("button", name="退出登录").is_visible()
+
+
+def test_the_province_puts_a_problem_under_supervision_with_a_deadline(desk, base_url, actions):
+    page = desk()
+    sign_in(page, "gs_coord")
+    page.get_by_role("heading", name="问题台账", level=2).wait_for()
+    page.goto("/app/problems/15")
+    status_shown(page, "办理中")
+    page.get_by_role("group", name="可执行的操作").get_by_role("button", name=actions["supervise"], exact=True).click()
+    dialog = page.get_by_role("dialog", name=actions["supervise"])
+    assert dialog.get_by_label("督办期限").get_attribute("type") == "datetime-local"  # a date-time in the schema
+    dialog.get_by_label("督办期限").fill("2026-12-20T17:30")
+    dialog.get_by_label("说明").fill("省专班挂牌督办，请州专班按期办结")
+    dialog.get_by_role("button", name="确定").click()
+    page.locator(".facts").get_by_text("督办中，期限 2026年12月20日 17:30").wait_for()
+    assert page.get_by_role("button", name=actions["unsupervise"], exact=True).is_visible()
+    supervised = api_problem(base_url, "gs_coord", 15)
+    assert supervised["supervised"] and supervised["supervision_deadline"].startswith("2026-12-20T17:30:00+08:00")

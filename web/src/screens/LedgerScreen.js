@@ -18,15 +18,15 @@ import StatusTag from "../components/StatusTag.js";
 
 const PAGE = 20;
 const COLUMNS = [
-  { key: "number", title: "编号", class: "col-number", cell: (p) => p.number },
-  { key: "enterprise", title: "企业", class: "col-enterprise", cell: (p) => p.enterprise_name },
-  { key: "title", title: "问题", class: "col-title", fixed: true,
+  { key: "number", title: "编号", cell: (p) => p.number },
+  { key: "enterprise", title: "企业", cell: (p) => p.enterprise_name },
+  { key: "title", title: "问题", fixed: true,
     cell: (p) => h("a", { href: `/app/problems/${p.id}`, class: "row-link" }, p.title) },
   { key: "category", title: "类别", cell: (p) => label("problem_category", p.category) },
-  { key: "status", title: "状态", class: "col-status", cell: (p) => h(StatusTag, { status: p.status }) },
+  { key: "status", title: "状态", cell: (p) => h(StatusTag, { status: p.status }) },
   { key: "level", title: "层级", cell: (p) => label("problem_level", p.level) },
   { key: "holder", title: "承办", cell: (p) => [p.owning_region_name, p.department_name].filter(Boolean).join(" · ") },
-  { key: "due", title: "办理期限", class: "col-due", cell: (p) => (p.due_at ? shortDateTime(p.due_at) : "—") },
+  { key: "due", title: "办理期限", cell: (p) => (p.due_at ? shortDateTime(p.due_at) : "—") },
   { key: "marker", title: "超期", cell: (p, overdueView) => {
     const marker = overdueView ? "已超期" : dueMarker(p);
     return [marker ? h("span", { class: marker === "已超期" ? "overdue" : "soon" }, marker) : null,
@@ -186,11 +186,11 @@ export default defineComponent({
     const table = () => h("div", { class: "ledger-wrap", "aria-busy": String(busy.value) }, [
       h("table", { class: "ledger" }, [
         h("caption", { class: "visually-hidden" }, "问题台账"),
-        h("thead", h("tr", columns.value.map((c) => h("th", { scope: "col", class: c.class }, c.title)))),
+        h("thead", h("tr", columns.value.map((c) => h("th", { scope: "col", class: `col-${c.key}` }, c.title)))),
         h("tbody", rows.value.map((p, i) => h("tr", {
           key: p.id, class: i === selected.value ? "selected" : "",
           onClick: (e) => { if (!e.target.closest("a")) navigate(`/app/problems/${p.id}`); },
-        }, columns.value.map((c) => h("td", { class: c.class }, c.cell(p, overdueView)))))),
+        }, columns.value.map((c) => h("td", { class: `col-${c.key}` }, c.cell(p, overdueView)))))),
       ]),
       rows.value.length ? null : h("p", { class: "notice" }, "没有符合条件的问题。"),
     ]);
