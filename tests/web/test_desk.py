@@ -450,3 +450,24 @@ def test_the_province_puts_a_problem_under_supervision_with_a_deadline(desk, bas
     assert page.get_by_role("button", name=actions["unsupervise"], exact=True).is_visible()
     supervised = api_problem(base_url, "gs_coord", 15)
     assert supervised["supervised"] and supervised["supervision_deadline"].startswith("2026-12-20T17:30:00+08:00")
+
+
+def test_every_action_form_has_a_chinese_caption_for_each_field_of_its_schema(desk, actions):
+    page = desk()
+    sign_in(page, "lx_coord")
+    page.get_by_role("heading", name="问题台账", level=2).wait_for()
+    forms = page.evaluate("""async (names) => {
+      const base = document.querySelector('meta[name="lqt-base"]').content;
+      const { actionFields } = await import(base + 'src/core/actions.js');
+      const out = {};
+      for (const name of names) out[name] = (await actionFields(name)).map((f) => [f.name, f.caption, f.kind]);
+      return out;
+    }""", [a for a in actions if a not in ("create", "update")])
+    assert set(forms) == set(actions) - {"create", "update"}
+    for action, fields in forms.items():
+        for name, caption, kind in fields:
+            assert re.search(r"[\u4e00-\u9fff]", caption), (action, name, caption)  # never a raw field name
+            assert kind in {"text", "longtext", "select", "departments", "multi-departments", "number", "datetime", "date",
+                            "boolean", "check"}
+    assert ["scope", "问题范围", "select"] in forms["reclassify"] and ["department_id", "承办单位", "departments"] in forms["assign"]
+    assert ["deadline", "督办期限", "datetime"] in forms["supervise"] and ["approve", "是否同意", "boolean"] in forms["decide_extension"]
