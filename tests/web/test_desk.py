@@ -471,3 +471,30 @@ def test_every_action_form_has_a_chinese_caption_for_each_field_of_its_schema(de
                             "boolean", "check"}
     assert ["scope", "问题范围", "select"] in forms["reclassify"] and ["department_id", "承办单位", "departments"] in forms["assign"]
     assert ["deadline", "督办期限", "datetime"] in forms["supervise"] and ["approve", "是否同意", "boolean"] in forms["decide_extension"]
+
+
+def test_rows_picked_in_the_ledger_are_grouped_as_one_common_problem(desk, base_url):
+    page = desk()
+    sign_in(page, "lx_coord")
+    page.get_by_label("类别").select_option("logistics")
+    page.wait_for_url(re.compile(r"category=logistics"))
+    boxes = page.get_by_role("checkbox", name=re.compile(r"^选择 LX-"))
+    boxes.nth(1).wait_for()
+    numbers = []
+    for i in range(2):
+        boxes.nth(i).check()
+        numbers.append(boxes.nth(i).get_attribute("aria-label").split()[1])
+    page.get_by_role("region", name="已选的问题").get_by_text("已选 2 项").wait_for()
+    page.get_by_role("button", name="归并为共性问题").click()
+    dialog = page.get_by_role("dialog", name="归并为共性问题")
+    dialog.get_by_role("button", name="确定").click()
+    assert "请填写共性问题名称" in dialog.get_by_role("alert").inner_text()
+    dialog.get_by_label("名称").fill("冷链与农机运输协调")
+    dialog.get_by_role("button", name="确定").click()
+    page.get_by_role("status").filter(has_text="已归并为共性问题").wait_for()
+    headers = api_login(base_url, "lx_coord")
+    groups = requests.get(f"{base_url}/api/v1/common-problems", headers=headers, timeout=10).json()["items"]
+    grouped = [g for g in groups if g["title"] == "冷链与农机运输协调"]
+    assert len(grouped) == 1
+    linked = {requests.get(f"{base_url}/api/v1/problems/{pid}", headers=headers, timeout=10).json()["number"] for pid in grouped[0]["problem_ids"]}
+    assert linked == set(numbers)

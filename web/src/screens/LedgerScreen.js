@@ -14,6 +14,8 @@ import {
 } from "../core/ledger.js";
 import DeskPage, { EP } from "../components/DeskPage.js";
 import SelectField from "../components/SelectField.js";
+import TextField from "../components/TextField.js";
+import { session } from "../core/session.js";
 import StatusTag from "../components/StatusTag.js";
 
 const PAGE = 20;
@@ -60,6 +62,28 @@ export default defineComponent({
     const viewCounts = ref({});
     const search = ref(filters.q || "");
     const overdueView = filters.overdue === "true" || filters.view === "overdue";
+    // Coordinators pick rows to group them as one 共性问题 (problems of several enterprises, one solution).
+    const canGroup = session.user.role === "coordinator";
+    const picked = ref([]);
+    const grouping = ref(null);
+    const togglePick = (p) => {
+      picked.value = picked.value.some((x) => x.id === p.id) ? picked.value.filter((x) => x.id !== p.id) : [...picked.value, p];
+    };
+    const group = async () => {
+      const { title, description } = grouping.value;
+      if (!title.trim()) {
+        grouping.value = { ...grouping.value, error: "请填写共性问题名称" };
+        return;
+      }
+      try {
+        await api.post("/common-problems", { title: title.trim(), description: description.trim(), problem_ids: picked.value.map((p) => p.id) });
+        toast(`已归并为共性问题：${title.trim()}`, "success");
+        grouping.value = null;
+        picked.value = [];
+      } catch (failure) {
+        grouping.value = { ...grouping.value, error: failure.message };
+      }
+    };
 
     // Reads page `index` (its cursor is known); the page number changes only with the rows.
     const load = async (index = pageIndex.value) => {
@@ -186,11 +210,14 @@ export default defineComponent({
     const table = () => h("div", { class: "ledger-wrap", "aria-busy": String(busy.value) }, [
       h("table", { class: "ledger" }, [
         h("caption", { class: "visually-hidden" }, "问题台账"),
-        h("thead", h("tr", columns.value.map((c) => h("th", { scope: "col", class: `col-${c.key}` }, c.title)))),
+        h("thead", h("tr", [canGroup ? h("th", { scope: "col", class: "col-pick" }, h("span", { class: "visually-hidden" }, "选择")) : null,
+          ...columns.value.map((c) => h("th", { scope: "col", class: `col-${c.key}` }, c.title))])),
         h("tbody", rows.value.map((p, i) => h("tr", {
           key: p.id, class: i === selected.value ? "selected" : "",
-          onClick: (e) => { if (!e.target.closest("a")) navigate(`/app/problems/${p.id}`); },
-        }, columns.value.map((c) => h("td", { class: `col-${c.key}` }, c.cell(p, overdueView)))))),
+          onClick: (e) => { if (!e.target.closest("a, input, label")) navigate(`/app/problems/${p.id}`); },
+        }, [canGroup ? h("td", { class: "col-pick" }, h("input", { type: "checkbox", "aria-label": `选择 ${p.number} ${p.title}`,
+          checked: picked.value.some((x) => x.id === p.id), onChange: () => togglePick(p) })) : null,
+        ...columns.value.map((c) => h("td", { class: `col-${c.key}` }, c.cell(p, overdueView)))]))),
       ]),
       rows.value.length ? null : h("p", { class: "notice" }, "没有符合条件的问题。"),
     ]);
@@ -221,6 +248,25 @@ export default defineComponent({
             h("input", { type: "checkbox", checked: !hidden.value.includes(c.key), onChange: () => toggleColumn(c.key) }), c.title])),
         ]) : null,
         error.value ? h("p", { class: "error-box", role: "alert" }, error.value) : null,
+        picked.value.length ? h("div", { class: "pick-bar", role: "region", "aria-label": "已选的问题" }, [
+          h("span", `已选 ${picked.value.length} 项`),
+          h(EP.ElButton, { type: "primary", disabled: picked.value.length < 2, onClick: () => { grouping.value = { title: "", description: "", error: "" }; } },
+            () => "归并为共性问题"),
+          h(EP.ElButton, { onClick: () => { picked.value = []; } }, () => "取消选择"),
+        ]) : null,
+        grouping.value ? h(EP.ElDialog, { modelValue: true, title: "归并为共性问题", width: "520px", appendToBody: true,
+          "onUpdate:modelValue": (open) => { if (!open) grouping.value = null; } }, {
+          default: () => h("form", { class: "desk-form", novalidate: true, onSubmit: (e) => { e.preventDefault(); group(); } }, [
+            h("p", picked.value.map((p) => p.number).join("、")),
+            h(TextField, { label: "名称", required: true, modelValue: grouping.value.title,
+              "onUpdate:modelValue": (v) => { grouping.value = { ...grouping.value, title: v }; } }),
+            h(TextField, { label: "说明", multiline: true, modelValue: grouping.value.description,
+              "onUpdate:modelValue": (v) => { grouping.value = { ...grouping.value, description: v }; } }),
+            grouping.value.error ? h("p", { class: "error-box", role: "alert" }, grouping.value.error) : null,
+          ]),
+          footer: () => [h(EP.ElButton, { onClick: () => { grouping.value = null; } }, () => "取消"),
+            h(EP.ElButton, { type: "primary", onClick: group }, () => "确定")],
+        }) : null,
         rows.value === null ? h(EP.ElSkeleton, { rows: 8, animated: true }) : table(),
         rows.value === null ? null : pager(),
         h("p", { class: "kbd-hint" }, "快捷键：j / k 上下移动，Enter 打开。"),
