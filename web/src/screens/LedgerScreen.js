@@ -19,6 +19,9 @@ import { session } from "../core/session.js";
 import StatusTag from "../components/StatusTag.js";
 
 const PAGE = 20;
+// The quick views' counts, read again at most every 30 s (each filter change remounts the screen).
+const COUNTS = new Map();
+const COUNTS_MS = 30_000;
 const COLUMNS = [
   { key: "number", title: "编号", cell: (p) => p.number },
   { key: "enterprise", title: "企业", cell: (p) => p.enterprise_name },
@@ -108,9 +111,16 @@ export default defineComponent({
     const loadCounts = async () => {
       const found = {};
       await Promise.all(VIEWS.map(async (v) => {
+        const key = `${session.user.id}:${v.key}`;
+        const cached = COUNTS.get(key);
+        if (cached && Date.now() - cached.at < COUNTS_MS) {
+          found[v.key] = cached.total;
+          return;
+        }
         try {
           const query = apiQuery({ view: v.key });
           found[v.key] = (await api.get("/problems", { ...query, limit: 1, count: true })).total;
+          COUNTS.set(key, { at: Date.now(), total: found[v.key] });
         } catch { /* the count is a hint; the view still opens */ }
       }));
       viewCounts.value = found;
