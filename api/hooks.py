@@ -74,11 +74,11 @@ def register_request_hooks(app: Flask) -> None:
         """401 and 403 answers are security events (等保), recorded in a short transaction of their own:
         403s one chained row each; 401s counted per address and minute (services/audit.tally_refusal)."""
         if response.status_code in (401, 403) and request.path.startswith("/api/") and request.endpoint != "auth.login":
+            from sqlalchemy.exc import DBAPIError
+
             from api.auth import anonymous_actor
             from services import audit
             from services.db import db
-
-            from sqlalchemy.exc import DBAPIError
 
             token = read_only_intent.set(False)
             try:

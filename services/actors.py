@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
 from services.db import db
+from services.masking import mask_phone  # noqa: F401 - re-exported for the scope's callers
 from services.models import Assignment, Enterprise, Region, User
 from services.timeutil import local_today
 
@@ -114,11 +115,3 @@ def sees_full_contact(actor: Actor) -> bool:
     """Contact phones are personal data: everyone who may see an enterprise sees them in
     full (its coordinators, its liaisons, admins, itself) except viewers (leaders, inspectors)."""
     return actor.role in ("admin", "coordinator", "liaison", "enterprise")
-
-
-def mask_phone(phone: str | None) -> str | None:
-    if not phone:
-        return phone
-    if len(phone) >= 7:
-        return phone[:3] + "****" + phone[-4:]
-    return "*" * len(phone)

@@ -75,10 +75,6 @@ class UnsupportedMediaType(ServiceError):
     code, status, title, default_detail = "unsupported_media_type", 415, "Unsupported Media Type", "不支持的文件类型"
 
 
-class Unavailable(ServiceError):
-    code, status, title, default_detail = "service_unavailable", 503, "Service Unavailable", "服务暂时不可用，请稍后重试"
-
-
 class MalformedInput(ServiceError):
     code, status, title, default_detail = "invalid_json", 400, "Bad Request", "请求体不是合法的 JSON"
 

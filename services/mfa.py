@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pyotp
 
@@ -14,13 +14,10 @@ from services.actors import Actor
 from services.db import db, utcnow
 from services.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from services.models import User
+from services.timeutil import as_utc
 
 STEP_SECONDS = 30
 WINDOW = 1  # one step either side, for phones whose clock drifts
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 def _digest(code: str) -> str:
@@ -42,7 +39,7 @@ def accept_code(user: User, code: str, now: datetime | None = None) -> bool:
 
 
 def enrolment_pending(user: User, now: datetime) -> bool:
-    return bool(user.mfa_enrolment_hash and user.mfa_enrolment_expires_at and _aware(user.mfa_enrolment_expires_at) > now)
+    return bool(user.mfa_enrolment_hash and user.mfa_enrolment_expires_at and as_utc(user.mfa_enrolment_expires_at) > now)
 
 
 def enrolment_code_matches(user: User, code: str, now: datetime) -> bool:

@@ -39,3 +39,10 @@ def day_bounds_utc(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time.min, tzinfo=_zone)
     end = datetime.combine(date.fromordinal(day.toordinal() + 1), time.min, tzinfo=_zone)
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """An aware UTC instant; a naive value is taken as UTC (as the database columns store them)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value

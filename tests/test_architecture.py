@@ -24,3 +24,15 @@ def test_services_never_import_the_http_layer():
             if name == "api" or name.startswith("api.") or name in ("flask.request", "flask.g", "flask.abort"):
                 offenders.append(f"{path.relative_to(ROOT)}: {name}")
     assert offenders == []
+
+
+def test_the_models_never_import_the_scope_module():
+    """services.actors imports the models; the models importing it back (even inside a function) is a circle."""
+    offenders = [f"{path.relative_to(ROOT)}: {name}" for path in (ROOT / "services" / "models").rglob("*.py")
+                 for name in _imports(path) if name == "services.actors" or name.startswith("services.problems")]
+    assert offenders == []
+
+
+def test_masking_is_a_pure_module():
+    """Phone masking is applied by models, scope, logs and gunicorn's logger: it imports nothing of ours."""
+    assert [name for name in _imports(ROOT / "services" / "masking.py") if name.split(".")[0] in ("api", "services")] == []

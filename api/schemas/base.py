@@ -69,8 +69,7 @@ _localise()
 
 
 class BaseSchema(ma.Schema):
-    class Meta:
-        ordered = True
+    """Every schema's base (marshmallow 4 keeps the declaration order of fields by itself)."""
 
 
 class LocalDateTime(fields.DateTime):

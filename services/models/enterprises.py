@@ -6,6 +6,7 @@ from sqlalchemy import Date, Float, ForeignKey, Integer, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db, utcnow
+from services.masking import mask_phone
 from services.models.base import Timestamped, Versioned
 
 ENTITY_TYPES = ("enterprise", "individual", "cooperative", "family_farm")
@@ -50,8 +51,6 @@ class Enterprise(Versioned, db.Model):
 
     @property
     def shown_contact_phone(self) -> str | None:
-        from services.actors import mask_phone
-
         return self.contact_phone if self.reveal_contact else mask_phone(self.contact_phone)
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import Select, func, or_, select, true
 from sqlalchemy.orm import aliased, selectinload
 
 from services import audit
-from services.actors import Actor, enterprise_clause, mask_phone, sees_full_contact, subtree_region_ids
+from services.actors import Actor, enterprise_clause, sees_full_contact, subtree_region_ids
+from services.masking import mask_phone
 from services.db import db, utcnow
 from services.errors import NotFound
 from services.exports import columns, headers

@@ -1,0 +1,169 @@
+"""Sessions and tokens: revocation, the token family, logout, the idle timeout (activity written in the
+background), password age."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from services import audit
+from services.actors import Actor
+from services.db import db, utcnow
+from services.errors import Unauthorized
+from services.models import LoginFailure, RevokedToken, User, UserSession
+from services.timeutil import as_utc
+
+
+def token_is_revoked(*, jti: str, user: User | None, issued_at: float, session_id: str | None,
+                     refresh: bool = False) -> bool:
+    """Dead tokens: of an unknown or inactive user, issued before the user's cut-off, of an ended or unknown
+    session, or revoked one by one. A revoked refresh token presented again is a stolen one (OAuth 2.0
+    Security BCP §4.14): its whole session — the token family — ends at once."""
+    if user is None or not session_id:
+        return True
+    if user.tokens_valid_from is not None:
+        valid_from = as_utc(user.tokens_valid_from).timestamp()
+        if issued_at < valid_from and not (session_id and session_id == user.kept_session):
+            return True
+    session = db.session.get(UserSession, session_id)
+    if session is None or session.user_id != user.id or session.ended_at is not None:
+        return True
+    if db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is None:
+        return False
+    if refresh:
+        end_session(session_id=session_id, reason="refresh_token_reused", user_id=user.id)
+    return True
+
+
+def end_session(*, session_id: str, reason: str, user_id: int | None = None, actor: Actor | None = None) -> None:
+    """End a session in a transaction of its own: every access and refresh token of it is refused from now."""
+    db.session.execute(update(UserSession).where(UserSession.sid == session_id, UserSession.ended_at.is_(None))
+                       .values(ended_at=utcnow()))
+    audit.record(actor or Actor(user_id=user_id, username=None), "auth.session_ended", "user", user_id,
+                 {"reason": reason})
+    db.session.commit()
+
+
+def revoke(*, jti: str, user_id: int | None, expires_at: datetime, actor: Actor | None = None,
+           strict: bool = False) -> None:
+    """Revoke one token. strict: raise Unauthorized when it was already revoked (refresh reuse)."""
+    if db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is not None:
+        if strict:
+            raise Unauthorized("刷新令牌已使用或已注销")
+        return
+    db.session.add(RevokedToken(jti=jti, user_id=user_id, expires_at=expires_at))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        if strict:
+            raise Unauthorized("刷新令牌已使用或已注销") from None
+
+
+def logout(*, actor: Actor, tokens: list[tuple[str, datetime]]) -> None:
+    """Sign out: the whole session ends (its refresh token too, given or not), and the tokens are revoked."""
+    for jti, expires_at in tokens:
+        revoke(jti=jti, user_id=actor.user_id, expires_at=expires_at)
+    if actor.session_id:
+        db.session.execute(update(UserSession).where(UserSession.sid == actor.session_id)
+                           .values(ended_at=utcnow()))
+    audit.record(actor, "auth.logout", "user", actor.user_id)
+    db.session.commit()
+
+
+def purge_expired_tokens() -> int:
+    """Drop revocations past their token's expiry, and failure counters of unknown usernames idle for a day."""
+    result = db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.updated_at < utcnow() - timedelta(days=1)))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def commit_refresh(*, actor: Actor) -> None:
+    audit.record(actor, "auth.refresh", "user", actor.user_id)
+    db.session.commit()
+
+
+# --- sessions: idle timeout and password age (等保 level 3) ---------------------------------------
+
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+class SessionExpired(Unauthorized):
+    default_detail = "长时间未操作，会话已超时，请重新登录"
+
+
+def open_session(*, user_id: int) -> str:
+    """A new signed-in session (at login); its id goes into every token of the session as `sid`."""
+    session_id = uuid.uuid4().hex
+    db.session.add(UserSession(sid=session_id, user_id=user_id, created_at=utcnow(), last_seen_at=utcnow()))
+    db.session.commit()
+    return session_id
+
+
+class ActivityLog:
+    """Sessions' latest activity, kept in memory and written by a background flush (flush_activity), so a
+    request — a GET above all — never writes (on SQLite a read that upgrades to a write waits or fails)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._seen: dict[str, datetime] = {}
+
+    def note(self, session_id: str, at: datetime) -> None:
+        with self._lock:
+            if session_id not in self._seen or self._seen[session_id] < at:
+                self._seen[session_id] = at
+
+    def last(self, session_id: str) -> datetime | None:
+        with self._lock:
+            return self._seen.get(session_id)
+
+    def drain(self) -> dict[str, datetime]:
+        with self._lock:
+            seen, self._seen = self._seen, {}
+        return seen
+
+
+activity = ActivityLog()
+
+
+def touch_session(*, user_id: int, session_id: str | None, idle_minutes: int) -> None:
+    """Refuse a session idle for too long (SessionExpired); note its activity in memory, never in the request."""
+    if not session_id or idle_minutes <= 0:
+        return
+    now = utcnow()
+    session = db.session.get(UserSession, session_id)
+    if session is None or session.user_id != user_id:
+        raise SessionExpired()
+    last = max(filter(None, (as_utc(session.last_seen_at), activity.last(session_id))))
+    if last < now - timedelta(minutes=idle_minutes):
+        raise SessionExpired()
+    if last < now - TOUCH_EVERY:
+        activity.note(session_id, now)
+
+
+def flush_activity() -> int:
+    """Write the noted session activity in one short transaction of its own: how many sessions."""
+    seen = activity.drain()
+    if not seen:
+        return 0
+    table = UserSession.__table__
+    statement = (update(table).where(table.c.sid == bindparam("b_sid"), table.c.last_seen_at < bindparam("b_at"))
+                 .values(last_seen_at=bindparam("b_at")))
+    try:
+        db.session.execute(statement, [{"b_sid": sid, "b_at": at} for sid, at in seen.items()])
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for sid, at in seen.items():  # kept for the next flush
+            activity.note(sid, at)
+        raise
+    return len(seen)
+
+
+def password_expired(user: User, max_age_days: int) -> bool:
+    return max_age_days > 0 and as_utc(user.password_changed_at) < utcnow() - timedelta(days=max_age_days)

@@ -1,0 +1,196 @@
+"""The warning rules: each one query over any number of subjects, returning findings."""
+
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+
+from services.actors import Actor
+from services.db import db
+from services.models import (
+    Enterprise,
+    EnterpriseChange,
+    EnterpriseTag,
+    Problem,
+    ProblemStint,
+    StatusReport,
+    Visit,
+)
+from services.models.monitoring import SEVERITIES
+from services.models.problems import OPEN_STATUSES
+from services.problems import stints
+from services.timeutil import as_utc
+
+DROP_YELLOW = 0.20
+DROP_RED = 0.40
+NO_VISIT_DAYS = 30
+# Past due: see services/problems/stints.py (the stint rule; awaiting_info is stopped time).
+REOPEN_STATUSES = ("pending", "in_progress", "awaiting_info", "resolved")
+REOPEN_LIMIT = 2
+ENTERPRISE_TYPES = ("employment_drop", "halted", "no_visit")
+PROBLEM_TYPES = ("acceptance_overdue", "overdue", "reopened")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+SYSTEM = Actor.system("monitoring")
+
+TYPE_TITLES = {
+    "employment_drop": "用工异常", "halted": "企业停产", "no_visit": "重点企业超过 30 天未走访",
+    "acceptance_overdue": "问题超期未受理", "overdue": "问题办理超期", "reopened": "问题多次退回重办",
+}
+
+
+@dataclass
+class Finding:
+    """A warning that the current data calls for."""
+
+    type: str
+    severity: str
+    enterprise_id: int
+    region_id: int
+    problem_id: int | None = None
+    owning_region_id: int | None = None
+    detail: dict = field(default_factory=dict)
+
+    @property
+    def subject(self) -> str:
+        return f"problem:{self.problem_id}" if self.problem_id is not None else f"enterprise:{self.enterprise_id}"
+
+
+def _drop_severity(old: int | None, new: int | None) -> tuple[str, float] | None:
+    if not old or new is None or old <= 0 or new >= old:
+        return None
+    drop = (old - new) / old
+    if drop >= DROP_RED:
+        return "red", drop
+    if drop >= DROP_YELLOW:
+        return "yellow", drop
+    return None
+
+
+def employment_findings(only: int | None) -> list[Finding]:
+    """The latest employees change (edits, visits, reports all go through observe) and the two latest
+    monthly reports: a drop in either is a warning; it ends when both show no drop of 20 %."""
+    live = Enterprise.deregistered_on.is_(None)
+    changes = (select(EnterpriseChange.enterprise_id, EnterpriseChange.old_value, EnterpriseChange.new_value,
+                      func.row_number().over(partition_by=EnterpriseChange.enterprise_id,
+                                             order_by=(EnterpriseChange.changed_at.desc(),
+                                                       EnterpriseChange.id.desc())).label("n"))
+               .where(EnterpriseChange.field == "employees"))
+    reports = (select(StatusReport.enterprise_id, StatusReport.period, StatusReport.employees,
+                      func.row_number().over(partition_by=StatusReport.enterprise_id,
+                                             order_by=StatusReport.period.desc()).label("n")))
+    if only is not None:
+        changes = changes.where(EnterpriseChange.enterprise_id == only)
+        reports = reports.where(StatusReport.enterprise_id == only)
+    changes, reports = changes.subquery(), reports.subquery()
+    last, prev = reports.alias("last_report"), reports.alias("prev_report")
+    stmt = (
+        select(Enterprise.id, Enterprise.region_id, changes.c.old_value, changes.c.new_value,
+               prev.c.employees, last.c.employees, prev.c.period, last.c.period)
+        .outerjoin(changes, and_(changes.c.enterprise_id == Enterprise.id, changes.c.n == 1))
+        .outerjoin(last, and_(last.c.enterprise_id == Enterprise.id, last.c.n == 1))
+        .outerjoin(prev, and_(prev.c.enterprise_id == Enterprise.id, prev.c.n == 2))
+        .where(live, or_(changes.c.enterprise_id.is_not(None), prev.c.enterprise_id.is_not(None)))
+    )
+    if only is not None:
+        stmt = stmt.where(Enterprise.id == only)
+    found = []
+    for eid, region_id, old, new, prev_emp, last_emp, prev_period, last_period in db.session.execute(stmt):
+        candidates = []
+        observed = _drop_severity(_int(old), _int(new))
+        if observed:
+            candidates.append((observed, {"source": "observation", "from": _int(old), "to": _int(new)}))
+        reported = _drop_severity(prev_emp, last_emp)
+        if reported:
+            candidates.append((reported, {"source": "status_report", "from": prev_emp, "to": last_emp,
+                                          "from_period": prev_period, "to_period": last_period}))
+        if not candidates:
+            continue
+        (severity, drop), detail = max(candidates, key=lambda c: c[0][1])
+        found.append(Finding("employment_drop", severity, eid, region_id,
+                             detail={**detail, "drop": round(drop, 4)}))
+    return found
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def halted_findings(only: int | None) -> list[Finding]:
+    stmt = select(Enterprise.id, Enterprise.region_id).where(
+        Enterprise.operating_status == "halted", Enterprise.deregistered_on.is_(None))
+    if only is not None:
+        stmt = stmt.where(Enterprise.id == only)
+    return [Finding("halted", "orange", eid, region_id) for eid, region_id in db.session.execute(stmt)]
+
+
+def no_visit_findings(only: int | None, now: datetime) -> list[Finding]:
+    last_visit = (select(func.max(Visit.visited_at)).where(Visit.enterprise_id == Enterprise.id)
+                  .correlate(Enterprise).scalar_subquery())
+    cutoff = now - timedelta(days=NO_VISIT_DAYS)
+    stmt = (select(Enterprise.id, Enterprise.region_id, last_visit.label("last"))
+            .where(Enterprise.deregistered_on.is_(None),
+                   exists().where(EnterpriseTag.enterprise_id == Enterprise.id, EnterpriseTag.tag == "key"),
+                   or_(last_visit.is_(None), last_visit < cutoff)))
+    if only is not None:
+        stmt = stmt.where(Enterprise.id == only)
+    return [Finding("no_visit", "yellow", eid, region_id,
+                    detail={"last_visit_at": as_utc(last).isoformat() if last else None})
+            for eid, region_id, last in db.session.execute(stmt)]
+
+
+def _problem_rows(only: int | None, *conditions) -> Select:
+    stmt = (select(Problem.id, Problem.enterprise_id, Enterprise.region_id, Problem.owning_region_id,
+                   Problem.number, Problem.accepted_at, Problem.due_at, Problem.acceptance_due_at,
+                   Problem.reopen_count)
+            .join(Enterprise, Enterprise.id == Problem.enterprise_id).where(*conditions))
+    return stmt.where(Problem.id == only) if only is not None else stmt
+
+
+def problem_findings(only: int | None, now: datetime) -> list[Finding]:
+    found = []
+    for row in db.session.execute(_problem_rows(
+            only, Problem.status == "pending", Problem.acceptance_due_at.is_not(None),
+            Problem.acceptance_due_at < now)):
+        found.append(Finding("acceptance_overdue", "yellow", row.enterprise_id, row.region_id, row.id,
+                             row.owning_region_id, {"number": row.number,
+                                                    "acceptance_due_at": as_utc(row.acceptance_due_at).isoformat()}))
+    found.extend(overdue_findings(only, now))
+    for row in db.session.execute(_problem_rows(
+            only, Problem.status.in_(REOPEN_STATUSES), Problem.reopen_count >= REOPEN_LIMIT)):
+        found.append(Finding("reopened", "orange", row.enterprise_id, row.region_id, row.id, row.owning_region_id,
+                             {"number": row.number, "reopen_count": row.reopen_count}))
+    return found
+
+
+def overdue_findings(only: int | None, now: datetime) -> list[Finding]:
+    """An open problem one of whose stints passed its due deadline while its clock ran: the stint
+    that left for another task force stays late (办理段). Red past twice its limit, counted on the
+    stint's own clock (it stops at leaving, or when the problem began awaiting info)."""
+    stmt = (select(ProblemStint, Problem, Enterprise.region_id)
+            .join(Problem, Problem.id == ProblemStint.problem_id)
+            .join(Enterprise, Enterprise.id == Problem.enterprise_id)
+            .where(Problem.status.in_(OPEN_STATUSES), ProblemStint.due_at.is_not(None), ProblemStint.due_at < now)
+            .order_by(ProblemStint.problem_id, ProblemStint.id))
+    if only is not None:
+        stmt = stmt.where(Problem.id == only)
+    worst: dict[int, tuple[int, Finding]] = {}
+    for stint, problem, region_id in db.session.execute(stmt):
+        if not stints.due_overdue(stint, problem, now):
+            continue
+        due, accepted = as_utc(stint.due_at), as_utc(stint.accepted_at)
+        end = stints.clock_end(stint, problem, now)
+        # Past twice its limit: the limit is due_at - accepted_at, so the clock passed due + limit.
+        red = accepted is not None and due > accepted and end > due + (due - accepted)
+        finding = Finding("overdue", "red" if red else "orange", problem.enterprise_id, region_id, problem.id,
+                          stint.region_id, {"number": problem.number, "due_at": due.isoformat(),
+                                            "stint_region_id": stint.region_id})
+        rank = (SEVERITY_RANK[finding.severity], stint.left_at is None)
+        if problem.id not in worst or rank >= worst[problem.id][0]:
+            worst[problem.id] = (rank, finding)
+    return [finding for _, finding in worst.values()]
