@@ -10,10 +10,11 @@ from services.db import db, utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.models import CommonProblem, Problem
 from services.problems.commands import act
+from services.roles import Role
 
 
 def _coordinator(actor: Actor) -> None:
-    if actor.role != "coordinator":
+    if actor.role != Role.COORDINATOR:
         raise Forbidden("只有专班协调员可以管理共性问题")
 
 

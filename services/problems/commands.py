@@ -19,6 +19,7 @@ from services.problems.deadlines import add_working_days, working_days_between
 from services.problems.limits import handling_days, limits
 from services.problems.workflow import LEVEL_NAMES, Roles
 from services.timeutil import to_local
+from services.roles import Role
 
 NUMBER_PREFIX = "LX"
 
@@ -35,11 +36,11 @@ def next_number(year: int) -> str:
 
 
 def _source_for(actor: Actor, enterprise: Enterprise) -> str:
-    if actor.role == "enterprise" and actor.enterprise_id == enterprise.id:
+    if actor.role == Role.ENTERPRISE and actor.enterprise_id == enterprise.id:
         return "enterprise"
-    if actor.role == "liaison" and is_assigned_liaison(actor, enterprise.id):
+    if actor.role == Role.LIAISON and is_assigned_liaison(actor, enterprise.id):
         return "liaison"
-    if actor.role == "coordinator":
+    if actor.role == Role.COORDINATOR:
         return "coordinator"
     raise Forbidden("无权为该企业登记问题")
 
@@ -107,7 +108,7 @@ def _extension_requester(problem: Problem) -> int | None:
 
 def roles_for(actor: Actor, problem: Problem) -> Roles:
     """The caller's relation to a problem it can see."""
-    coordinator = actor.role == "coordinator"
+    coordinator = actor.role == Role.COORDINATOR
     owner = _region(problem.owning_region_id)
     holder = coordinator and actor.region_id == problem.owning_region_id
     supervisor = (coordinator and actor.region_id != owner.id and bool(actor.region_path)
@@ -118,12 +119,12 @@ def roles_for(actor: Actor, problem: Problem) -> Roles:
             decider = actor.region_id == owner.parent_id
         else:  # the province's own requests: another province coordinator (办理、监督相分离)
             decider = holder and actor.user_id != _extension_requester(problem)
-    party = ((actor.role == "enterprise" and actor.enterprise_id == problem.enterprise_id)
+    party = ((actor.role == Role.ENTERPRISE and actor.enterprise_id == problem.enterprise_id)
              or is_assigned_liaison(actor, problem.enterprise_id))
     # Viewers (leaders, inspectors) and admins read the ledger but take no part in it.
     return Roles(holder=holder, filer=actor.user_id is not None and actor.user_id == problem.filer_id,
                  party=party, decider=decider, supervisor=supervisor,
-                 reader=actor.role in ("coordinator", "liaison", "enterprise"))
+                 reader=actor.role in (Role.COORDINATOR, Role.LIAISON, Role.ENTERPRISE))
 
 
 def allowed_actions(actor: Actor, problem: Problem, now: datetime | None = None) -> list[str]:
@@ -149,7 +150,8 @@ def _require(payload: dict, name: str, message: str) -> str:
     return value
 
 
-ACTOR_NAMES = {"enterprise": "企业", "liaison": "联络员", "coordinator": "专班", "viewer": "领导", "admin": "管理员"}
+ACTOR_NAMES = {Role.ENTERPRISE: "企业", Role.LIAISON: "联络员", Role.COORDINATOR: "专班", Role.VIEWER: "领导",
+               Role.ADMIN: "管理员"}
 
 
 def _who(actor: Actor) -> str:
@@ -259,7 +261,7 @@ def _feedback(problem, actor, payload, now) -> Outcome:
     rating = _require(payload, "rating", "请选择评价")
     comment = payload.get("comment")
     problem.satisfaction = rating
-    data = {"rating": rating, "method": payload.get("method") or ("self" if actor.role == "enterprise" else "phone")}
+    data = {"rating": rating, "method": payload.get("method") or ("self" if actor.role == Role.ENTERPRISE else "phone")}
     if rating == "unsatisfied":
         if not comment or not comment.strip():
             raise ValidationFailed("不满意时请说明原因", field="comment")
@@ -267,7 +269,7 @@ def _feedback(problem, actor, payload, now) -> Outcome:
         problem.reopen_count += 1
         return Outcome(comment=comment, data=data,
                        notify=[(notifications.task_force_users(problem.owning_region_id), "problem.reopened",
-                                ("企业不满意，问题重新办理" if actor.role == "enterprise"
+                                ("企业不满意，问题重新办理" if actor.role == Role.ENTERPRISE
                                  else f"{_who(actor)}回访：企业不满意，问题重新办理") + f"：{problem.title}")])
     problem.status = "closed"
     problem.closed_at = now
@@ -372,10 +374,10 @@ def _unsupervise(problem, actor, payload, now) -> Outcome:
 def _comment(problem, actor, payload, now) -> Outcome:
     text = _require(payload, "text", "请填写留言内容")
     internal = bool(payload.get("internal"))
-    if internal and actor.role == "enterprise":
+    if internal and actor.role == Role.ENTERPRISE:
         raise Forbidden("企业用户不能发布内部意见")
     notify = []
-    if actor.role in ("enterprise", "liaison"):
+    if actor.role in (Role.ENTERPRISE, Role.LIAISON):
         notify.append((notifications.task_force_users(problem.owning_region_id), "problem.commented",
                        f"{_who(actor)}留言：{problem.title}"))
     elif not internal:

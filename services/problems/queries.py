@@ -22,6 +22,7 @@ from services.problems.commands import roles_for
 from services.problems.deadlines import WorkingCalendar
 from services.problems.workflow import allowed_actions
 from services.timeutil import day_bounds_utc, to_local
+from services.roles import Role
 
 
 def _visible(actor: Actor):
@@ -84,7 +85,7 @@ def present(actor: Actor, problem: Problem, *, with_events: bool = False, now: d
     """Attach what the caller may do now and the part of the timeline it may read."""
     problem.allowed_actions = allowed_actions(roles_for(actor, problem), problem, now or utcnow())
     if with_events:
-        problem.visible_events = [e for e in problem.events if not (e.internal and actor.role == "enterprise")]
+        problem.visible_events = [e for e in problem.events if not (e.internal and actor.role == Role.ENTERPRISE)]
     return problem
 
 
