@@ -18,7 +18,7 @@ from services.filters import where_one_of
 from services.models import Department, Enterprise, Problem, ProblemEvent, ProblemStint, Region
 from services.models.problems import OPEN_STATUSES
 from services.problems import stints
-from services.problems.commands import roles_for
+from services.problems.relations import roles_for
 from services.problems.deadlines import WorkingCalendar
 from services.problems.workflow import allowed_actions
 from services.timeutil import day_bounds_utc, to_local
