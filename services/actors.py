@@ -10,8 +10,9 @@ from services.db import db
 from services.masking import mask_phone  # noqa: F401 - re-exported for the scope's callers
 from services.models import Assignment, Enterprise, Region, User
 from services.timeutil import local_today
+from services.roles import Role
 
-STAFF_ROLES = ("coordinator", "viewer")
+STAFF_ROLES = (Role.COORDINATOR, Role.VIEWER)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
-        return self.role in ("admin", "system")
+        return self.role in (Role.ADMIN, Role.SYSTEM)
 
     @property
     def is_regional(self) -> bool:
@@ -79,9 +80,9 @@ def enterprise_clause(actor: Actor, column=Enterprise.id) -> ColumnElement[bool]
         return true()
     if actor.is_regional:
         return column.in_(select(Enterprise.id).where(Enterprise.region_id.in_(subtree_region_ids(actor.region_path))))
-    if actor.role == "liaison":
+    if actor.role == Role.LIAISON:
         return column.in_(assigned_enterprise_ids(actor, "liaison"))
-    if actor.role == "enterprise" and actor.enterprise_id:
+    if actor.role == Role.ENTERPRISE and actor.enterprise_id:
         return column == actor.enterprise_id
     return false()
 
@@ -100,12 +101,12 @@ def region_in_scope(actor: Actor, region: Region | None) -> bool:
         return False
     if actor.is_admin:
         return True
-    return bool(actor.region_path) and actor.role in ("coordinator", "viewer") and region.path.startswith(actor.region_path)
+    return bool(actor.region_path) and actor.role in (Role.COORDINATOR, Role.VIEWER) and region.path.startswith(actor.region_path)
 
 
 
 def is_assigned_liaison(actor: Actor, enterprise_id: int) -> bool:
-    if actor.role != "liaison":
+    if actor.role != Role.LIAISON:
         return False
     stmt = assigned_enterprise_ids(actor, "liaison").where(Assignment.enterprise_id == enterprise_id)
     return db.session.scalar(stmt.limit(1)) is not None
@@ -114,4 +115,4 @@ def is_assigned_liaison(actor: Actor, enterprise_id: int) -> bool:
 def sees_full_contact(actor: Actor) -> bool:
     """Contact phones are personal data: everyone who may see an enterprise sees them in
     full (its coordinators, its liaisons, admins, itself) except viewers (leaders, inspectors)."""
-    return actor.role in ("admin", "coordinator", "liaison", "enterprise")
+    return actor.role in (Role.ADMIN, Role.COORDINATOR, Role.LIAISON, Role.ENTERPRISE)

@@ -12,6 +12,7 @@ from services.db import db
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.models import Assignment, Department, Enterprise, User
 from services.timeutil import local_today
+from services.roles import Role
 
 ROLE_FOR_KIND = {"liaison": "liaison", "leader": "viewer"}
 
@@ -19,7 +20,7 @@ ROLE_FOR_KIND = {"liaison": "liaison", "leader": "viewer"}
 def list_assignments(*, actor: Actor, enterprise: int | None = None, user: int | None = None,
                      kind: str | None = None, active: bool | None = None) -> Select:
     stmt = select(Assignment)
-    if actor.role == "liaison":
+    if actor.role == Role.LIAISON:
         stmt = stmt.where(Assignment.user_id == actor.user_id)
     else:
         stmt = stmt.where(enterprise_clause(actor, Assignment.enterprise_id))
@@ -40,7 +41,7 @@ def _manageable_enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor)))
     if enterprise is None:
         raise NotFound("企业不存在", errors={"enterprise_id": ["企业不存在"]})
-    if not (actor.is_admin or actor.role == "coordinator"):
+    if not (actor.is_admin or actor.role == Role.COORDINATOR):
         raise Forbidden("只有管理员或专班协调员可以派驻联络员")
     return enterprise
 
@@ -79,7 +80,7 @@ def end_assignment(*, actor: Actor, assignment_id: int, ended_on: date | None = 
         Assignment.id == assignment_id, enterprise_clause(actor, Assignment.enterprise_id)))
     if assignment is None:
         raise NotFound("派驻记录不存在")
-    if not (actor.is_admin or actor.role == "coordinator"):
+    if not (actor.is_admin or actor.role == Role.COORDINATOR):
         raise Forbidden("只有管理员或专班协调员可以结束派驻")
     if assignment.ended_on is not None:
         raise Conflict("该派驻已结束")

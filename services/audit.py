@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from services.actors import Actor
+from services.roles import Role
 from services.db import db, increment, utcnow
 from services.errors import Forbidden
 from services.models import AuditHead, AuditLog, RefusalTally
@@ -122,7 +123,7 @@ def query(*, actor: Actor, actor_id=None, object_type=None, object_id=None, acti
 
 
 # Separation of duties: the auditor reads the log; the admin who runs the system does not.
-AUDIT_READERS = {"auditor", "system"}
+AUDIT_READERS = {Role.AUDITOR, Role.SYSTEM}
 
 
 # --- checkpoints: the chain's head sealed with an HMAC under a key the database does not hold ----------

@@ -9,11 +9,12 @@ from services.actors import Actor, enterprise_clause, region_clause
 from services.db import db, utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.models import CommonProblem, Problem
-from services.problems.commands import act
+from services.problems.commands import apply_action
+from services.roles import Role
 
 
 def _coordinator(actor: Actor) -> None:
-    if actor.role != "coordinator":
+    if actor.role != Role.COORDINATOR:
         raise Forbidden("只有专班协调员可以管理共性问题")
 
 
@@ -94,8 +95,8 @@ def resolve(*, actor: Actor, common_id: int, resolution: str) -> dict:
         elif problem.owning_region_id != actor.region_id:
             skipped.append({"id": problem.id, "status": problem.status, "reason": "不由本专班办理"})
         else:
-            act(actor=actor, problem_id=problem.id, action="resolve",
-                payload={"resolution": f"【共性问题：{group.title}】{resolution}"}, commit=False)
+            apply_action(actor=actor, problem_id=problem.id, action="resolve",
+                         payload={"resolution": f"【共性问题：{group.title}】{resolution}"})
             resolved.append(problem.id)
     if not resolved:
         raise Conflict("没有可由本专班办结的问题", extra={"skipped": skipped})

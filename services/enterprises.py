@@ -16,6 +16,7 @@ from services.db import db
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.filters import one_of, where_one_of
 from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Region
+from services.roles import Role
 
 # Fields the enterprise itself or its liaison may correct; the rest are the task force's.
 FIELD_WORK_FIELDS = frozenset({"address", "latitude", "longitude", "contact_name", "contact_phone",
@@ -121,7 +122,7 @@ def observe(enterprise: Enterprise, *, actor: Actor, source: str, operating_stat
 
 
 def create_enterprise(*, actor: Actor, tags: list[str] | None = None, **fields) -> Enterprise:
-    if not (actor.is_admin or actor.role == "coordinator"):
+    if not (actor.is_admin or actor.role == Role.COORDINATOR):
         raise Forbidden("只有管理员或专班协调员可以登记企业")
     _check_region(actor, fields["region_id"])
     fields["credit_code"] = fields["credit_code"].upper()
@@ -138,9 +139,9 @@ def create_enterprise(*, actor: Actor, tags: list[str] | None = None, **fields) 
 
 def update_enterprise(*, actor: Actor, enterprise_id: int, expected_version: int, changes: dict) -> Enterprise:
     enterprise = get_enterprise_or_raise(actor=actor, enterprise_id=enterprise_id)
-    if actor.is_admin or actor.role == "coordinator":
+    if actor.is_admin or actor.role == Role.COORDINATOR:
         allowed = None
-    elif actor.role == "enterprise" or is_assigned_liaison(actor, enterprise.id):
+    elif actor.role == Role.ENTERPRISE or is_assigned_liaison(actor, enterprise.id):
         allowed = FIELD_WORK_FIELDS
     else:
         raise Forbidden("无权修改该企业信息")

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select, update
 from services.actors import Actor, active_assignment_clause
 from services.db import db, utcnow
 from services.models import Assignment, Notification, User
+from services.roles import Role
 
 
 def notify(user_ids: Iterable[int], *, kind: str, title: str, body: str = "", object_type: str | None = None,
@@ -25,12 +26,12 @@ def notify(user_ids: Iterable[int], *, kind: str, title: str, body: str = "", ob
 def task_force_users(region_id: int) -> list[int]:
     """Coordinators of one region's task force."""
     return list(db.session.scalars(select(User.id).where(
-        User.role == "coordinator", User.region_id == region_id, User.is_active.is_(True))))
+        User.role == Role.COORDINATOR, User.region_id == region_id, User.is_active.is_(True))))
 
 
 def enterprise_users(enterprise_id: int) -> list[int]:
     return list(db.session.scalars(select(User.id).where(
-        User.role == "enterprise", User.enterprise_id == enterprise_id, User.is_active.is_(True))))
+        User.role == Role.ENTERPRISE, User.enterprise_id == enterprise_id, User.is_active.is_(True))))
 
 
 def enterprise_liaisons(enterprise_id: int, *, include_leaders: bool = False) -> list[int]:

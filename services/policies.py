@@ -15,6 +15,7 @@ from services.filters import where_one_of
 from services.labels import ENUM_LABELS
 from services.models import Enterprise, EnterpriseTag, Policy, Region, User
 from services.timeutil import local_today
+from services.roles import Role
 
 EDITOR_LEVELS = ("prefecture", "province")
 
@@ -119,7 +120,7 @@ def match_facts(*, entity_type: str, scale: str, industry: str, region_id: int, 
 # --- administration ---------------------------------------------------------------------------------
 
 def _require_editor(actor: Actor) -> None:
-    if not (actor.is_admin or (actor.role == "coordinator" and actor.region_level in EDITOR_LEVELS)):
+    if not (actor.is_admin or (actor.role == Role.COORDINATOR and actor.region_level in EDITOR_LEVELS)):
         raise Forbidden("只有管理员或州、省专班可以发布政策")
 
 
@@ -159,7 +160,7 @@ def _publish(actor: Actor, policy: Policy) -> int:
     """送政策上门: notify the users of every enterprise the policy matches (one query, one insert batch)."""
     policy.published_at = utcnow()
     users = db.session.scalars(select(User.id).join(Enterprise, Enterprise.id == User.enterprise_id).where(
-        User.role == "enterprise", User.is_active.is_(True), criteria_clause(policy.criteria or {})))
+        User.role == Role.ENTERPRISE, User.is_active.is_(True), criteria_clause(policy.criteria or {})))
     return notifications.notify(users, kind="policy.matched", title=f"您可申请惠企政策：{policy.title}",
                                 body=policy.summary[:200], object_type="policy", object_id=policy.id,
                                 exclude=actor.user_id)

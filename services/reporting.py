@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from services.actors import Actor, region_in_scope
+from services.roles import Role
 from services.db import db
 from services.errors import Forbidden, NotFound
 from services.models import Region
 
-REPORT_ROLES = ("admin", "system", "coordinator", "viewer")
+REPORT_ROLES = (Role.ADMIN, Role.SYSTEM, Role.COORDINATOR, Role.VIEWER)
 
 
 def report_region(actor: Actor, region_id: int | None) -> Region:

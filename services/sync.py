@@ -22,6 +22,7 @@ from services.models import (
 )
 from services.problems.queries import present
 from services.visits import visit_clause
+from services.roles import Role
 
 # Overlap between syncs: a row committed a moment after its timestamp is not lost; clients upsert by id.
 OVERLAP = timedelta(seconds=5)
@@ -133,7 +134,7 @@ def _removed(actor: Actor, since: datetime | None, binding: dict | None) -> dict
     candidates: set[int] = set()
     if then is not actor:  # the caller's binding changed: everything the old one covered
         candidates |= set(db.session.scalars(select(Enterprise.id).where(enterprise_clause(then))))
-    if then.role == "liaison":  # assignments that ended since the token
+    if then.role == Role.LIAISON:  # assignments that ended since the token
         candidates |= set(db.session.scalars(select(Assignment.enterprise_id).where(
             Assignment.user_id == actor.user_id, Assignment.updated_at > since, ~active_assignment_clause())))
     # Enterprises moved since the token from a region the caller covered then.
@@ -155,7 +156,7 @@ def _removed(actor: Actor, since: datetime | None, binding: dict | None) -> dict
         **empty,
         "enterprises": gone,
         "problems": sorted(db.session.scalars(select(Problem.id).where(Problem.enterprise_id.in_(gone)))),
-        "visits": ([] if then.role == "enterprise" else
+        "visits": ([] if then.role == Role.ENTERPRISE else
                    sorted(db.session.scalars(select(Visit.id).where(Visit.enterprise_id.in_(gone))))),
         "plans": sorted(db.session.scalars(select(EnterprisePlan.id).where(EnterprisePlan.enterprise_id.in_(gone)))),
         "assignments": sorted(db.session.scalars(select(Assignment.id).where(

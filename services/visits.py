@@ -14,6 +14,7 @@ from services.errors import Forbidden, NotFound, ValidationFailed
 from services.filters import where_one_of
 from services.models import Enterprise, Visit
 from services.problems.commands import file_problem
+from services.roles import Role
 
 CLOCK_SKEW = timedelta(minutes=10)
 
@@ -30,7 +31,7 @@ def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: d
                  operating_status: str | None = None, employees: int | None = None,
                  problems: list[dict] | None = None) -> Visit:
     enterprise = _visible_enterprise(actor, enterprise_id)
-    if not (is_assigned_liaison(actor, enterprise.id) or actor.role == "coordinator"):
+    if not (is_assigned_liaison(actor, enterprise.id) or actor.role == Role.COORDINATOR):
         raise Forbidden("只有派驻该企业的联络员或属地专班可以登记走访")
     now = utcnow()
     if visited_at > now + CLOCK_SKEW:
@@ -59,7 +60,7 @@ def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: d
 
 def visit_clause(actor: Actor):
     """Visit records are the officers' field notes: enterprise users do not read them."""
-    if actor.role == "enterprise":
+    if actor.role == Role.ENTERPRISE:
         return false()
     return enterprise_clause(actor, Visit.enterprise_id)
 
@@ -67,7 +68,7 @@ def visit_clause(actor: Actor):
 def list_visits(*, actor: Actor, enterprise: int | None = None, liaison: int | None = None,
                 from_: datetime | None = None, to: datetime | None = None, method: str | list[str] | None = None,
                 location_check: str | list[str] | None = None) -> Select:
-    if actor.role == "enterprise":
+    if actor.role == Role.ENTERPRISE:
         raise Forbidden("企业用户不能查看走访记录")
     stmt = select(Visit).where(visit_clause(actor))
     if enterprise is not None:

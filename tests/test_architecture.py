@@ -36,3 +36,15 @@ def test_the_models_never_import_the_scope_module():
 def test_masking_is_a_pure_module():
     """Phone masking is applied by models, scope, logs and gunicorn's logger: it imports nothing of ours."""
     assert [name for name in _imports(ROOT / "services" / "masking.py") if name.split(".")[0] in ("api", "services")] == []
+
+
+def test_roles_are_named_from_the_vocabulary_not_spelled_out():
+    """`actor.role == "coordinator"` in 31 places let a typo grant or refuse silently: services/roles.py names them."""
+    import re
+
+    bare = re.compile(r'\brole\s*(?:==|!=)\s*"|\brole\s+(?:not\s+)?in\s+[({\[]\s*"')
+    skip = {"roles.py", "labels.py"}
+    offenders = [f"{path.relative_to(ROOT)}:{number}" for path in (ROOT / "services").rglob("*.py")
+                 if path.name not in skip and "demo" not in path.parts
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if bare.search(line)]
+    assert offenders == []

@@ -30,11 +30,11 @@ def _login_limit():
 @blp.doc(security=[])
 def login(body):
     """Sign in with username and password (and TOTP code where required)"""
-    user = accounts.authenticate(
+    user, session_id = accounts.sign_in(
         username=body["username"], password=body["password"], otp=body.get("otp"), ip=request.remote_addr,
         request_id=g.get("request_id"), mfa_roles=current_app.config["MFA_REQUIRED_ROLES"],
     )
-    return {**issue_tokens(user, accounts.open_session(user_id=user.id)), "user": user}
+    return {**issue_tokens(user, session_id), "user": user}
 
 
 @blp.route("/auth/mfa/enrol", methods=["POST"])

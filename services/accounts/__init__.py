@@ -1,44 +1,19 @@
 """Accounts: sign-in and the lockout (login), sessions and tokens (sessions), administration (users)."""
 
 from services.accounts.login import (
-    LOCK_MINUTES,
-    MAX_FAILURES,
-    authenticate,
-    begin_mfa_enrolment,
-    canonical_username,
-    change_password,
-    check_username,
-    load_user,
+    LOCK_MINUTES, MAX_FAILURES, begin_mfa_enrolment, canonical_username, change_password, check_username, load_user,
+    sign_in,
 )
 from services.accounts.sessions import (
-    TOUCH_EVERY,
-    ActivityLog,
-    SessionExpired,
-    activity,
-    commit_refresh,
-    end_session,
-    flush_activity,
-    logout,
-    open_session,
-    password_expired,
-    purge_expired_tokens,
-    revoke,
-    token_is_revoked,
-    touch_session,
+    TOUCH_EVERY, ActivityLog, SessionExpired, activity, add_session, commit_refresh, end_session, flush_activity,
+    logout, password_expired, purge_expired_tokens, revoke, token_is_revoked, touch_session,
 )
-from services.accounts.users import (
-    USER_FIELDS,
-    create_user,
-    get_user_or_raise,
-    list_users,
-    unlock_user,
-    update_user,
-)
+from services.accounts.users import USER_FIELDS, create_user, get_user_or_raise, list_users, unlock_user, update_user
 
 __all__ = [
     "LOCK_MINUTES", "MAX_FAILURES", "TOUCH_EVERY", "USER_FIELDS", "ActivityLog", "SessionExpired", "activity",
-    "authenticate", "begin_mfa_enrolment", "canonical_username", "change_password", "check_username",
+    "add_session", "begin_mfa_enrolment", "canonical_username", "change_password", "check_username",
     "commit_refresh", "create_user", "end_session", "flush_activity", "get_user_or_raise", "list_users", "load_user",
-    "logout", "open_session", "password_expired", "purge_expired_tokens", "revoke", "token_is_revoked",
-    "touch_session", "unlock_user", "update_user",
+    "logout", "password_expired", "purge_expired_tokens", "revoke", "sign_in", "token_is_revoked", "touch_session",
+    "unlock_user", "update_user",
 ]

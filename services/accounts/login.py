@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from services import audit, mfa, passwords
+from services.accounts.sessions import add_session
 from services.actors import Actor
 from services.db import db, insert_or_ignore, utcnow
 from services.errors import (
@@ -98,9 +99,10 @@ def _check_password(*, username: str, password: str, ip: str | None, request_id:
     return user, probe
 
 
-def authenticate(*, username: str, password: str, otp: str | None, ip: str | None, request_id: str | None,
-                 mfa_roles: frozenset[str] = frozenset()) -> User:
-    """The user whose credentials these are; failures are counted and audited even though they raise.
+def sign_in(*, username: str, password: str, otp: str | None, ip: str | None, request_id: str | None,
+            mfa_roles: frozenset[str] = frozenset()) -> tuple[User, str]:
+    """The user whose credentials these are and the id of the session opened for them, in one commit; failures
+    are counted and audited even though they raise.
 
     Raises InvalidCredentials, AccountLocked, MfaRequired (a code is needed or was wrong) and
     MfaEnrolmentRequired (the role needs a second factor that the account has not enrolled)."""
@@ -121,9 +123,10 @@ def authenticate(*, username: str, password: str, otp: str | None, ip: str | Non
     user.failed_logins = 0
     user.locked_until = None
     user.last_seen_at = now
+    session_id = add_session(user_id=user.id, at=now)
     audit.record(probe, "auth.login", "user", user.id)
     db.session.commit()
-    return user
+    return user, session_id
 
 
 def begin_mfa_enrolment(*, username: str, password: str, enrolment_code: str, ip: str | None,

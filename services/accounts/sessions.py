@@ -97,11 +97,10 @@ class SessionExpired(Unauthorized):
     default_detail = "长时间未操作，会话已超时，请重新登录"
 
 
-def open_session(*, user_id: int) -> str:
-    """A new signed-in session (at login); its id goes into every token of the session as `sid`."""
+def add_session(*, user_id: int, at: datetime) -> str:
+    """A new signed-in session in the caller's transaction (sign_in); its id goes into every token as `sid`."""
     session_id = uuid.uuid4().hex
-    db.session.add(UserSession(sid=session_id, user_id=user_id, created_at=utcnow(), last_seen_at=utcnow()))
-    db.session.commit()
+    db.session.add(UserSession(sid=session_id, user_id=user_id, created_at=at, last_seen_at=at))
     return session_id
 
 

@@ -11,17 +11,18 @@ from services.actors import Actor
 from services.db import db, utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.models import Department, Enterprise, Region, User
+from services.roles import Role
 
 USER_FIELDS = ("name", "role", "region_id", "department_id", "enterprise_id", "phone", "is_active")
 
 
 def _check_binding(role: str, region_id, enterprise_id, department_id) -> None:
     errors = {}
-    if role in ("coordinator", "viewer", "liaison") and not region_id:
+    if role in (Role.COORDINATOR, Role.VIEWER, Role.LIAISON) and not region_id:
         errors["region_id"] = ["该角色必须指定所属区划"]
-    if role == "enterprise" and not enterprise_id:
+    if role == Role.ENTERPRISE and not enterprise_id:
         errors["enterprise_id"] = ["企业用户必须绑定企业"]
-    if role != "enterprise" and enterprise_id:
+    if role != Role.ENTERPRISE and enterprise_id:
         errors["enterprise_id"] = ["只有企业用户可以绑定企业"]
     if region_id and db.session.get(Region, region_id) is None:
         errors["region_id"] = ["区划不存在"]

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from services.actors import Actor
 from services.db import utcnow
-from services.problems.commands import act, file_problem
+from services.problems.commands import apply_action, file_problem
 
 STEP_ORDER = 30
 
@@ -22,7 +22,7 @@ def run(ctx: dict) -> None:
                             description=description, scope=scope, urgency=urgency, now=ago(days))
 
     def do(who, problem, action, days=0.0, **payload):
-        return act(actor=actor[who], problem_id=problem.id, action=action, payload=payload, commit=False,
+        return apply_action(actor=actor[who], problem_id=problem.id, action=action, payload=payload,
                    now=ago(days))
 
     # 临夏县 (lxx_coord, liaison_ma, ent_qhy)

@@ -7,8 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db, utcnow
 from services.models.base import Versioned
-
-ROLES = ("admin", "coordinator", "viewer", "liaison", "enterprise", "auditor")
+from services.roles import ROLES  # noqa: F401 - the vocabulary, re-exported for the schemas
 
 
 class User(Versioned, db.Model):

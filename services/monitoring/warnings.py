@@ -14,10 +14,11 @@ from services.models import (
     Region,
     Warning,
 )
+from services.roles import Role
 
 
 def _check_reader(actor: Actor) -> None:
-    if actor.role == "enterprise":
+    if actor.role == Role.ENTERPRISE:
         raise Forbidden("预警信息仅供工作人员查看")
 
 
@@ -49,7 +50,7 @@ def get_warning_or_raise(*, actor: Actor, warning_id: int) -> Warning:
 def acknowledge(*, actor: Actor, warning_id: int, note: str, expected_version: int | None = None) -> Warning:
     warning = get_warning_or_raise(actor=actor, warning_id=warning_id)
     region = db.session.get(Region, warning.region_id)
-    if not (actor.is_admin or (actor.role == "coordinator" and region_in_scope(actor, region))):
+    if not (actor.is_admin or (actor.role == Role.COORDINATOR and region_in_scope(actor, region))):
         raise Forbidden("只有辖区专班协调员可以确认预警")
     if expected_version is not None and expected_version != warning.version:
         raise VersionMismatch()

@@ -18,10 +18,11 @@ from services.filters import where_one_of
 from services.models import Department, Enterprise, Problem, ProblemEvent, ProblemStint, Region
 from services.models.problems import OPEN_STATUSES
 from services.problems import stints
-from services.problems.commands import roles_for
+from services.problems.relations import roles_for
 from services.problems.deadlines import WorkingCalendar
 from services.problems.workflow import allowed_actions
 from services.timeutil import day_bounds_utc, to_local
+from services.roles import Role
 
 
 def _visible(actor: Actor):
@@ -84,7 +85,7 @@ def present(actor: Actor, problem: Problem, *, with_events: bool = False, now: d
     """Attach what the caller may do now and the part of the timeline it may read."""
     problem.allowed_actions = allowed_actions(roles_for(actor, problem), problem, now or utcnow())
     if with_events:
-        problem.visible_events = [e for e in problem.events if not (e.internal and actor.role == "enterprise")]
+        problem.visible_events = [e for e in problem.events if not (e.internal and actor.role == Role.ENTERPRISE)]
     return problem
 
 

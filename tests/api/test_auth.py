@@ -194,3 +194,26 @@ def test_five_changes_later_only_the_sixth_last_password_is_free_again(login_as)
     assert reused.status_code == 422
     assert "new_password" in reused.get_json()["errors"]
     assert session.post("me/password", json={"old_password": chain[-1], "new_password": PASSWORD}).status_code == 204
+
+
+@pytest.mark.parametrize("step", ["login", "refresh"])
+def test_signing_in_and_refreshing_are_one_commit_each(app, step):
+    from sqlalchemy import event
+
+    from services.db import db
+
+    session = login(app.test_client(), "liaison_ma")
+    with app.app_context():
+        engine = db.engine
+    commits = []
+    listener = lambda _conn: commits.append(1)  # noqa: E731
+    event.listen(engine, "commit", listener)
+    try:
+        if step == "login":
+            response = ApiClient(app.test_client()).post("auth/login", json={"username": "liaison_ma", "password": PASSWORD})
+        else:
+            response = ApiClient(app.test_client(), session.refresh_token).post("auth/refresh")
+    finally:
+        event.remove(engine, "commit", listener)
+    assert response.status_code == 200
+    assert len(commits) == 1

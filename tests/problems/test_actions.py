@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from services.actors import Actor
 from services.db import db, utcnow
 from services.models import Problem, ProblemEvent, User
-from services.problems.commands import act
+from services.problems.commands import apply_action
 from tests.problems.helpers import do, file, future
 
 
@@ -31,12 +31,12 @@ def test_the_clock_stops_while_awaiting_info(app, demo):
 
         problem = file_problem(actor=county, enterprise_id=demo.enterprise_id("清河源"), category="labor",
                                title="用工", scope="county", now=start)
-        act(actor=county, problem_id=problem.id, action="accept", now=start, commit=False)
+        apply_action(actor=county, problem_id=problem.id, action="accept", now=start)
         due_before = problem.due_at
-        act(actor=county, problem_id=problem.id, action="request_info", payload={"question": "?"},
-            now=start + timedelta(days=1), commit=False)
-        act(actor=enterprise, problem_id=problem.id, action="supply_info", payload={"answer": "!"},
-            now=start + timedelta(days=8), commit=False)
+        apply_action(actor=county, problem_id=problem.id, action="request_info", payload={"question": "?"},
+                     now=start + timedelta(days=1))
+        apply_action(actor=enterprise, problem_id=problem.id, action="supply_info", payload={"answer": "!"},
+                     now=start + timedelta(days=8))
         from services.problems.deadlines import add_working_days, working_days_between
 
         paused = working_days_between(start + timedelta(days=1), start + timedelta(days=8))
@@ -119,10 +119,9 @@ def test_closing_without_feedback_after_fifteen_days_is_marked(app, demo):
         start = utcnow() - timedelta(days=20)
         problem = file_problem(actor=county, enterprise_id=demo.enterprise_id("清河源"), category="labor",
                                title="用工", scope="county", now=start)
-        act(actor=county, problem_id=problem.id, action="accept", now=start, commit=False)
-        act(actor=county, problem_id=problem.id, action="resolve", payload={"resolution": "ok"}, now=start,
-            commit=False)
-        act(actor=county, problem_id=problem.id, action="close", payload={"note": "多次电话未接"}, commit=False)
+        apply_action(actor=county, problem_id=problem.id, action="accept", now=start)
+        apply_action(actor=county, problem_id=problem.id, action="resolve", payload={"resolution": "ok"}, now=start)
+        apply_action(actor=county, problem_id=problem.id, action="close", payload={"note": "多次电话未接"})
         assert problem.status == "closed" and problem.closed_without_feedback
         db.session.rollback()
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from services.problems import workflow
-from services.problems.commands import EFFECTS
+from services.problems.effects import EFFECTS
 from services.problems.workflow import TABLE, Roles, allowed_actions, blocked_reason, role_may
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)

@@ -1,0 +1,50 @@
+"""Who the caller is to a problem (holder, filer, party, decider, supervisor, reader), read by commands and
+queries alike, and the actions that follow from it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from services.actors import Actor, is_assigned_liaison
+from services.db import db, utcnow
+from services.models import Problem, ProblemEvent, Region
+from services.problems import workflow
+from services.problems.workflow import Roles
+from services.roles import Role
+
+
+def region_of(region_id: int) -> Region:
+    return db.session.get(Region, region_id)
+
+
+def _extension_requester(problem: Problem) -> int | None:
+    return db.session.scalar(select(ProblemEvent.actor_id).where(
+        ProblemEvent.problem_id == problem.id, ProblemEvent.action == "request_extension")
+        .order_by(ProblemEvent.id.desc()).limit(1))
+
+
+def roles_for(actor: Actor, problem: Problem) -> Roles:
+    """The caller's relation to a problem it can see."""
+    coordinator = actor.role == Role.COORDINATOR
+    owner = region_of(problem.owning_region_id)
+    holder = coordinator and actor.region_id == problem.owning_region_id
+    supervisor = (coordinator and actor.region_id != owner.id and bool(actor.region_path)
+                  and owner.path.startswith(actor.region_path))
+    decider = False
+    if coordinator and problem.extension_due_at is not None:
+        if owner.parent_id is not None:
+            decider = actor.region_id == owner.parent_id
+        else:  # the province's own requests: another province coordinator (办理、监督相分离)
+            decider = holder and actor.user_id != _extension_requester(problem)
+    party = ((actor.role == Role.ENTERPRISE and actor.enterprise_id == problem.enterprise_id)
+             or is_assigned_liaison(actor, problem.enterprise_id))
+    # Viewers (leaders, inspectors) and admins read the ledger but take no part in it.
+    return Roles(holder=holder, filer=actor.user_id is not None and actor.user_id == problem.filer_id,
+                 party=party, decider=decider, supervisor=supervisor,
+                 reader=actor.role in (Role.COORDINATOR, Role.LIAISON, Role.ENTERPRISE))
+
+
+def allowed_actions(actor: Actor, problem: Problem, now: datetime | None = None) -> list[str]:
+    return workflow.allowed_actions(roles_for(actor, problem), problem, now or utcnow())
