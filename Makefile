@@ -8,7 +8,7 @@ PORT ?= 5000
 PYTEST_WORKERS ?= 2
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-pg venv migrate seed lint check clean browser bench-web
+.PHONY: run test test-sqlite test-pg venv migrate seed lint check clean browser bench-web bench-desk
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,9 @@ check: venv
 # The phone shell's first-load size and the 我的企业 render time at 4x CPU throttling (bench/web.py).
 bench-web: venv browser
 	$(BIN)/python bench/web.py
+
+bench-desk: venv browser
+	$(BIN)/python bench/desk.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -27,8 +27,10 @@ SHELL_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src '
              "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 IMMUTABLE = "public, max-age=31536000, immutable"
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/manifest+json", "image/svg")
-# What the service worker stores on install so that the app opens offline (tests-only files stay out).
-NOT_PRECACHED = ("vendor/axe.min.js", "vendor/LICENSE", "vendor/manifest.json")
+# What the service worker stores on install so that the app opens offline (tests-only files stay out, and
+# so do the desk workbench's libraries: phones never download them; the desk fetches them on first use).
+NOT_PRECACHED = ("vendor/axe.min.js", "vendor/LICENSE", "vendor/NOTICE", "vendor/manifest.json",
+                 "vendor/element-plus", "vendor/echarts")
 
 bp = Blueprint("web", __name__)
 

@@ -158,6 +158,6 @@ def test_an_account_with_a_second_factor_is_asked_for_its_code(page, base_url, _
 
 def test_a_desk_role_lands_on_its_own_home_with_sign_out(page):
     sign_in(page, "lxx_coord")
-    page.wait_for_url("**/app/desk")
-    page.get_by_role("heading").filter(has_text="专班协调员").wait_for()
+    page.wait_for_url("**/app/problems")  # a coordinator's home is 问题台账 (the desk workbench)
+    page.get_by_role("heading", name="问题台账", level=2).wait_for()
     assert page.get_by_role("button", name="退出登录").is_visible()

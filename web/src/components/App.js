@@ -16,6 +16,7 @@ export default defineComponent({
   name: "App",
   setup() {
     const screen = shallowRef(null);
+    const screenFor = shallowRef(null); // the route the loaded screen belongs to (never shown on another)
     const loading = shallowRef(false);
     const failed = shallowRef(null);
     loadLabels();
@@ -33,7 +34,10 @@ export default defineComponent({
       loading.value = true;
       failed.value = null;
       try {
-        screen.value = (await match.load()).default;
+        const loaded = (await match.load()).default;
+        if (route.match !== match) return; // another screen was asked for meanwhile
+        screen.value = loaded;
+        screenFor.value = match;
       } catch {
         failed.value = "页面加载失败，请检查网络后重试";
       } finally {
@@ -74,7 +78,7 @@ export default defineComponent({
     return () => {
       const match = route.match;
       let body;
-      if (loading.value && !screen.value) body = h(vant.Loading, { class: "screen-loading", vertical: true }, () => "加载中…");
+      if (!failed.value && (!screen.value || screenFor.value !== match)) body = h(vant.Loading, { class: "screen-loading", vertical: true }, () => "加载中…");
       else if (failed.value) body = h("p", { class: "error", role: "alert" }, failed.value);
       else if (!allowed.value && !session.user) body = h(LoginForm, { onSignedIn });
       else if (!allowed.value) body = h("p", { class: "notice" }, "当前账号不能使用此页面。");

@@ -1,6 +1,7 @@
 // Every screen of the client: its path, title, who may open it, whether it is in the navigation,
 // and its module (loaded on first use). The desk workbench adds its rows here.
 const screen = (name) => () => import(`../screens/${name}.js`);
+const DESK_ROLES = ["coordinator", "department", "institution", "viewer", "admin", "auditor"];
 
 export const ROUTES = [
   { path: "/app/login", title: "登录", public: true, load: screen("LoginScreen") },
@@ -12,11 +13,20 @@ export const ROUTES = [
   { path: "/app/my-problems", title: "我的问题", roles: ["liaison"], nav: true, load: screen("ProblemListScreen") },
   { path: "/app/requests", title: "我的诉求", roles: ["enterprise"], nav: true, load: screen("ProblemListScreen") },
   { path: "/app/requests/new", title: "提交诉求", roles: ["enterprise"], nav: true, load: screen("RequestScreen") },
-  { path: "/app/problems/:id", title: "问题详情", roles: ["liaison", "enterprise"], load: screen("ProblemScreen") },
+  { path: "/app/problems/:id", title: "问题详情", roles: ["liaison", "enterprise", ...DESK_ROLES], load: screen("ProblemPage") },
   { path: "/app/reports", title: "月度报表", roles: ["enterprise"], nav: true, load: screen("MonthlyReportScreen") },
   { path: "/app/policies", title: "惠企政策", roles: ["enterprise"], nav: true, load: screen("PoliciesScreen") },
   { path: "/app/queue", title: "待同步", roles: ["liaison", "enterprise"], nav: true, load: screen("QueueScreen") },
-  { path: "/app/desk", title: "工作台", roles: ["coordinator", "department", "institution", "viewer", "admin", "auditor"],
+  // The desk workbench (工作台): Element Plus and ECharts are loaded by these screens only.
+  { path: "/app/problems", title: "问题台账", roles: ["coordinator", "viewer", "department"], nav: true, load: screen("LedgerScreen") },
+  { path: "/app/dashboard", title: "日调度", roles: ["coordinator", "viewer"], nav: true, load: screen("DashboardScreen") },
+  { path: "/app/warnings", title: "预警", roles: ["coordinator", "viewer"], nav: true, load: screen("WarningsScreen") },
+  { path: "/app/assessments", title: "考核评价", roles: ["coordinator", "viewer"], nav: true, load: screen("AssessmentScreen") },
+  { path: "/app/common-problems", title: "共性问题", roles: ["coordinator", "viewer"], nav: true, load: screen("CommonProblemsScreen") },
+  { path: "/app/plans", title: "一企一策", roles: ["coordinator", "viewer"], nav: true, load: screen("PlansScreen") },
+  { path: "/app/users", title: "用户管理", roles: ["admin"], nav: true, load: screen("UsersScreen") },
+  { path: "/app/holidays", title: "节假日", roles: ["admin"], nav: true, load: screen("HolidaysScreen") },
+  { path: "/app/desk", title: "工作台", roles: ["department", "institution", "auditor"],
     nav: true, load: screen("DeskScreen") },
   { path: "/app/", title: "联企通", home: true, load: screen("HomeRedirect") },
   { path: "/app/:rest", title: "页面不存在", notFound: true, public: true, load: screen("NotFoundScreen") },
@@ -25,8 +35,8 @@ export const ROUTES = [
 // Where each role lands after signing in (UI.md names the desk homes; the workbench fills them in).
 export const HOMES = {
   liaison: "/app/enterprises", enterprise: "/app/requests",
-  coordinator: "/app/desk", department: "/app/desk", institution: "/app/desk", viewer: "/app/desk",
-  admin: "/app/desk", auditor: "/app/desk",
+  coordinator: "/app/problems", department: "/app/desk", institution: "/app/desk", viewer: "/app/dashboard",
+  admin: "/app/users", auditor: "/app/desk",
 };
 
 export function navFor(role) {

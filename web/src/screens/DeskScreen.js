@@ -1,15 +1,22 @@
-// The desk roles' home until the workbench screens (问题台账, 待办任务, 日调度 …) are added to routes.js.
+// The home of the desk roles whose own screens need endpoints the API does not have yet (departments'
+// 待办任务, institutions' 融资需求, the auditor's log): who is signed in, and the screens they can use.
 import { defineComponent, h } from "../core/vue.js";
 import { session } from "../core/session.js";
 import { label } from "../core/labels.js";
+import { navFor } from "../core/routes.js";
 
 export default defineComponent({
   name: "DeskScreen",
   setup() {
-    return () => h("section", { class: "card" }, [
-      h("h2", `${session.user.name}（${label("role", session.user.role)}）`),
-      h("p", "本版本的手机端面向联络员和企业用户；工作台（问题台账、待办任务、日调度等）请在电脑浏览器中使用。"),
-      h("p", [h("a", { href: "/api/v1/docs" }, "接口文档")]),
-    ]);
+    return () => {
+      const others = navFor(session.user.role).filter((r) => r.path !== "/app/desk");
+      return h("section", { class: "card" }, [
+        h("h2", `${session.user.name}（${label("role", session.user.role)}）`),
+        others.length
+          ? h("p", ["可使用：", ...others.flatMap((r, i) => [i ? "、" : "", h("a", { href: r.path }, r.title)])])
+          : h("p", "此角色的工作台页面将随相应接口一同提供。"),
+        h("p", [h("a", { href: "/api/v1/docs" }, "接口文档")]),
+      ]);
+    };
   },
 });
