@@ -74,3 +74,17 @@ def test_every_label_is_chinese_text():
 def test_the_openapi_document_lists_every_enum(client):
     schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Enums"]
     assert set(schema["properties"]) == set(ENUM_LABELS)
+
+
+def test_the_action_buttons_carry_the_names_the_client_contract_fixes(client):
+    """The web client labels one button per allowed action from /meta/enums; browser tests find them by these."""
+    labels = client.get("meta/enums").get_json()["problem_action"]
+    assert {action: labels[action] for action in CONTRACT_ACTION_NAMES} == CONTRACT_ACTION_NAMES
+
+
+CONTRACT_ACTION_NAMES = {
+    "accept": "受理", "reject": "不予受理", "escalate": "上报", "return": "退回", "reclassify": "重新定性",
+    "assign": "交办", "resolve": "办结", "feedback": "评价", "close": "销号", "withdraw": "撤回",
+    "request_info": "要求补充", "supply_info": "补充材料", "request_extension": "申请延期",
+    "decide_extension": "审批延期", "supervise": "督办", "unsupervise": "取消督办", "comment": "评论",
+}
