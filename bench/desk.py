@@ -13,7 +13,6 @@ import importlib.util
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,22 +37,7 @@ def _load(name: str):
 phone = _load("web")  # its server, sign-in and browser flags
 
 
-def serve(work: Path) -> tuple[subprocess.Popen, str]:
-    env = {**os.environ, "FLASK_APP": "wsgi", "INSTANCE_DIR": str(work), "DATABASE_URL": f"sqlite:///{work}/bench.db",
-           "API_RATE_LIMIT": "1000000 per minute", "LOGIN_RATE_LIMIT": "1000 per minute"}
-    port = phone.free_port()
-    server = subprocess.Popen([BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-                               "--worker-class", "gthread", "--no-control-socket", "wsgi:app"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            return server, base
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the server did not start")
+serve = phone.serve
 
 
 def ledger_ready(page) -> int:

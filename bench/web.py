@@ -38,17 +38,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def bench_env(work: Path) -> dict:
+    return {**os.environ, "FLASK_APP": "wsgi", "INSTANCE_DIR": str(work), "DATABASE_URL": f"sqlite:///{work}/bench.db",
+            "API_RATE_LIMIT": "1000000 per minute", "LOGIN_RATE_LIMIT": "1000 per minute"}
+
+
 def start_server(work: Path) -> tuple[subprocess.Popen, str]:
-    env = {**os.environ, "FLASK_APP": "wsgi", "INSTANCE_DIR": str(work), "DATABASE_URL": f"sqlite:///{work}/bench.db",
-           "API_RATE_LIMIT": "1000000 per minute", "LOGIN_RATE_LIMIT": "1000 per minute"}
+    """The demo on a fresh SQLite file in `work`, served as `serve` does."""
+    env = bench_env(work)
     subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run([BIN / "flask", "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    return serve(work)
+
+
+def serve(work: Path) -> tuple[subprocess.Popen, str]:
+    """gunicorn (2 gthread workers × 4 threads) on the database already in `work`: the process and its base URL."""
+    env = bench_env(work)
     port = free_port()
     server = subprocess.Popen([BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
                                "--worker-class", "gthread", "--no-control-socket", "wsgi:app"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(150):
         try:
             urllib.request.urlopen(base + "/healthz", timeout=1)
             return server, base
