@@ -2,6 +2,7 @@
 // unlocking a locked one, disabling and enabling (PATCH with the ETag of the account just read).
 import { defineComponent, h, ref } from "../core/vue.js";
 import { api } from "../core/api.js";
+import { cursorList } from "../core/pages.js";
 import { route, navigate } from "../core/router.js";
 import { labels, label, options } from "../core/labels.js";
 import { shortDateTime } from "../core/format.js";
@@ -17,28 +18,14 @@ export default defineComponent({
   setup() {
     const q = route.query.q || "";
     const role = route.query.role || "";
-    const rows = ref(null);
-    const total = ref(null);
-    const cursor = ref(null);
-    const error = ref("");
+    const { rows, total, cursor, error, load } = cursorList(
+      "/users", () => ({ q: q || undefined, role: role || undefined, limit: 50 }));
     const search = ref(q);
     const creating = ref(false);
     const form = ref({ ...EMPTY });
     const formErrors = ref({});
     const formMessage = ref("");
 
-    const load = async (more = false) => {
-      try {
-        const page = await api.get("/users", { q: q || undefined, role: role || undefined, count: true, limit: 50,
-                                              cursor: more ? cursor.value : undefined });
-        rows.value = more ? [...rows.value, ...page.items] : page.items;
-        total.value = page.total;
-        cursor.value = page.next_cursor;
-      } catch (failure) {
-        error.value = failure.message;
-        rows.value = rows.value || [];
-      }
-    };
     load();
     const apply = (change) => {
       const params = new URLSearchParams(Object.entries({ q, role, ...change }).filter(([, v]) => v));

@@ -2,6 +2,7 @@
 // coordinator acknowledges one with a note.
 import { defineComponent, h, ref } from "../core/vue.js";
 import { api } from "../core/api.js";
+import { cursorList } from "../core/pages.js";
 import { route, navigate } from "../core/router.js";
 import { session } from "../core/session.js";
 import { label, options } from "../core/labels.js";
@@ -16,23 +17,9 @@ export default defineComponent({
   setup() {
     const state = route.query.state ?? "open";
     const severity = route.query.severity || "";
-    const rows = ref(null);
-    const total = ref(null);
-    const cursor = ref(null);
-    const error = ref("");
     const acknowledging = ref(null);
-    const query = () => ({ state: state || undefined, severity: severity || undefined, count: true, limit: 50 });
-    const load = async (more = false) => {
-      try {
-        const page = await api.get("/warnings", { ...query(), cursor: more ? cursor.value : undefined });
-        rows.value = more ? [...rows.value, ...page.items] : page.items;
-        total.value = page.total;
-        cursor.value = page.next_cursor;
-      } catch (failure) {
-        error.value = failure.message;
-        rows.value = rows.value || [];
-      }
-    };
+    const { rows, total, cursor, error, load } = cursorList(
+      "/warnings", () => ({ state: state || undefined, severity: severity || undefined, limit: 50 }));
     load();
     const apply = (change) => {
       const params = new URLSearchParams(Object.entries({ state, severity, ...change }).filter(([, v]) => v !== undefined));
