@@ -1,17 +1,16 @@
 """Login, refresh, logout, the current user and second factor."""
 
 from flask import current_app, g, request
-from flask_jwt_extended import current_user, decode_token, get_jwt
+from flask_jwt_extended import current_user, get_jwt
 from flask_smorest import Blueprint
 
-from api.auth import current_actor, issue_tokens, token_expiry
+from api.auth import current_actor, issue_tokens, token_expiry, tokens_to_revoke
 from api.extensions import limiter, address_key
 from api.schemas.auth import (
     LoginSchema, MeSchema, MfaCodeSchema, MfaEnrolSchema, MfaSchema, PasswordChangeSchema, RefreshSchema, TokenSchema,
 )
 from api.schemas.common import ProblemDetailSchema
 from services import accounts, mfa
-from services.errors import Unauthorized
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与账号")
 
@@ -58,10 +57,8 @@ def begin_mfa_enrolment(body):
 def refresh():
     """Exchange a refresh token for a new token pair (rotation)"""
     claims = get_jwt()
-    accounts.revoke(jti=claims["jti"], user_id=int(claims["sub"]), expires_at=token_expiry(claims), strict=True)
-    tokens = issue_tokens(current_user, session_id=claims.get("sid"))
-    accounts.commit_refresh(actor=current_actor())
-    return {**tokens, "user": current_user}
+    accounts.rotate_refresh(actor=current_actor(), jti=claims["jti"], expires_at=token_expiry(claims))
+    return {**issue_tokens(current_user, session_id=claims.get("sid")), "user": current_user}
 
 
 @blp.route("/auth/logout", methods=["POST"])
@@ -70,17 +67,7 @@ def refresh():
 @blp.doc(description="结束整个会话：该会话的访问令牌和刷新令牌（无论是否在请求体中给出）都随即失效。")
 def logout(body):
     """Sign out: end the session with all its tokens"""
-    claims = get_jwt()
-    tokens = [(claims["jti"], token_expiry(claims))]
-    if body.get("refresh_token"):
-        try:
-            payload = decode_token(body["refresh_token"], allow_expired=True)
-        except Exception:  # noqa: BLE001 - any undecodable token is simply not ours to revoke
-            raise Unauthorized("刷新令牌无效") from None
-        if payload.get("sub") != claims["sub"] or payload.get("type") != "refresh":
-            raise Unauthorized("刷新令牌无效")
-        tokens.append((payload["jti"], token_expiry(payload)))
-    accounts.logout(actor=current_actor(), tokens=tokens)
+    accounts.logout(actor=current_actor(), tokens=tokens_to_revoke(get_jwt(), body.get("refresh_token")))
 
 
 @blp.route("/me")

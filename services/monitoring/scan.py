@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from services import audit, notifications
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.models import (
     Enterprise,
     Problem,
@@ -123,10 +123,10 @@ def reconcile_all(*, now: datetime | None = None) -> SyncResult:
     return _sync(findings, _subjects_stmt(ENTERPRISE_TYPES + PROBLEM_TYPES), now)
 
 
+@unit_of_work()
 def scan(*, now: datetime | None = None) -> SyncResult:
     """flask scan: reconcile everything and commit once. Running it twice changes nothing."""
     result = reconcile_all(now=now)
-    db.session.commit()
     return result
 
 

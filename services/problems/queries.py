@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased, selectinload
 from services import audit
 from services.actors import Actor, enterprise_clause, sees_full_contact, subtree_region_ids
 from services.masking import mask_phone
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.errors import NotFound
 from services.exports import columns, headers
 from services.filters import where_one_of
@@ -160,8 +160,8 @@ def _stint_text(stint: ProblemStint, name: str, late: bool, labels: dict) -> str
 
 def export_rows(*, actor: Actor, labels: dict, fmt: str, now: datetime | None = None, **filters) -> Iterator[list]:
     """Rows of the ledger export, streamed from the database in batches; audited once."""
-    audit.record(actor, "problem.exported", "problem", None, {"format": fmt, "filters": filters})
-    db.session.commit()
+    with unit_of_work():
+        audit.record(actor, "problem.exported", "problem", None, {"format": fmt, "filters": filters})
     now = now or utcnow()
     ids = _export_ids(actor, filters)
     county = aliased(Region)
