@@ -20,7 +20,7 @@ class StatusSchema(BaseSchema):
 @blp.response(200, StatusSchema)
 @blp.doc(security=[])
 def healthz():
-    """Report that the process is up (no database access)"""
+    """存活检查（不访问数据库）"""
     return {"status": "ok"}
 
 
@@ -29,7 +29,7 @@ def healthz():
 @blp.alt_response(503, schema=ProblemDetailSchema, description="数据库不可用")
 @blp.doc(security=[])
 def readyz():
-    """Report whether the database is reachable"""
+    """就绪检查：数据库是否可用"""
     try:
         db.session.execute(text("SELECT 1"))
         db.session.rollback()

@@ -34,7 +34,7 @@ class Problems(MethodView):
     @blp.arguments(ProblemQuerySchema, location="query")
     @blp.response(200, page_schema(ProblemSummarySchema))
     def get(self, args):
-        """List problems in the caller's scope"""
+        """本人范围内的问题台账"""
         filters, paging = split_paging(args)
         return paginate(queries.list_problems(actor=current_actor(), **filters), sorts=sorts.PROBLEMS, **paging)
 
@@ -43,7 +43,7 @@ class Problems(MethodView):
     @blp.alt_response(403, schema=ProblemDetailSchema)
     @blp.alt_response(404, schema=ProblemDetailSchema, description="企业不存在或不在本人范围内")
     def post(self, body):
-        """File a problem; it starts pending at the enterprise's county task force"""
+        """登记问题：先到企业所在县专班待受理"""
         return _with_etag(commands.create_problem(actor=current_actor(), **body))
 
 
@@ -53,7 +53,7 @@ class ProblemItem(MethodView):
     @blp.alt_response(304, description="未修改（If-None-Match）")
     @blp.alt_response(404, schema=ProblemDetailSchema)
     def get(self, problem_id):
-        """Read a problem with its timeline and the actions the caller may take now"""
+        """查看问题及其办理过程和本人当前可执行的操作"""
         return _with_etag(queries.get_problem_or_raise(actor=current_actor(), problem_id=problem_id))
 
     @blp.arguments(ProblemUpdateSchema)
@@ -63,7 +63,7 @@ class ProblemItem(MethodView):
     @blp.alt_response(412, schema=ProblemDetailSchema)
     @blp.alt_response(428, schema=ProblemDetailSchema)
     def patch(self, body, problem_id):
-        """Correct title, description, category or urgency (holding task force; the filer while pending)"""
+        """修改问题的标题、描述、类别或紧急程度（承办专班；登记人仅在待受理时）"""
         return _with_etag(commands.act(actor=current_actor(), problem_id=problem_id, action="update", payload=body,
                                        expected_version=required_if_match()))
 
@@ -73,7 +73,7 @@ class ProblemItem(MethodView):
 @blp.response(200, page_schema(ProblemSummarySchema))
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def enterprise_problems(args, enterprise_id):
-    """List one enterprise's problems"""
+    """某企业的问题列表"""
     filters, paging = split_paging(args)
     filters.pop("enterprise", None)
     return paginate(queries.enterprise_problems(actor=current_actor(), enterprise_id=enterprise_id, **filters),
@@ -100,7 +100,7 @@ def _export(args, fmt: str):
 @blp.arguments(ProblemExportQuerySchema, location="query")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX, description="问题台账 Excel 文件")
 def export_xlsx(args):
-    """Export the ledger as an Excel workbook (same filters and scope as the list)"""
+    """导出问题台账 Excel（筛选条件和范围与列表相同）"""
     return _export(args, "xlsx")
 
 
@@ -108,7 +108,7 @@ def export_xlsx(args):
 @blp.arguments(ProblemExportQuerySchema, location="query")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv", description="问题台账 CSV 文件")
 def export_csv(args):
-    """Export the ledger as CSV (UTF-8 with BOM; same filters and scope as the list)"""
+    """导出问题台账 CSV（UTF-8 带 BOM；筛选条件和范围与列表相同）"""
     return _export(args, "csv")
 
 
