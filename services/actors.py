@@ -56,7 +56,13 @@ class Actor:
 
 
 def subtree_region_ids(path: str) -> Select:
+    """The ids of the region at `path` and of every region below it."""
     return select(Region.id).where(Region.path.startswith(path, autoescape=True))
+
+
+def within_region(column, path: str) -> ColumnElement[bool]:
+    """A WHERE clause on a region id column: the region at `path` or one below it (the one subtree filter)."""
+    return column.in_(subtree_region_ids(path))
 
 
 def active_assignment_clause():
@@ -79,7 +85,7 @@ def enterprise_clause(actor: Actor, column=Enterprise.id) -> ColumnElement[bool]
     if actor.is_admin:
         return true()
     if actor.is_regional:
-        return column.in_(select(Enterprise.id).where(Enterprise.region_id.in_(subtree_region_ids(actor.region_path))))
+        return column.in_(select(Enterprise.id).where(within_region(Enterprise.region_id, actor.region_path)))
     if actor.role == Role.LIAISON:
         return column.in_(assigned_enterprise_ids(actor, "liaison"))
     if actor.role == Role.ENTERPRISE and actor.enterprise_id:
@@ -92,7 +98,7 @@ def region_clause(actor: Actor, column=Region.id) -> ColumnElement[bool]:
     if actor.is_admin:
         return true()
     if actor.is_regional:
-        return column.in_(subtree_region_ids(actor.region_path))
+        return within_region(column, actor.region_path)
     return false()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from services import audit
-from services.actors import Actor
+from services.actors import Actor, within_region
 from services.db import db, unit_of_work, utcnow
 from services.errors import ValidationFailed
 from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Problem, Region, StatusReport, Visit
@@ -195,7 +195,7 @@ def assess(*, actor: Actor, weights: dict[str, float], region: int | None = None
     q = Quarter.parse(quarter)
     as_of = min(utcnow(), q.end_utc)
     counties = list(db.session.scalars(select(Region).where(
-        Region.level == "county", Region.path.startswith(root.path, autoescape=True)).order_by(Region.code)))
+        Region.level == "county", within_region(Region.id, root.path)).order_by(Region.code)))
     county_ids = [c.id for c in counties]
     sink: dict = defaultdict(lambda: dict.fromkeys(COUNT_NAMES, 0))
     _problem_counts(sink, county_ids, q, as_of)

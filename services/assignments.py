@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 
 from services import audit
 from services.actors import Actor, active_assignment_clause, enterprise_clause, region_in_scope
+from services.permissions import may_administer
 from services.db import db, unit_of_work
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.models import Assignment, Department, Enterprise, User
@@ -41,7 +42,7 @@ def _manageable_enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor)))
     if enterprise is None:
         raise NotFound("企业不存在", errors={"enterprise_id": ["企业不存在"]})
-    if not (actor.is_admin or actor.role == Role.COORDINATOR):
+    if not may_administer(actor):
         raise Forbidden("只有管理员或专班协调员可以派驻联络员")
     return enterprise
 
@@ -81,7 +82,7 @@ def end_assignment(*, actor: Actor, assignment_id: int, ended_on: date | None = 
         Assignment.id == assignment_id, enterprise_clause(actor, Assignment.enterprise_id)))
     if assignment is None:
         raise NotFound("派驻记录不存在")
-    if not (actor.is_admin or actor.role == Role.COORDINATOR):
+    if not may_administer(actor):
         raise Forbidden("只有管理员或专班协调员可以结束派驻")
     if assignment.ended_on is not None:
         raise Conflict("该派驻已结束")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from services.actors import Actor, subtree_region_ids
+from services.actors import Actor, within_region
 from services.db import db, utcnow
 from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemEvent, Region, Visit, Warning
 from services.models.enterprises import OPERATING_STATUSES
@@ -39,7 +39,7 @@ class _Frame:
 
     def scope(self, stmt, enterprise_region, by_child: bool):
         if not by_child:
-            return stmt.where(enterprise_region.in_(subtree_region_ids(self.root.path)))
+            return stmt.where(within_region(enterprise_region, self.root.path))
         return (stmt.join(self.own, self.own.id == enterprise_region)
                 .join(self.child, and_(self.child.parent_id == self.root.id,
                                        self.own.path.startswith(self.child.path)))

@@ -8,15 +8,14 @@ from sqlalchemy import Select, exists, or_, select
 
 from services import audit, monitoring
 from services.actors import (
-    Actor, assigned_enterprise_ids, enterprise_clause, is_assigned_liaison, region_in_scope, sees_full_contact,
-    subtree_region_ids,
+    Actor, assigned_enterprise_ids, enterprise_clause, region_in_scope, sees_full_contact, within_region,
 )
+from services.permissions import may_administer, may_edit_field_facts
 from services.credit_code import is_valid as credit_code_is_valid
 from services.db import db, unit_of_work
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.filters import one_of, where_one_of
 from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Region
-from services.roles import Role
 
 # Fields the enterprise itself or its liaison may correct; the rest are the task force's.
 FIELD_WORK_FIELDS = frozenset({"address", "latitude", "longitude", "contact_name", "contact_phone",
@@ -43,7 +42,7 @@ def list_enterprises(*, actor: Actor, q: str | None = None, region: int | None =
         root = db.session.get(Region, region)
         if root is None:
             return stmt.where(False)
-        stmt = stmt.where(Enterprise.region_id.in_(subtree_region_ids(root.path)))
+        stmt = stmt.where(within_region(Enterprise.region_id, root.path))
     stmt = where_one_of(stmt, Enterprise.industry, industry)
     stmt = where_one_of(stmt, Enterprise.scale, scale)
     if tag:
@@ -123,7 +122,7 @@ def observe(enterprise: Enterprise, *, actor: Actor, source: str, operating_stat
 
 @unit_of_work()
 def create_enterprise(*, actor: Actor, tags: list[str] | None = None, **fields) -> Enterprise:
-    if not (actor.is_admin or actor.role == Role.COORDINATOR):
+    if not may_administer(actor):
         raise Forbidden("只有管理员或专班协调员可以登记企业")
     _check_region(actor, fields["region_id"])
     fields["credit_code"] = fields["credit_code"].upper()
@@ -140,9 +139,9 @@ def create_enterprise(*, actor: Actor, tags: list[str] | None = None, **fields) 
 @unit_of_work()
 def update_enterprise(*, actor: Actor, enterprise_id: int, expected_version: int, changes: dict) -> Enterprise:
     enterprise = get_enterprise_or_raise(actor=actor, enterprise_id=enterprise_id)
-    if actor.is_admin or actor.role == Role.COORDINATOR:
+    if may_administer(actor):
         allowed = None
-    elif actor.role == Role.ENTERPRISE or is_assigned_liaison(actor, enterprise.id):
+    elif may_edit_field_facts(actor, enterprise.id):
         allowed = FIELD_WORK_FIELDS
     else:
         raise Forbidden("无权修改该企业信息")

@@ -11,12 +11,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import or_, select
 
 from services import audit
-from services.actors import Actor, enterprise_clause, is_assigned_liaison
+from services.actors import Actor, enterprise_clause
+from services.permissions import may_attach_photo
 from services.db import db, unit_of_work
 from services.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType
 from services.models import Photo, Problem, Visit
 from services.visits import visit_clause
-from services.roles import Role
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000
@@ -71,8 +71,7 @@ def _target(actor: Actor, *, visit_id: int | None, problem_id: int | None):
 def save_photo(*, actor: Actor, data: bytes, upload_dir: Path, visit_id: int | None = None,
                problem_id: int | None = None) -> Photo:
     enterprise_id = _target(actor, visit_id=visit_id, problem_id=problem_id)
-    own = actor.role == Role.ENTERPRISE and actor.enterprise_id == enterprise_id
-    if not (actor.role == Role.COORDINATOR or is_assigned_liaison(actor, enterprise_id) or (own and problem_id)):
+    if not may_attach_photo(actor, enterprise_id, to_problem=problem_id is not None):
         raise Forbidden("无权上传照片")
     if len(data) > MAX_BYTES:
         raise PayloadTooLarge("照片不能超过 10 MB")

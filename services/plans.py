@@ -6,11 +6,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from services import audit, notifications
-from services.actors import Actor, enterprise_clause, is_assigned_liaison
+from services.actors import Actor, enterprise_clause
+from services.permissions import may_approve_plan, may_work_on
 from services.db import db, unit_of_work, utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.models import Department, Enterprise, EnterprisePlan, Problem
-from services.roles import Role
 
 
 def _enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
@@ -71,7 +71,7 @@ def save(*, actor: Actor, enterprise_id: int, expected_version: int, situation: 
          ) -> EnterprisePlan:
     """Write version n+1 as a draft; expected_version is the current version (0 for the first plan)."""
     enterprise = _enterprise(actor, enterprise_id)
-    if not (actor.role == Role.COORDINATOR or is_assigned_liaison(actor, enterprise.id)):
+    if not may_work_on(actor, enterprise.id):
         raise Forbidden("只有派驻联络员或属地专班可以编制方案")
     current = db.session.scalar(select(func.max(EnterprisePlan.version)).where(
         EnterprisePlan.enterprise_id == enterprise.id)) or 0
@@ -100,7 +100,7 @@ def approve(*, actor: Actor, enterprise_id: int, expected_version: int | None = 
     """Approve the latest version: only a coordinator of the task force of the plan's region (the
     enterprise's county) approves it — never a coordinator above, and never the one who drafted it."""
     enterprise = _enterprise(actor, enterprise_id)
-    if actor.role != Role.COORDINATOR or actor.region_id != enterprise.region_id:
+    if not may_approve_plan(actor, enterprise.region_id):
         raise Forbidden("只有企业属地专班可以审批方案")
     plan = _latest(enterprise.id)
     if plan is None:

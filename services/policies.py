@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import Select, and_, exists, or_, select, true
 
 from services import audit, notifications
-from services.actors import Actor, enterprise_clause, subtree_region_ids
+from services.actors import Actor, enterprise_clause, within_region
 from services.db import db, unit_of_work, utcnow
 from services.errors import Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.filters import where_one_of
@@ -145,7 +145,7 @@ def criteria_clause(criteria: dict):
         clauses.append(Enterprise.industry.in_(criteria["industries"]))
     if criteria.get("region_ids"):
         paths = list(db.session.scalars(select(Region.path).where(Region.id.in_(criteria["region_ids"]))))
-        clauses.append(or_(*[Enterprise.region_id.in_(subtree_region_ids(p)) for p in paths]))
+        clauses.append(or_(*[within_region(Enterprise.region_id, p) for p in paths]))
     if criteria.get("tags_any"):
         clauses.append(exists().where(EnterpriseTag.enterprise_id == Enterprise.id,
                                       EnterpriseTag.tag.in_(criteria["tags_any"])))

@@ -7,13 +7,13 @@ import re
 from sqlalchemy import Select, select
 
 from services import audit, monitoring, observations
-from services.actors import Actor, enterprise_clause, is_assigned_liaison
+from services.actors import Actor, enterprise_clause
+from services.permissions import may_report_for
 from services.db import db, unit_of_work, utcnow
 from services.enterprises import observe
 from services.errors import Forbidden, NotFound, PreconditionRequired, ValidationFailed, VersionMismatch
 from services.models import Enterprise, StatusReport
 from services.timeutil import local_today
-from services.roles import Role
 
 PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 FIELDS = ("operating_status", "employees", "revenue_10k", "capacity_pct", "note")
@@ -45,8 +45,7 @@ def put_report(*, actor: Actor, enterprise_id: int, period: str, expected_versio
                fields: dict) -> tuple[StatusReport, bool]:
     """Create (True) or replace (False) the month's report; replacing needs the version the caller saw."""
     enterprise = _enterprise(actor, enterprise_id)
-    own = actor.role == Role.ENTERPRISE and actor.enterprise_id == enterprise.id
-    if not (own or is_assigned_liaison(actor, enterprise.id) or actor.role == Role.COORDINATOR or actor.is_admin):
+    if not may_report_for(actor, enterprise.id):
         raise Forbidden("只有企业本身、派驻联络员或属地专班可以填报月度监测")
     check_period(period)
     report = db.session.scalar(select(StatusReport).where(StatusReport.enterprise_id == enterprise.id,

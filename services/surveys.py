@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 
-from services.actors import Actor, subtree_region_ids
+from services.actors import Actor, within_region
 from services.db import db
 from services.errors import ValidationFailed
 from services.models import Enterprise, StatusReport
@@ -36,7 +36,7 @@ def survey(*, actor: Actor, region: int | None = None, period: str | None = None
     (registered before the month ended, not deregistered before it began) that have not."""
     root = report_region(actor, region)
     period, start, end = _period(period)
-    in_region = Enterprise.region_id.in_(subtree_region_ids(root.path))
+    in_region = within_region(Enterprise.region_id, root.path)
     expected = and_(in_region, or_(Enterprise.registered_on.is_(None), Enterprise.registered_on < end),
                     or_(Enterprise.deregistered_on.is_(None), Enterprise.deregistered_on >= start))
     joined = (select(StatusReport, Enterprise.name).join(Enterprise, Enterprise.id == StatusReport.enterprise_id)

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, false, select
 
 from services import audit, location, monitoring, observations
-from services.actors import Actor, enterprise_clause, is_assigned_liaison
+from services.actors import Actor, enterprise_clause
+from services.permissions import may_work_on
 from services.db import db, unit_of_work, utcnow
 from services.enterprises import observe
 from services.errors import Forbidden, NotFound, ValidationFailed
@@ -32,7 +33,7 @@ def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: d
                  operating_status: str | None = None, employees: int | None = None,
                  problems: list[dict] | None = None) -> Visit:
     enterprise = _visible_enterprise(actor, enterprise_id)
-    if not (is_assigned_liaison(actor, enterprise.id) or actor.role == Role.COORDINATOR):
+    if not may_work_on(actor, enterprise.id):
         raise Forbidden("只有派驻该企业的联络员或属地专班可以登记走访")
     now = utcnow()
     if visited_at > now + CLOCK_SKEW:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 
 from services import audit
-from services.actors import Actor, enterprise_clause, region_in_scope, subtree_region_ids
+from services.actors import Actor, enterprise_clause, region_in_scope, within_region
 from services.db import db, unit_of_work, utcnow
 from services.errors import Forbidden, InvalidTransition, NotFound, VersionMismatch
 from services.filters import where_one_of
@@ -34,7 +34,7 @@ def list_warnings(*, actor: Actor, state: str | list[str] | None = None, severit
         root = db.session.get(Region, region)
         if root is None:
             return stmt.where(False)
-        stmt = stmt.where(Warning.region_id.in_(subtree_region_ids(root.path)))
+        stmt = stmt.where(within_region(Warning.region_id, root.path))
     return stmt
 
 

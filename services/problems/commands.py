@@ -9,6 +9,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from services import audit, monitoring, notifications
 from services.actors import Actor, enterprise_clause, is_assigned_liaison
+from services.permissions import is_own_enterprise
 from services.db import db, unit_of_work, utcnow
 from services.errors import Forbidden, InvalidTransition, NotFound, VersionMismatch
 from services.labels import ENUM_LABELS
@@ -36,7 +37,7 @@ def next_number(year: int) -> str:
 
 
 def _source_for(actor: Actor, enterprise: Enterprise) -> str:
-    if actor.role == Role.ENTERPRISE and actor.enterprise_id == enterprise.id:
+    if is_own_enterprise(actor, enterprise.id):
         return "enterprise"
     if actor.role == Role.LIAISON and is_assigned_liaison(actor, enterprise.id):
         return "liaison"

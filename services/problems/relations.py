@@ -7,7 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from services.actors import Actor, is_assigned_liaison
+from services.actors import Actor
+from services.permissions import speaks_for
 from services.db import db, utcnow
 from services.models import Problem, ProblemEvent, Region
 from services.problems import workflow
@@ -38,8 +39,7 @@ def roles_for(actor: Actor, problem: Problem) -> Roles:
             decider = actor.region_id == owner.parent_id
         else:  # the province's own requests: another province coordinator (办理、监督相分离)
             decider = holder and actor.user_id != _extension_requester(problem)
-    party = ((actor.role == Role.ENTERPRISE and actor.enterprise_id == problem.enterprise_id)
-             or is_assigned_liaison(actor, problem.enterprise_id))
+    party = speaks_for(actor, problem.enterprise_id)
     # Viewers (leaders, inspectors) and admins read the ledger but take no part in it.
     return Roles(holder=holder, filer=actor.user_id is not None and actor.user_id == problem.filer_id,
                  party=party, decider=decider, supervisor=supervisor,
