@@ -5,7 +5,7 @@ The first argument is the list's default order; the README's table is this modul
 from api.pagination import Sorts
 from services.models import (
     Assignment, AuditLog, CommonProblem, Department, Enterprise, Notification, Policy, Problem, Region, StatusReport,
-    User, Visit, Warning,
+    User, Visit, EarlyWarning,
 )
 
 PROBLEMS = Sorts("-id", id=Problem.id, number=Problem.number, created_at=Problem.created_at,
@@ -16,7 +16,7 @@ ENTERPRISES = Sorts("-id", id=Enterprise.id, name=Enterprise.name, employees=Ent
                     registered_on=Enterprise.registered_on)
 VISITS = Sorts("-visited_at", visited_at=Visit.visited_at, created_at=Visit.created_at, id=Visit.id)
 STATUS_REPORTS = Sorts("-period", period=StatusReport.period, updated_at=StatusReport.updated_at, id=StatusReport.id)
-WARNINGS = Sorts("-id", id=Warning.id, opened_at=Warning.opened_at, closed_at=Warning.closed_at)
+WARNINGS = Sorts("-id", id=EarlyWarning.id, opened_at=EarlyWarning.opened_at, closed_at=EarlyWarning.closed_at)
 ASSIGNMENTS = Sorts("-id", id=Assignment.id, started_on=Assignment.started_on, ended_on=Assignment.ended_on)
 USERS = Sorts("-id", id=User.id, username=User.username, name=User.name, last_seen_at=User.last_seen_at)
 POLICIES = Sorts("-id", id=Policy.id, valid_from=Policy.valid_from, valid_to=Policy.valid_to,

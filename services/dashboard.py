@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from services.actors import Actor, within_region
 from services.db import db, utcnow
-from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemEvent, Region, Visit, Warning
+from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemEvent, Region, Visit, EarlyWarning
 from services.models.enterprises import OPERATING_STATUSES
 from services.models.monitoring import SEVERITIES
 from services.models.problems import OPEN_STATUSES, PROBLEM_CATEGORIES, PROBLEM_STATUSES
@@ -119,14 +119,14 @@ def _operating_status(frame: _Frame, by_child: bool, day: date, end: datetime) -
 
 def _warnings(frame: _Frame, by_child: bool, end: datetime) -> dict[int, dict]:
     """Warnings open (neither acknowledged nor closed) at the end of the day, by severity."""
-    open_then = and_(Warning.opened_at < end, or_(
-        Warning.state == "open",
-        and_(Warning.state == "acknowledged", Warning.acknowledged_at >= end),
-        and_(Warning.state == "closed", Warning.closed_at >= end,
-             or_(Warning.acknowledged_at.is_(None), Warning.acknowledged_at >= end))))
-    stmt = (select(frame.key(by_child), Warning.severity, func.count(Warning.id).label("n"))
-            .where(open_then).group_by(Warning.severity))
-    stmt = frame.scope(stmt, Warning.region_id, by_child)
+    open_then = and_(EarlyWarning.opened_at < end, or_(
+        EarlyWarning.state == "open",
+        and_(EarlyWarning.state == "acknowledged", EarlyWarning.acknowledged_at >= end),
+        and_(EarlyWarning.state == "closed", EarlyWarning.closed_at >= end,
+             or_(EarlyWarning.acknowledged_at.is_(None), EarlyWarning.acknowledged_at >= end))))
+    stmt = (select(frame.key(by_child), EarlyWarning.severity, func.count(EarlyWarning.id).label("n"))
+            .where(open_then).group_by(EarlyWarning.severity))
+    stmt = frame.scope(stmt, EarlyWarning.region_id, by_child)
     out: dict[int, dict] = {}
     for row in db.session.execute(stmt):
         out.setdefault(row.child_id, dict.fromkeys(SEVERITIES, 0))[row.severity] += int(row.n)

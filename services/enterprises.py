@@ -23,7 +23,7 @@ FIELD_WORK_FIELDS = frozenset({"address", "latitude", "longitude", "contact_name
 HISTORY_FIELDS = ("operating_status", "employees")
 
 
-def reveal(actor: Actor, enterprises):
+def with_contact_visibility(actor: Actor, enterprises):
     """Mark which enterprises the actor may see unmasked contacts of; masked is the default."""
     full = sees_full_contact(actor)
     for enterprise in enterprises:
@@ -56,7 +56,7 @@ def list_enterprises(*, actor: Actor, q: str | None = None, region: int | None =
 def get_enterprise(*, actor: Actor, enterprise_id: int) -> Enterprise | None:
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor)))
     if enterprise is not None:
-        reveal(actor, [enterprise])
+        with_contact_visibility(actor, [enterprise])
     return enterprise
 
 
@@ -133,7 +133,7 @@ def create_enterprise(*, actor: Actor, tags: list[str] | None = None, **fields) 
     set_tags(enterprise, tags or [], actor, source="create")
     audit.record(actor, "enterprise.created", "enterprise", enterprise.id,
                  {"name": enterprise.name, "credit_code": enterprise.credit_code})
-    return reveal(actor, [enterprise])[0]
+    return with_contact_visibility(actor, [enterprise])[0]
 
 
 @unit_of_work()
@@ -169,7 +169,7 @@ def update_enterprise(*, actor: Actor, enterprise_id: int, expected_version: int
     monitoring.on_enterprise_observed(enterprise)
     audit.record(actor, "enterprise.updated", "enterprise", enterprise.id,
                  {"fields": sorted([*changes, *observed, *(["tags"] if tags is not None else [])])})
-    return reveal(actor, [enterprise])[0]
+    return with_contact_visibility(actor, [enterprise])[0]
 
 
 def _check_dates(registered: date | None, deregistered: date | None) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from services.actors import Actor, active_assignment_clause, enterprise_clause, region_clause
 from services.assignments import list_assignments
 from services.db import db, utcnow
-from services.enterprises import reveal
+from services.enterprises import with_contact_visibility
 from services.errors import ValidationFailed
 from services.models import (
     Assignment, Enterprise, EnterpriseChange, EnterprisePlan, Notification, Problem, ProblemEvent, ProblemStint, Region,
@@ -182,7 +182,7 @@ def sync(*, actor: Actor, since: str | None = None, cursor: str | None = None, l
         if rows:
             after[name] = rows[-1].id
         page[name] = rows
-    reveal(actor, page["enterprises"])
+    with_contact_visibility(actor, page["enterprises"])
     for problem in page["problems"]:
         as_seen_by(actor, problem)
     page["removed"] = (_removed(actor, since_at, binding) if not cursor

@@ -25,7 +25,7 @@ class Enterprises(MethodView):
         actor = current_actor()
         filters, paging = split_paging(args)
         page = paginate(enterprises.list_enterprises(actor=actor, **filters), sorts=sorts.ENTERPRISES, **paging)
-        enterprises.reveal(actor, page["items"])
+        enterprises.with_contact_visibility(actor, page["items"])
         return page
 
     @blp.arguments(EnterpriseCreateSchema)

@@ -64,7 +64,7 @@ class ProblemItem(MethodView):
     @blp.alt_response(428, schema=ProblemDetailSchema)
     def patch(self, body, problem_id):
         """修改问题的标题、描述、类别或紧急程度（承办专班；登记人仅在待受理时）"""
-        return _with_etag(commands.act(actor=current_actor(), problem_id=problem_id, action="update", payload=body,
+        return _with_etag(commands.take_action(actor=current_actor(), problem_id=problem_id, action="update", payload=body,
                                        expected_version=required_if_match()))
 
 
@@ -114,7 +114,7 @@ def export_csv(args):
 
 def _action_view(action: str, schema):
     def post(self, body, problem_id):
-        return _with_etag(commands.act(actor=current_actor(), problem_id=problem_id, action=action, payload=body,
+        return _with_etag(commands.take_action(actor=current_actor(), problem_id=problem_id, action=action, payload=body,
                                        expected_version=optional_if_match()))
 
     post.__doc__ = workflow.TABLE[action].summary

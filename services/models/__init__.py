@@ -4,7 +4,7 @@ from services.models.audit import AuditHead, AuditLog, RefusalTally
 from services.models.enterprises import Assignment, Enterprise, EnterpriseChange, EnterpriseTag
 from services.models.field import Photo, StatusReport, Visit
 from services.models.idempotency import IdempotencyRecord
-from services.models.monitoring import Warning
+from services.models.monitoring import EarlyWarning
 from services.models.notifications import Notification
 from services.models.plans import EnterprisePlan
 from services.models.policies import Policy
@@ -16,5 +16,5 @@ __all__ = [
     "Assignment", "AuditHead", "AuditLog", "CalendarDay", "LoginFailure", "RefusalTally", "CommonProblem", "Department",
     "Enterprise", "EnterpriseChange", "EnterprisePlan", "EnterpriseTag", "IdempotencyRecord",
     "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemEvent", "ProblemStint", "Region",
-    "RevokedToken", "StatusReport", "User", "UserSession", "Visit", "Warning",
+    "RevokedToken", "StatusReport", "User", "UserSession", "Visit", "EarlyWarning",
 ]

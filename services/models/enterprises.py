@@ -42,7 +42,7 @@ class Enterprise(Versioned, db.Model):
         cascade="all, delete-orphan", lazy="selectin", order_by="EnterpriseTag.tag"
     )
 
-    # Set per request by services.enterprises.reveal(); contacts are masked unless revealed.
+    # Set per request by services.enterprises.with_contact_visibility(); contacts are masked unless revealed.
     reveal_contact = False
 
     @property

@@ -13,7 +13,7 @@ SEVERITIES = ("yellow", "orange", "red")
 WARNING_STATES = ("open", "acknowledged", "closed")
 
 
-class Warning(Versioned, db.Model):
+class EarlyWarning(Versioned, db.Model):
     __tablename__ = "warnings"
     __table_args__ = (
         Index(

@@ -15,7 +15,7 @@ from services.models import (
     Enterprise,
     Problem,
     Region,
-    Warning,
+    EarlyWarning,
 )
 from services.monitoring.rules import (
     ENTERPRISE_TYPES,
@@ -45,11 +45,11 @@ class SyncResult:
         return {"opened": len(self.opened), "escalated": len(self.escalated), "closed": len(self.closed)}
 
 
-def _sync(findings: list[Finding], existing_stmt: Select, now: datetime) -> SyncResult:
+def _reconcile(findings: list[Finding], existing_stmt: Select, now: datetime) -> SyncResult:
     """Open what is called for and missing, escalate what got worse, close what no longer holds.
     Severity only rises on a live warning: a red warning stays red until its cause ends."""
     result = SyncResult()
-    live = {(w.type, w.subject): w for w in db.session.scalars(existing_stmt.where(Warning.state != "closed"))}
+    live = {(w.type, w.subject): w for w in db.session.scalars(existing_stmt.where(EarlyWarning.state != "closed"))}
     wanted = {(f.type, f.subject): f for f in findings}
     for key, warning in live.items():
         if key not in wanted:
@@ -75,10 +75,10 @@ def _sync(findings: list[Finding], existing_stmt: Select, now: datetime) -> Sync
     return result
 
 
-def _open(finding: Finding, now: datetime) -> Warning | None:
+def _open(finding: Finding, now: datetime) -> EarlyWarning | None:
     """Insert in a savepoint: a concurrent writer (or the scan) that opened the same warning first wins
     through the one-live-warning index, and this transaction carries on without it."""
-    warning = Warning(type=finding.type, severity=finding.severity, state="open", subject=finding.subject,
+    warning = EarlyWarning(type=finding.type, severity=finding.severity, state="open", subject=finding.subject,
                       enterprise_id=finding.enterprise_id, problem_id=finding.problem_id,
                       region_id=finding.region_id, detail=finding.detail, opened_at=now)
     try:
@@ -89,7 +89,7 @@ def _open(finding: Finding, now: datetime) -> Warning | None:
     return warning
 
 
-def _notify(warning: Warning, finding: Finding, *, escalated: bool) -> None:
+def _notify(warning: EarlyWarning, finding: Finding, *, escalated: bool) -> None:
     """The enterprise's county task force; for a problem also the task force holding it, and on
     overdue the one above that (the parent task force is told of overdue work)."""
     regions = {finding.region_id}
@@ -111,8 +111,8 @@ def _notify(warning: Warning, finding: Finding, *, escalated: bool) -> None:
 
 
 def _subjects_stmt(types: tuple[str, ...], subject: str | None = None) -> Select:
-    stmt = select(Warning).where(Warning.type.in_(types))
-    return stmt.where(Warning.subject == subject) if subject is not None else stmt
+    stmt = select(EarlyWarning).where(EarlyWarning.type.in_(types))
+    return stmt.where(EarlyWarning.subject == subject) if subject is not None else stmt
 
 
 def reconcile_all(*, now: datetime | None = None) -> SyncResult:
@@ -120,7 +120,7 @@ def reconcile_all(*, now: datetime | None = None) -> SyncResult:
     now = now or utcnow()
     findings = [*employment_findings(None), *halted_findings(None), *no_visit_findings(None, now),
                 *problem_findings(None, now)]
-    return _sync(findings, _subjects_stmt(ENTERPRISE_TYPES + PROBLEM_TYPES), now)
+    return _reconcile(findings, _subjects_stmt(ENTERPRISE_TYPES + PROBLEM_TYPES), now)
 
 
 @unit_of_work()
@@ -137,11 +137,11 @@ def on_enterprise_observed(enterprise: Enterprise, *, now: datetime | None = Non
     db.session.flush()
     only = enterprise.id
     findings = [*employment_findings(only), *halted_findings(only), *no_visit_findings(only, now)]
-    return _sync(findings, _subjects_stmt(ENTERPRISE_TYPES, f"enterprise:{only}"), now)
+    return _reconcile(findings, _subjects_stmt(ENTERPRISE_TYPES, f"enterprise:{only}"), now)
 
 
 def on_problem_changed(problem: Problem, *, now: datetime | None = None) -> SyncResult:
     """Hook for the problem workflow after any change of status, deadline or reopen count; no commit."""
     now = now or utcnow()
     db.session.flush()
-    return _sync(problem_findings(problem.id, now), _subjects_stmt(PROBLEM_TYPES, f"problem:{problem.id}"), now)
+    return _reconcile(problem_findings(problem.id, now), _subjects_stmt(PROBLEM_TYPES, f"problem:{problem.id}"), now)

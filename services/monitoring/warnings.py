@@ -12,7 +12,7 @@ from services.errors import Forbidden, InvalidTransition, NotFound, VersionMisma
 from services.filters import where_one_of
 from services.models import (
     Region,
-    Warning,
+    EarlyWarning,
 )
 from services.roles import Role
 
@@ -25,30 +25,30 @@ def _check_reader(actor: Actor) -> None:
 def list_warnings(*, actor: Actor, state: str | list[str] | None = None, severity: str | list[str] | None = None,
                   type: str | list[str] | None = None, region: int | None = None, enterprise: int | None = None) -> Select:
     _check_reader(actor)
-    stmt = select(Warning).where(enterprise_clause(actor, Warning.enterprise_id))
-    for column, values in ((Warning.state, state), (Warning.severity, severity), (Warning.type, type)):
+    stmt = select(EarlyWarning).where(enterprise_clause(actor, EarlyWarning.enterprise_id))
+    for column, values in ((EarlyWarning.state, state), (EarlyWarning.severity, severity), (EarlyWarning.type, type)):
         stmt = where_one_of(stmt, column, values)
     if enterprise is not None:
-        stmt = stmt.where(Warning.enterprise_id == enterprise)
+        stmt = stmt.where(EarlyWarning.enterprise_id == enterprise)
     if region is not None:
         root = db.session.get(Region, region)
         if root is None:
             return stmt.where(False)
-        stmt = stmt.where(within_region(Warning.region_id, root.path))
+        stmt = stmt.where(within_region(EarlyWarning.region_id, root.path))
     return stmt
 
 
-def get_warning_or_raise(*, actor: Actor, warning_id: int) -> Warning:
+def get_warning_or_raise(*, actor: Actor, warning_id: int) -> EarlyWarning:
     _check_reader(actor)
-    warning = db.session.scalar(select(Warning).where(Warning.id == warning_id,
-                                                     enterprise_clause(actor, Warning.enterprise_id)))
+    warning = db.session.scalar(select(EarlyWarning).where(EarlyWarning.id == warning_id,
+                                                     enterprise_clause(actor, EarlyWarning.enterprise_id)))
     if warning is None:
         raise NotFound("预警不存在")
     return warning
 
 
 @unit_of_work()
-def acknowledge(*, actor: Actor, warning_id: int, note: str, expected_version: int | None = None) -> Warning:
+def acknowledge(*, actor: Actor, warning_id: int, note: str, expected_version: int | None = None) -> EarlyWarning:
     warning = get_warning_or_raise(actor=actor, warning_id=warning_id)
     region = db.session.get(Region, warning.region_id)
     if not (actor.is_admin or (actor.role == Role.COORDINATOR and region_in_scope(actor, region))):

@@ -162,7 +162,7 @@ def apply_action(*, actor: Actor, problem_id: int, action: str, payload: dict | 
     return problem
 
 
-def act(*, actor: Actor, problem_id: int, action: str, payload: dict | None = None,
+def take_action(*, actor: Actor, problem_id: int, action: str, payload: dict | None = None,
         expected_version: int | None = None, now: datetime | None = None) -> Problem:
     """Take one workflow action as its own transaction and return the problem as the caller now sees it
     (timeline, stints and allowed actions attached, nothing read back after the commit); raises as apply_action."""

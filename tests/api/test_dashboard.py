@@ -6,7 +6,7 @@ from sqlalchemy import event, func, select
 from services.actors import Actor
 from services.dashboard import dashboard
 from services.db import db
-from services.models import Enterprise, User, Warning
+from services.models import Enterprise, User, EarlyWarning
 from tests import monitoring_helpers as mh
 from tests.monitoring_helpers import local
 
@@ -42,7 +42,7 @@ def _dataset(db_session):
     mh.visit(y1, liaison, local(2026, 8, 30))
     for firm, severity, state in ((x1, "yellow", "open"), (y1, "red", "open"), (x2, "orange", "acknowledged"),
                                   (y2, "yellow", "closed")):
-        db_session.add(Warning(type="halted", severity=severity, state=state, subject=f"enterprise:{firm.id}",
+        db_session.add(EarlyWarning(type="halted", severity=severity, state=state, subject=f"enterprise:{firm.id}",
                                enterprise_id=firm.id, region_id=firm.region_id, opened_at=local(2026, 9, 1)))
     db_session.commit()
     return prefecture, x, y
@@ -191,7 +191,7 @@ def test_a_past_date_shows_that_dates_figures(db_session, login_as):
                                   ("resolve", "resolved", local(2026, 9, 20))):
         db_session.add(ProblemEvent(problem_id=item.id, action=action, to_status=to_status, to_level="county", at=at))
     mh.problem(firm, status="pending", created_at=local(2026, 9, 25))  # not filed yet on the 10th
-    db_session.add(Warning(type="halted", severity="orange", state="closed", subject=f"enterprise:{firm.id}",
+    db_session.add(EarlyWarning(type="halted", severity="orange", state="closed", subject=f"enterprise:{firm.id}",
                            enterprise_id=firm.id, region_id=x.id, opened_at=local(2026, 9, 5),
                            closed_at=local(2026, 9, 20)))
     db_session.commit()

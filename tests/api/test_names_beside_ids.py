@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event, select
 
 from services.db import db
-from services.models import Assignment, Department, Region, User, Warning
+from services.models import Assignment, Department, Region, User, EarlyWarning
 from tests import monitoring_helpers as mh
 
 
@@ -100,7 +100,7 @@ def many_rows(app, db_session):
         mh.visit(firm, liaisons[i % 7], mh.local(2026, 11, 1 + i % 28))
         db_session.add(Assignment(kind="liaison", user_id=liaisons[i].id, enterprise_id=firm.id,
                                   department_id=departments[i % 5].id, started_on=mh.local(2026, 9, 1).date()))
-        db_session.add(Warning(type="halted", severity="orange", subject=f"enterprise:{firm.id}", enterprise_id=firm.id,
+        db_session.add(EarlyWarning(type="halted", severity="orange", subject=f"enterprise:{firm.id}", enterprise_id=firm.id,
                                region_id=firm.region_id, detail={}, opened_at=mh.local(2026, 11, 2)))
     db_session.commit()
     assert db_session.scalar(select(Region.id).where(Region.id == prefecture.id))

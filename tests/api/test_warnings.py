@@ -3,13 +3,13 @@
 import pytest
 from sqlalchemy import delete, select
 
-from services.models import Enterprise, Warning
+from services.models import Enterprise, EarlyWarning
 
 
 @pytest.fixture
 def warnings(db_session, demo):
     """Our own warnings on demo enterprises (the demo's own are cleared so the demo may grow)."""
-    db_session.execute(delete(Warning))
+    db_session.execute(delete(EarlyWarning))
     made = {}
     for key, name, type_, severity, state in (
             ("qhy", "临夏县清河源", "halted", "orange", "open"),
@@ -18,7 +18,7 @@ def warnings(db_session, demo):
             ("bs", "康乐县百盛", "halted", "orange", "open"),
             ("ld", "永靖县燎原", "halted", "yellow", "closed")):
         firm = db_session.get(Enterprise, demo.enterprise_id(name))
-        warning = Warning(type=type_, severity=severity, state=state, subject=f"enterprise:{firm.id}",
+        warning = EarlyWarning(type=type_, severity=severity, state=state, subject=f"enterprise:{firm.id}",
                           enterprise_id=firm.id, region_id=firm.region_id)
         db_session.add(warning)
         db_session.flush()
@@ -129,4 +129,4 @@ def test_acknowledging_is_audited(login_as, warnings, db_session):
 
 
 def test_the_demo_has_warnings_after_its_scan(db_session):
-    assert db_session.scalar(select(Warning.id).limit(1)) is not None
+    assert db_session.scalar(select(EarlyWarning.id).limit(1)) is not None

@@ -18,7 +18,7 @@ WALK = [
     ("lxx_coord", "assign"), ("lxx_coord", "request_extension"), ("lx_coord", "decide_extension"),
     ("lx_coord", "supervise"), ("lx_coord", "unsupervise"), ("lxx_coord", "resolve"), ("ent_qhy", "feedback"),
 ]
-# Measured on the demo data (SQLite); before act() answered from what it had loaded these were 46–54.
+# Measured on the demo data (SQLite); before take_action() answered from what it had loaded these were 46–54.
 BUDGET = {
     "accept": 29, "comment": 29, "request_info": 31, "supply_info": 29, "assign": 31, "request_extension": 31,
     "decide_extension": 32, "supervise": 31, "unsupervise": 29, "resolve": 33, "feedback": 30,

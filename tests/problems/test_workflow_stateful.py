@@ -12,7 +12,7 @@ from services.db import db, utcnow
 from services.errors import ServiceError
 from services.models import Enterprise, Problem, ProblemEvent, User
 from services.problems import workflow
-from services.problems.commands import act, allowed_actions, file_problem
+from services.problems.commands import allowed_actions, file_problem, take_action
 
 PLAYERS = ["lxx_coord", "lx_coord", "gs_coord", "liaison_ma", "ent_qhy", "lx_viewer", "kl_coord"]
 POSITIVE = ("satisfied", "basically_satisfied")
@@ -84,7 +84,7 @@ def test_random_walks_keep_the_ledger_consistent(app):
             with app.app_context():
                 before = self._counts()
                 try:
-                    act(actor=actors[who], problem_id=self.problem_id, action=action,
+                    take_action(actor=actors[who], problem_id=self.problem_id, action=action,
                         payload=payload_for(action, data, self.now), now=self.now)
                 except ServiceError:
                     db.session.rollback()

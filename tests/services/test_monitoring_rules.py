@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from services import monitoring
 from services.db import utcnow
-from services.models import Notification, User, Warning
+from services.models import Notification, User, EarlyWarning
 from tests import monitoring_helpers as mh
 
 
@@ -20,9 +20,9 @@ def county(db_session):
 
 
 def _live(db_session, **where):
-    stmt = select(Warning).where(Warning.state != "closed")
+    stmt = select(EarlyWarning).where(EarlyWarning.state != "closed")
     for key, value in where.items():
-        stmt = stmt.where(getattr(Warning, key) == value)
+        stmt = stmt.where(getattr(EarlyWarning, key) == value)
     return list(db_session.scalars(stmt))
 
 
@@ -63,7 +63,7 @@ def test_the_employment_warning_closes_when_headcount_recovers(db_session, count
     mh.change(firm, "employees", "50", "95", utcnow())
     db_session.commit()
     _scan(db_session)
-    assert db_session.get(Warning, warning.id).state == "closed"
+    assert db_session.get(EarlyWarning, warning.id).state == "closed"
 
 
 def test_running_the_scan_twice_changes_nothing(db_session, county):
@@ -72,9 +72,9 @@ def test_running_the_scan_twice_changes_nothing(db_session, county):
                accepted_at=utcnow() - timedelta(days=19), due_at=utcnow() - timedelta(days=1), reopen_count=2)
     db_session.commit()
     first = _scan(db_session)
-    before = [(w.id, w.severity, w.state, w.version) for w in db_session.scalars(select(Warning).order_by(Warning.id))]
+    before = [(w.id, w.severity, w.state, w.version) for w in db_session.scalars(select(EarlyWarning).order_by(EarlyWarning.id))]
     second = _scan(db_session)
-    after = [(w.id, w.severity, w.state, w.version) for w in db_session.scalars(select(Warning).order_by(Warning.id))]
+    after = [(w.id, w.severity, w.state, w.version) for w in db_session.scalars(select(EarlyWarning).order_by(EarlyWarning.id))]
     assert first.opened and not second.changed
     assert before == after
 
@@ -88,7 +88,7 @@ def test_a_halted_enterprise_gets_an_orange_warning_that_closes_on_resumption(db
     firm.operating_status = "resumed"
     db_session.commit()
     _scan(db_session)
-    assert db_session.get(Warning, warning.id).state == "closed"
+    assert db_session.get(EarlyWarning, warning.id).state == "closed"
 
 
 def test_a_key_enterprise_unvisited_for_thirty_days_warns(db_session, county):
@@ -116,7 +116,7 @@ def test_a_problem_pending_past_its_acceptance_deadline_warns_until_accepted(db_
     monitoring.on_problem_changed(item)
     db_session.commit()
     db_session.expire_all()
-    assert db_session.get(Warning, warning.id).state == "closed"
+    assert db_session.get(EarlyWarning, warning.id).state == "closed"
 
 
 def test_an_overdue_problem_is_orange_and_escalates_to_red_past_twice_its_limit(db_session, county):
@@ -161,7 +161,7 @@ def test_opening_a_warning_notifies_the_regions_task_force(db_session, county):
     firm = mh.enterprise(county, status="halted")
     db_session.commit()
     _scan(db_session)
-    warning = db_session.scalar(select(Warning).where(Warning.enterprise_id == firm.id))
+    warning = db_session.scalar(select(EarlyWarning).where(EarlyWarning.enterprise_id == firm.id))
     inbox = db_session.scalars(select(Notification).where(Notification.object_type == "warning",
                                                           Notification.object_id == warning.id)).all()
     owner = db_session.scalar(select(User.id).where(User.username == "t_rule_coord"))
@@ -190,7 +190,7 @@ def test_a_hook_never_commits_the_writers_transaction(db_session, county):
 
 def test_a_warning_opened_concurrently_is_left_to_the_first_writer(db_session, county):
     firm = mh.enterprise(county, status="halted")
-    db_session.add(Warning(type="halted", severity="orange", state="open", subject=f"enterprise:{firm.id}",
+    db_session.add(EarlyWarning(type="halted", severity="orange", state="open", subject=f"enterprise:{firm.id}",
                            enterprise_id=firm.id, region_id=county.id))
     db_session.flush()
     finding = monitoring.Finding("halted", "orange", firm.id, county.id)
