@@ -14,6 +14,8 @@ from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.models import Assignment, Department, Enterprise, User
 from services.timeutil import local_today
 from services.roles import Role
+from services.paging import paged
+from services import sorts
 
 ROLE_FOR_KIND = {"liaison": "liaison", "leader": "viewer"}
 
@@ -92,3 +94,8 @@ def end_assignment(*, actor: Actor, assignment_id: int, ended_on: date | None = 
     assignment.ended_on = ended_on
     audit.record(actor, "assignment.ended", "assignment", assignment.id, {"ended_on": ended_on})
     return assignment
+
+
+def assignment_page(*, actor: Actor, **args) -> dict:
+    """One page of assignments in scope, history included. Raises ValidationFailed (bad cursor)."""
+    return paged(list_assignments, sorts.ASSIGNMENTS, actor=actor, **args)

@@ -16,6 +16,8 @@ from services.roles import Role
 from services.db import db, increment, unit_of_work, utcnow
 from services.errors import Forbidden
 from services.models import AuditHead, AuditLog, RefusalTally
+from services.paging import paged
+from services import sorts
 
 GENESIS = "0" * 64
 
@@ -171,3 +173,8 @@ def verify_checkpoint(*, key: str, path: Path) -> VerifyResult | None:
     if row.hash != entry["hash"]:
         return VerifyResult(False, 0, entry["seq"], row.id, "检查点之前的记录已被改写")
     return VerifyResult(True, entry["seq"])
+
+
+def audit_page(*, actor: Actor, **args) -> dict:
+    """One page of audit entries. Raises Forbidden (not an auditor), ValidationFailed (bad cursor)."""
+    return paged(query, sorts.AUDIT, actor=actor, **args)

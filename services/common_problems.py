@@ -11,6 +11,8 @@ from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.models import CommonProblem, Problem
 from services.problems.commands import apply_action
 from services.roles import Role
+from services.paging import paged
+from services import sorts
 
 
 def _coordinator(actor: Actor) -> None:
@@ -104,3 +106,8 @@ def resolve(*, actor: Actor, common_id: int, resolution: str) -> dict:
     group.resolution, group.resolved_at = resolution, utcnow()
     audit.record(actor, "common_problem.resolved", "common_problem", group.id, {"resolved": resolved})
     return {"common_problem": group, "resolved": resolved, "skipped": skipped}
+
+
+def common_page(*, actor: Actor, **paging) -> dict:
+    """One page of the common problems in the caller's region. Raises ValidationFailed (bad cursor)."""
+    return paged(list_common, sorts.COMMON_PROBLEMS, actor=actor, **paging)

@@ -16,6 +16,8 @@ from services.db import db, unit_of_work
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.filters import one_of, where_one_of
 from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Region
+from services.paging import paged
+from services import sorts
 
 # Fields the enterprise itself or its liaison may correct; the rest are the task force's.
 FIELD_WORK_FIELDS = frozenset({"address", "latitude", "longitude", "contact_name", "contact_phone",
@@ -180,3 +182,15 @@ def _check_dates(registered: date | None, deregistered: date | None) -> None:
 def history(*, actor: Actor, enterprise_id: int) -> Select:
     get_enterprise_or_raise(actor=actor, enterprise_id=enterprise_id)
     return select(EnterpriseChange).where(EnterpriseChange.enterprise_id == enterprise_id)
+
+
+def enterprise_page(*, actor: Actor, **args) -> dict:
+    """One page of enterprises in scope, contacts shown as the caller may see them. Raises ValidationFailed."""
+    page = paged(list_enterprises, sorts.ENTERPRISES, actor=actor, **args)
+    with_contact_visibility(actor, page["items"])
+    return page
+
+
+def history_page(*, actor: Actor, enterprise_id: int, **paging) -> dict:
+    """One page of an enterprise's recorded changes, newest first. Raises NotFound (out of scope)."""
+    return paged(history, None, actor=actor, enterprise_id=enterprise_id, **paging)

@@ -10,6 +10,8 @@ from services.actors import Actor, active_assignment_clause
 from services.db import db, unit_of_work, utcnow
 from services.models import Assignment, Notification, User
 from services.roles import Role
+from services.paging import paged
+from services import sorts
 
 
 def notify(user_ids: Iterable[int], *, kind: str, title: str, body: str = "", object_type: str | None = None,
@@ -67,3 +69,9 @@ def enterprise_leaders(enterprise_id: int) -> list[int]:
     """包抓 leaders following the enterprise."""
     return list(db.session.scalars(select(Assignment.user_id).where(
         Assignment.enterprise_id == enterprise_id, Assignment.kind == "leader", active_assignment_clause())))
+
+
+def notification_page(*, actor: Actor, **args) -> dict:
+    """One page of the caller's notifications with the unread count. Raises ValidationFailed (bad cursor)."""
+    return {**paged(list_notifications, sorts.NOTIFICATIONS, actor=actor, **args),
+            "unread_count": unread_count(actor=actor)}

@@ -11,6 +11,7 @@ from services.permissions import may_approve_plan, may_work_on
 from services.db import db, unit_of_work, utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.models import Department, Enterprise, EnterprisePlan, Problem
+from services.paging import paginate
 
 
 def _enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
@@ -118,3 +119,8 @@ def approve(*, actor: Actor, enterprise_id: int, expected_version: int | None = 
                          exclude=actor.user_id)
     audit.record(actor, "plan.approved", "enterprise", enterprise.id, {"version": plan.version})
     return plan
+
+
+def version_page(*, actor: Actor, enterprise_id: int, **paging) -> dict:
+    """One page of a plan's versions, newest first. Raises NotFound (out of scope), ValidationFailed."""
+    return paginate(list_versions(actor=actor, enterprise_id=enterprise_id), id_column=EnterprisePlan.version, **paging)

@@ -16,6 +16,8 @@ from services.labels import ENUM_LABELS
 from services.models import Enterprise, EnterpriseTag, Policy, Region, User
 from services.timeutil import local_today
 from services.roles import Role
+from services.paging import paged
+from services import sorts
 
 EDITOR_LEVELS = ("prefecture", "province")
 
@@ -221,3 +223,9 @@ def update_policy(*, actor: Actor, policy_id: int, expected_version: int, change
         notified = _publish(actor, policy)
     audit.record(actor, "policy.updated", "policy", policy.id, {"fields": sorted(changes), "notified": notified})
     return policy
+
+
+def policy_page(*, actor: Actor | None, benefit_type=None, in_force: bool | None = None, **paging) -> dict:
+    """One page of policies (without an account only those in force). Raises ValidationFailed (bad cursor)."""
+    return paged(list_policies, sorts.POLICIES, actor=actor, benefit_type=benefit_type, in_force_only=in_force,
+                 **paging)

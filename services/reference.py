@@ -12,6 +12,8 @@ from services.actors import Actor
 from services.db import db, unit_of_work
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.models import CalendarDay, Department, Region
+from services.paging import paged
+from services import sorts
 
 PARENT_LEVEL = {"province": None, "prefecture": "province", "county": "prefecture"}
 
@@ -153,3 +155,13 @@ def delete_calendar_day(*, actor: Actor, day: date) -> None:
         raise NotFound("该日期没有特别安排")
     db.session.delete(row)
     audit.record(actor, "calendar.deleted", "calendar_day", day.isoformat())
+
+
+def region_page(**args) -> dict:
+    """One page of regions (flat, with parent ids). Raises ValidationFailed (bad cursor)."""
+    return paged(list_regions, sorts.REGIONS, **args)
+
+
+def department_page(**args) -> dict:
+    """One page of departments. Raises ValidationFailed (bad cursor)."""
+    return paged(list_departments, sorts.DEPARTMENTS, **args)

@@ -14,6 +14,8 @@ from services.enterprises import observe
 from services.errors import Forbidden, NotFound, PreconditionRequired, ValidationFailed, VersionMismatch
 from services.models import Enterprise, StatusReport
 from services.timeutil import local_today
+from services.paging import paged
+from services import sorts
 
 PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 FIELDS = ("operating_status", "employees", "revenue_10k", "capacity_pct", "note")
@@ -86,3 +88,8 @@ def get_report_or_raise(*, actor: Actor, enterprise_id: int, period: str) -> Sta
 def list_reports(*, actor: Actor, enterprise_id: int) -> Select:
     _enterprise(actor, enterprise_id)
     return select(StatusReport).where(StatusReport.enterprise_id == enterprise_id)
+
+
+def report_page(*, actor: Actor, enterprise_id: int, **paging) -> dict:
+    """One page of an enterprise's monthly reports. Raises NotFound (out of scope), ValidationFailed."""
+    return paged(list_reports, sorts.STATUS_REPORTS, actor=actor, enterprise_id=enterprise_id, **paging)

@@ -16,6 +16,8 @@ from services.filters import where_one_of
 from services.models import Enterprise, Visit
 from services.problems.commands import file_problem
 from services.roles import Role
+from services.paging import paged
+from services import sorts
 
 CLOCK_SKEW = timedelta(minutes=10)
 
@@ -94,3 +96,15 @@ def get_visit_or_raise(*, actor: Actor, visit_id: int) -> Visit:
     if visit is None:
         raise NotFound("走访记录不存在")
     return visit
+
+
+def visit_page(*, actor: Actor, **args) -> dict:
+    """One page of visits in scope (list_visits' filters plus paging). Raises ValidationFailed (bad cursor)."""
+    return paged(list_visits, sorts.VISITS, actor=actor, **args)
+
+
+def enterprise_visit_page(*, actor: Actor, enterprise_id: int, **args) -> dict:
+    """One page of an enterprise's visits; its path names the enterprise, so an `enterprise` filter is ignored.
+    Raises NotFound (out of scope), ValidationFailed (bad cursor)."""
+    args.pop("enterprise", None)
+    return paged(enterprise_visits, sorts.VISITS, actor=actor, enterprise_id=enterprise_id, **args)

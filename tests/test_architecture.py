@@ -90,3 +90,10 @@ def test_views_are_declarations_of_at_most_ten_lines():
     long = [f"{path.name}:{name} ({_body_lines(fn)})" for path in sorted((ROOT / "api" / "resources").glob("*.py"))
             for name, fn in _views(path) if _body_lines(fn) > 10]
     assert long == []
+
+
+def test_views_never_name_model_columns():
+    """Paging, sorting and filtering happen below the views: a resource module imports no model."""
+    offenders = [f"{path.name}: {name}" for path in sorted((ROOT / "api" / "resources").glob("*.py"))
+                 for name in _imports(path) if name.startswith("services.models")]
+    assert offenders == []

@@ -3,9 +3,8 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import sorts
 from api.auth import current_actor
-from api.pagination import page_schema, paginate, split_paging
+from api.pagination import page_schema
 from api.schemas.enterprises import AssignmentCreateSchema, AssignmentEndSchema, AssignmentQuerySchema, AssignmentSchema
 from services import assignments
 
@@ -18,9 +17,7 @@ class Assignments(MethodView):
     @blp.response(200, page_schema(AssignmentSchema))
     def get(self, args):
         """范围内的包抓/联络分工列表（联络员只看本人），含历史"""
-        filters, paging = split_paging(args)
-        return paginate(assignments.list_assignments(actor=current_actor(), **filters), sorts=sorts.ASSIGNMENTS,
-                        **paging)
+        return assignments.assignment_page(actor=current_actor(), **args)
 
     @blp.arguments(AssignmentCreateSchema)
     @blp.response(201, AssignmentSchema)

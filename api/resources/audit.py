@@ -3,9 +3,9 @@
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from api import sorts
+from services import sorts
 from api.auth import current_actor
-from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
+from api.pagination import sort_field, ListArgsSchema, page_schema
 from api.schemas.base import BaseSchema, LocalDateTime
 from services import audit
 
@@ -19,7 +19,7 @@ class AuditQuerySchema(ListArgsSchema):
     action = ma.fields.String(validate=ma.validate.Length(max=64))
     from_ = LocalDateTime(data_key="from")
     to = LocalDateTime()
-    sort = sorts.AUDIT.field()
+    sort = sort_field(sorts.AUDIT)
 
 
 class AuditEntrySchema(BaseSchema):
@@ -43,5 +43,4 @@ class AuditEntrySchema(BaseSchema):
 @blp.response(200, page_schema(AuditEntrySchema))
 def list_audit(args):
     """审计日志列表（最新在前）"""
-    filters, paging = split_paging(args)
-    return paginate(audit.query(actor=current_actor(), **filters), sorts=sorts.AUDIT, **paging)
+    return audit.audit_page(actor=current_actor(), **args)

@@ -3,9 +3,9 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import sorts
+from services import sorts
 from api.auth import current_actor
-from api.pagination import ListArgsSchema, page_schema, paginate
+from api.pagination import sort_field, ListArgsSchema, page_schema
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.plans_policies import (
     CommonProblemCreateSchema, CommonProblemSchema, CommonResolveResultSchema, CommonResolveSchema, ProblemIdsSchema,
@@ -18,7 +18,7 @@ GROUP = "<int(max=2147483647):common_id>"
 
 
 class CommonProblemListArgs(ListArgsSchema):
-    sort = sorts.COMMON_PROBLEMS.field()
+    sort = sort_field(sorts.COMMON_PROBLEMS)
 
 
 @blp.route("/common-problems")
@@ -27,7 +27,7 @@ class CommonProblems(MethodView):
     @blp.response(200, page_schema(CommonProblemSchema))
     def get(self, args):
         """本人区域的共性问题列表"""
-        return paginate(common_problems.list_common(actor=current_actor()), sorts=sorts.COMMON_PROBLEMS, **args)
+        return common_problems.common_page(actor=current_actor(), **args)
 
     @blp.arguments(CommonProblemCreateSchema)
     @blp.response(201, CommonProblemSchema)

@@ -3,10 +3,9 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import sorts
 from api.auth import current_actor
 from api.concurrency import required_if_match, set_etag
-from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
+from api.pagination import ListArgsSchema, page_schema
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.enterprises import (
     EnterpriseChangeSchema, EnterpriseCreateSchema, EnterpriseQuerySchema, EnterpriseSchema, EnterpriseUpdateSchema,
@@ -22,11 +21,7 @@ class Enterprises(MethodView):
     @blp.response(200, page_schema(EnterpriseSchema))
     def get(self, args):
         """本人范围内的企业列表"""
-        actor = current_actor()
-        filters, paging = split_paging(args)
-        page = paginate(enterprises.list_enterprises(actor=actor, **filters), sorts=sorts.ENTERPRISES, **paging)
-        enterprises.with_contact_visibility(actor, page["items"])
-        return page
+        return enterprises.enterprise_page(actor=current_actor(), **args)
 
     @blp.arguments(EnterpriseCreateSchema)
     @blp.response(201, EnterpriseSchema)
@@ -65,4 +60,4 @@ class EnterpriseItem(MethodView):
 @blp.response(200, page_schema(EnterpriseChangeSchema))
 def enterprise_history(args, enterprise_id):
     """企业标签、经营状态和用工人数的变更历史"""
-    return paginate(enterprises.history(actor=current_actor(), enterprise_id=enterprise_id), **args)
+    return enterprises.history_page(actor=current_actor(), enterprise_id=enterprise_id, **args)

@@ -2,9 +2,7 @@
 
 from flask_smorest import Blueprint
 
-from api import sorts
 from api.auth import current_actor
-from api.pagination import paginate, split_paging
 from api.schemas.problems import MarkReadSchema, NotificationPageSchema, NotificationQuerySchema
 from services import notifications
 
@@ -16,10 +14,7 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications", d
 @blp.response(200, NotificationPageSchema)
 def list_notifications(args):
     """本人的消息（最新在前）及未读数"""
-    actor = current_actor()
-    filters, paging = split_paging(args)
-    page = paginate(notifications.list_notifications(actor=actor, **filters), sorts=sorts.NOTIFICATIONS, **paging)
-    return {**page, "unread_count": notifications.unread_count(actor=actor)}
+    return notifications.notification_page(actor=current_actor(), **args)
 
 
 @blp.route("/read", methods=["POST"])

@@ -5,11 +5,10 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.concurrency import optional_if_match, required_if_match, set_etag
-from api.pagination import ListArgsSchema, page_schema, paginate
+from api.pagination import ListArgsSchema, page_schema
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.plans_policies import PlanPutSchema, PlanSchema
 from services import plans
-from services.models import EnterprisePlan
 
 blp = Blueprint("plans", __name__, url_prefix="/api/v1/enterprises", description="一企一策")
 ENTERPRISE = "<int(max=2147483647):enterprise_id>"
@@ -47,8 +46,7 @@ class Plan(MethodView):
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def versions(args, enterprise_id):
     """一企一策的各个版本（最新在前）"""
-    return paginate(plans.list_versions(actor=current_actor(), enterprise_id=enterprise_id),
-                    order_by=None, id_column=EnterprisePlan.version, **args)
+    return plans.version_page(actor=current_actor(), enterprise_id=enterprise_id, **args)
 
 
 @blp.route(f"/{ENTERPRISE}/plan/versions/<int(max=100000):version>")

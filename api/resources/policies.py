@@ -4,11 +4,10 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import sorts
 from api.auth import anonymous_read_limit, current_actor, optional_actor
 from api.concurrency import required_if_match, set_etag
 from api.extensions import limiter, address_key
-from api.pagination import page_schema, paginate, split_paging
+from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.plans_policies import (
     MatchFactsSchema, MatchResultSchema, PolicyCreateSchema, PolicyQuerySchema, PolicySchema, PolicyUpdateSchema,
@@ -32,10 +31,7 @@ class Policies(MethodView):
     @blp.doc(security=[{}, {"bearerAuth": []}])
     def get(self, args):
         """政策列表（无令牌时只列有效政策）"""
-        filters, paging = split_paging(args)
-        return paginate(policies.list_policies(actor=optional_actor(), benefit_type=filters.get("benefit_type"),
-                                               in_force_only=filters.get("in_force")), sorts=sorts.POLICIES,
-                        **paging)
+        return policies.policy_page(actor=optional_actor(), **args)
 
     @blp.arguments(PolicyCreateSchema)
     @blp.response(201, PolicySchema)

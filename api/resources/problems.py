@@ -6,8 +6,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.concurrency import optional_if_match, required_if_match, set_etag
-from api import sorts
-from api.pagination import page_schema, paginate, split_paging
+from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.problems import (
     ACTION_SCHEMAS, ProblemCreateSchema, ProblemExportQuerySchema, ProblemQuerySchema, ProblemSchema,
@@ -35,8 +34,7 @@ class Problems(MethodView):
     @blp.response(200, page_schema(ProblemSummarySchema))
     def get(self, args):
         """本人范围内的问题台账"""
-        filters, paging = split_paging(args)
-        return paginate(queries.list_problems(actor=current_actor(), **filters), sorts=sorts.PROBLEMS, **paging)
+        return queries.problem_page(actor=current_actor(), **args)
 
     @blp.arguments(ProblemCreateSchema)
     @blp.response(201, ProblemSchema)
@@ -74,10 +72,7 @@ class ProblemItem(MethodView):
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def enterprise_problems(args, enterprise_id):
     """某企业的问题列表"""
-    filters, paging = split_paging(args)
-    filters.pop("enterprise", None)
-    return paginate(queries.enterprise_problems(actor=current_actor(), enterprise_id=enterprise_id, **filters),
-                    sorts=sorts.PROBLEMS, **paging)
+    return queries.enterprise_problem_page(actor=current_actor(), enterprise_id=enterprise_id, **args)
 
 
 def _export(args, fmt: str):

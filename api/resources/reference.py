@@ -5,10 +5,10 @@ from datetime import date
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import sorts
+from services import sorts
 from api.auth import anonymous_read_limit, current_actor
 from api.concurrency import required_if_match, set_etag
-from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
+from api.pagination import sort_field, ListArgsSchema, page_schema
 from api.schemas.common import EnumsSchema, ProblemDetailSchema
 from api.schemas.reference import (
     CalendarDayPutSchema, CalendarDaySchema, CalendarListSchema, CalendarQuerySchema,
@@ -24,16 +24,11 @@ blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="基础
 
 
 class RegionListArgs(RegionQuerySchema, ListArgsSchema):
-    sort = sorts.REGIONS.field()
+    sort = sort_field(sorts.REGIONS)
 
 
 class DepartmentListArgs(DepartmentQuerySchema, ListArgsSchema):
-    sort = sorts.DEPARTMENTS.field()
-
-
-def _page(service, args, order):
-    filters, paging = split_paging(args)
-    return paginate(service(**filters), sorts=order, **paging)
+    sort = sort_field(sorts.DEPARTMENTS)
 
 
 @blp.route("/regions")
@@ -46,7 +41,7 @@ class Regions(MethodView):
     @blp.doc(security=[{}, {"bearerAuth": []}])
     def get(self, args):
         """区域列表（扁平，带 parent_id，按 id；无需令牌）"""
-        return _page(reference.list_regions, args, sorts.REGIONS)
+        return reference.region_page(**args)
 
     @blp.arguments(RegionCreateSchema)
     @blp.response(201, RegionSchema)
@@ -78,7 +73,7 @@ class Departments(MethodView):
     @blp.response(200, page_schema(DepartmentSchema))
     def get(self, args):
         """部门列表（按 id）"""
-        return _page(reference.list_departments, args, sorts.DEPARTMENTS)
+        return reference.department_page(**args)
 
     @blp.arguments(DepartmentCreateSchema)
     @blp.response(201, DepartmentSchema)

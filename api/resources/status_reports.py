@@ -5,8 +5,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.concurrency import optional_if_match, set_etag
-from api import sorts
-from api.pagination import page_schema, paginate
+from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.field import StatusReportPutSchema, StatusReportQuerySchema, StatusReportSchema
 from services import status_reports
@@ -20,8 +19,7 @@ blp = Blueprint("status_reports", __name__, url_prefix="/api/v1/enterprises", de
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def list_reports(args, enterprise_id):
     """企业的月度运行情况列表"""
-    return paginate(status_reports.list_reports(actor=current_actor(), enterprise_id=enterprise_id),
-                    sorts=sorts.STATUS_REPORTS, **args)
+    return status_reports.report_page(actor=current_actor(), enterprise_id=enterprise_id, **args)
 
 
 @blp.route("/<int(max=2147483647):enterprise_id>/status-reports/<string(maxlength=32):period>")

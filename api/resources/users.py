@@ -4,10 +4,10 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import sorts
+from services import sorts
 from api.auth import current_actor
 from api.concurrency import required_if_match, set_etag
-from api.pagination import ListArgsSchema, page_schema, paginate, split_paging
+from api.pagination import sort_field, ListArgsSchema, page_schema
 from api.schemas.auth import MfaEnrolmentCodeSchema, UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSchema
 from api.schemas.common import ProblemDetailSchema
 from services import accounts, mfa
@@ -16,7 +16,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="账�
 
 
 class UserListArgs(UserQuerySchema, ListArgsSchema):
-    sort = sorts.USERS.field()
+    sort = sort_field(sorts.USERS)
     pass
 
 
@@ -26,8 +26,7 @@ class Users(MethodView):
     @blp.response(200, page_schema(UserSchema))
     def get(self, args):
         """账号列表"""
-        filters, paging = split_paging(args)
-        return paginate(accounts.list_users(actor=current_actor(), **filters), sorts=sorts.USERS, **paging)
+        return accounts.user_page(actor=current_actor(), **args)
 
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserSchema)

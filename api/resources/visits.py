@@ -6,8 +6,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.concurrency import set_etag
-from api import sorts
-from api.pagination import page_schema, paginate, split_paging
+from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.field import (
     PhotoSchema, UploadSchema, VisitCreateSchema, VisitExportQuerySchema, VisitQuerySchema, VisitSchema,
@@ -26,8 +25,7 @@ class Visits(MethodView):
     @blp.response(200, page_schema(VisitSchema))
     def get(self, args):
         """本人范围内的走访记录（最近在前）"""
-        filters, paging = split_paging(args)
-        return paginate(visits.list_visits(actor=current_actor(), **filters), sorts=sorts.VISITS, **paging)
+        return visits.visit_page(actor=current_actor(), **args)
 
     @blp.arguments(VisitCreateSchema)
     @blp.response(201, VisitSchema)
@@ -57,10 +55,7 @@ def get_visit(visit_id):
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def enterprise_visits(args, enterprise_id):
     """某企业的走访记录"""
-    filters, paging = split_paging(args)
-    filters.pop("enterprise", None)
-    return paginate(visits.enterprise_visits(actor=current_actor(), enterprise_id=enterprise_id, **filters),
-                    sorts=sorts.VISITS, **paging)
+    return visits.enterprise_visit_page(actor=current_actor(), enterprise_id=enterprise_id, **args)
 
 
 @blp.route("/visits/<int(max=2147483647):visit_id>/photos", methods=["POST"])

@@ -3,10 +3,9 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import sorts
 from api.auth import current_actor
 from api.concurrency import optional_if_match, set_etag
-from api.pagination import page_schema, paginate, split_paging
+from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.monitoring import AcknowledgeSchema, WarningQuerySchema, WarningSchema
 from services import monitoring
@@ -20,8 +19,7 @@ blp = Blueprint("warnings", __name__, url_prefix="/api/v1/warnings", description
 @blp.alt_response(403, schema=ProblemDetailSchema, description="企业用户无权查看预警")
 def list_warnings(args):
     """本人范围内的预警列表"""
-    filters, paging = split_paging(args)
-    return paginate(monitoring.list_warnings(actor=current_actor(), **filters), sorts=sorts.WARNINGS, **paging)
+    return monitoring.warning_page(actor=current_actor(), **args)
 
 
 @blp.route("/<int(max=2147483647):warning_id>")

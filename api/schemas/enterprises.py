@@ -2,8 +2,8 @@
 
 import marshmallow as ma
 
-from api.pagination import ListArgsSchema
-from api import sorts
+from api.pagination import sort_field, ListArgsSchema
+from services import sorts
 from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, NameOf, SafeDate, enum, id_field, text
 from services.models.enterprises import ASSIGNMENT_KINDS, ENTITY_TYPES, INDUSTRIES, OPERATING_STATUSES, SCALES, TAGS
 
@@ -74,7 +74,7 @@ class EnterpriseQuerySchema(ListArgsSchema):
     operating_status = MultiEnum(OPERATING_STATUSES)
     scale = MultiEnum(SCALES)
     assigned_to_me = ma.fields.Boolean()
-    sort = sorts.ENTERPRISES.field()
+    sort = sort_field(sorts.ENTERPRISES)
 
 
 class EnterpriseChangeSchema(BaseSchema):
@@ -120,4 +120,4 @@ class AssignmentQuerySchema(ListArgsSchema):
     user = id_field()
     kind = enum(ASSIGNMENT_KINDS)
     active = ma.fields.Boolean()
-    sort = sorts.ASSIGNMENTS.field()
+    sort = sort_field(sorts.ASSIGNMENTS)

@@ -2,8 +2,8 @@
 
 import marshmallow as ma
 
-from api.pagination import ListArgsSchema
-from api import sorts
+from api.pagination import sort_field, ListArgsSchema
+from services import sorts
 from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, NameOf, enum, id_field, text
 from services.location import LOCATION_CHECKS
 from services.models.enterprises import OPERATING_STATUSES
@@ -71,11 +71,11 @@ class VisitQuerySchema(ListArgsSchema):
     method = MultiEnum(VISIT_METHODS)
     location_check = MultiEnum(LOCATION_CHECKS, metadata={
         "description": "实地走访定位核验，可多选，逗号分隔，如 far,poor_accuracy"})
-    sort = sorts.VISITS.field()
+    sort = sort_field(sorts.VISITS)
 
 
 class StatusReportQuerySchema(ListArgsSchema):
-    sort = sorts.STATUS_REPORTS.field()
+    sort = sort_field(sorts.STATUS_REPORTS)
 
 
 class StatusReportSchema(BaseSchema):

@@ -2,8 +2,8 @@
 
 import marshmallow as ma
 
-from api.pagination import ListArgsSchema
-from api import sorts
+from api.pagination import sort_field, ListArgsSchema
+from services import sorts
 from api.schemas.base import BaseSchema, LocalDateTime, LocalTimesDict, MultiEnum, NameOf, SafeDate, id_field, text
 from services.models.monitoring import SEVERITIES, WARNING_STATES, WARNING_TYPES
 
@@ -38,7 +38,7 @@ class WarningQuerySchema(ListArgsSchema):
     type = MultiEnum(WARNING_TYPES)
     region = id_field(metadata={"description": "区划（含下级）"})
     enterprise = id_field()
-    sort = sorts.WARNINGS.field()
+    sort = sort_field(sorts.WARNINGS)
 
 
 class AcknowledgeSchema(BaseSchema):

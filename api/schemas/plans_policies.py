@@ -2,8 +2,8 @@
 
 import marshmallow as ma
 
-from api import sorts
-from api.pagination import ListArgsSchema
+from services import sorts
+from api.pagination import sort_field, ListArgsSchema
 from api.schemas.base import BaseSchema, IdListField, LocalDateTime, MultiEnum, NameOf, SafeDate, enum, id_field, text
 from api.schemas.problems import ProblemSummarySchema
 from services.models.enterprises import ENTITY_TYPES, INDUSTRIES, SCALES, TAGS
@@ -147,7 +147,7 @@ PolicyUpdateSchema = type("PolicyUpdateSchema", (BaseSchema,), _policy_fields(cr
 class PolicyQuerySchema(ListArgsSchema):
     benefit_type = MultiEnum(BENEFIT_TYPES)
     in_force = ma.fields.Boolean(metadata={"description": "只列现行有效的政策（不带令牌时总是如此）"})
-    sort = sorts.POLICIES.field()
+    sort = sort_field(sorts.POLICIES)
 
 
 class MatchFactsSchema(BaseSchema):

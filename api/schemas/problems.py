@@ -2,8 +2,8 @@
 
 import marshmallow as ma
 
-from api.pagination import ListArgsSchema
-from api import sorts
+from api.pagination import sort_field, ListArgsSchema
+from services import sorts
 from api.schemas.field import PhotoSchema
 from api.schemas.base import (
     BaseSchema, LocalDateTime, LocalTimesDict, MultiEnum, NameOf, SafeDate, enum, id_field, text,
@@ -132,7 +132,7 @@ class ProblemQuerySchema(ListArgsSchema):
     q = ma.fields.String(validate=ma.validate.Length(max=100), metadata={"description": "标题、描述或台账编号"})
     created_from = SafeDate()
     created_to = SafeDate()
-    sort = sorts.PROBLEMS.field()
+    sort = sort_field(sorts.PROBLEMS)
 
 
 class ProblemExportQuerySchema(ProblemQuerySchema):
@@ -243,7 +243,7 @@ class NotificationPageSchema(BaseSchema):
 
 class NotificationQuerySchema(ListArgsSchema):
     unread = ma.fields.Boolean()
-    sort = sorts.NOTIFICATIONS.field()
+    sort = sort_field(sorts.NOTIFICATIONS)
 
 
 class MarkReadSchema(BaseSchema):

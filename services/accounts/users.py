@@ -12,6 +12,8 @@ from services.db import db, unit_of_work, utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.models import Department, Enterprise, Region, User
 from services.roles import Role
+from services.paging import paged
+from services import sorts
 
 USER_FIELDS = ("name", "role", "region_id", "department_id", "enterprise_id", "phone", "is_active")
 
@@ -110,3 +112,8 @@ def unlock_user(*, actor: Actor, user_id: int) -> User:
     user.failed_logins = 0
     audit.record(actor, "user.unlocked", "user", user.id)
     return user
+
+
+def user_page(*, actor: Actor, **args) -> dict:
+    """One page of accounts (list_users' filters plus limit, cursor, count, sort). Raises Forbidden, ValidationFailed."""
+    return paged(list_users, sorts.USERS, actor=actor, **args)

@@ -21,10 +21,10 @@ from services.monitoring.scan import (
     reconcile_all,
     scan,
 )
-from services.monitoring.warnings import acknowledge, get_warning_or_raise, list_warnings
+from services.monitoring.warnings import acknowledge, get_warning_or_raise, list_warnings, warning_page
 
 __all__ = [
     "DROP_RED", "DROP_YELLOW", "ENTERPRISE_TYPES", "NO_VISIT_DAYS", "PROBLEM_TYPES", "REOPEN_LIMIT", "REOPEN_STATUSES",
     "SEVERITY_RANK", "TYPE_TITLES", "Finding", "SyncResult", "_open", "acknowledge", "get_warning_or_raise",
-    "list_warnings", "on_enterprise_observed", "on_problem_changed", "reconcile_all", "scan",
+    "list_warnings", "on_enterprise_observed", "on_problem_changed", "reconcile_all", "scan", "warning_page",
 ]

@@ -15,6 +15,8 @@ from services.models import (
     EarlyWarning,
 )
 from services.roles import Role
+from services.paging import paged
+from services import sorts
 
 
 def _check_reader(actor: Actor) -> None:
@@ -64,3 +66,8 @@ def acknowledge(*, actor: Actor, warning_id: int, note: str, expected_version: i
     warning.acknowledge_note = note
     audit.record(actor, "warning.acknowledged", "warning", warning.id, {"note": note})
     return warning
+
+
+def warning_page(*, actor: Actor, **args) -> dict:
+    """One page of warnings in scope. Raises Forbidden (a role that reads no warnings), ValidationFailed."""
+    return paged(list_warnings, sorts.WARNINGS, actor=actor, **args)

@@ -23,6 +23,8 @@ from services.problems.deadlines import WorkingCalendar
 from services.problems.workflow import allowed_actions
 from services.timeutil import day_bounds_utc, to_local
 from services.roles import Role
+from services.paging import paged
+from services import sorts
 
 
 def _visible(actor: Actor):
@@ -231,3 +233,15 @@ def export_stint_rows(*, actor: Actor, labels: dict, now: datetime | None = None
                labels["problem_action"].get(stint.left_by, "") if stint.left_by else "",
                round((stint.paused_seconds or 0) / 3600, 1), "是" if stints.is_overdue(stint, problem, now) else "否"]
     db.session.rollback()
+
+
+def problem_page(*, actor: Actor, **args) -> dict:
+    """One page of the ledger in scope (list_problems' filters plus paging). Raises ValidationFailed (bad cursor)."""
+    return paged(list_problems, sorts.PROBLEMS, actor=actor, **args)
+
+
+def enterprise_problem_page(*, actor: Actor, enterprise_id: int, **args) -> dict:
+    """One page of an enterprise's problems; the path names the enterprise, so an `enterprise` filter is ignored.
+    Raises NotFound (out of scope), ValidationFailed (bad cursor)."""
+    args.pop("enterprise", None)
+    return paged(enterprise_problems, sorts.PROBLEMS, actor=actor, enterprise_id=enterprise_id, **args)

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from api import sorts
+from services import sorts
 
 
 def _walk(session, path, **params):

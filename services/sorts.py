@@ -2,7 +2,7 @@
 
 The first argument is the list's default order; the README's table is this module."""
 
-from api.pagination import Sorts
+from services.paging import Sorts
 from services.models import (
     Assignment, AuditLog, CommonProblem, Department, Enterprise, Notification, Policy, Problem, Region, StatusReport,
     User, Visit, EarlyWarning,
