@@ -109,7 +109,7 @@ def region_clause(actor: Actor, column=Region.id) -> ColumnElement[bool]:
 
 
 def region_in_scope(actor: Actor, region: Region | None) -> bool:
-    """Whether the region lies in the actor's subtree (admins: every region; None: never)."""
+    """Whether the region lies in a coordinator's or viewer's subtree (admins: every region; None: never)."""
     if region is None:
         return False
     if actor.is_admin:

@@ -135,8 +135,8 @@ def begin_mfa_enrolment(*, username: str, password: str, enrolment_code: str, ip
     """Step 1 of enrolment with a code an admin issued: a new secret for the authenticator app.
     The account uses it from its first sign-in with a valid code (step 2, POST /auth/login with otp).
     A wrong code counts toward the lockout like a wrong password.
-    Raises InvalidCredentials (wrong password), AccountLocked (locked, or the fifth failure), Conflict (already
-    enrolled), Unauthorized (wrong or expired enrolment code)."""
+    Raises InvalidCredentials (wrong username or password), AccountLocked (locked, or the fifth failure),
+    Conflict (already enrolled), Unauthorized (wrong or expired enrolment code)."""
     user, probe = _check_password(username=username, password=password, ip=ip, request_id=request_id)
     now = utcnow()
     if user.mfa_enabled:

@@ -123,7 +123,7 @@ def _int(value) -> int | None:
 
 
 def halted_findings(only: int | None) -> list[Finding]:
-    """An orange finding for every registered enterprise whose operation is halted (or just the one given)."""
+    """An orange finding for every halted enterprise not deregistered (or just the one given)."""
     stmt = select(Enterprise.id, Enterprise.region_id).where(
         Enterprise.operating_status == "halted", Enterprise.deregistered_on.is_(None))
     if only is not None:
