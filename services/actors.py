@@ -33,6 +33,7 @@ class Actor:
     @classmethod
     def for_user(cls, user: User, *, ip: str | None = None, request_id: str | None = None,
                  session_id: str | None = None) -> Actor:
+        """The actor a signed-in user acts as, with its region's path and level."""
         region = user.region
         return cls(
             user_id=user.id, username=user.username, role=user.role,
@@ -44,14 +45,17 @@ class Actor:
 
     @classmethod
     def system(cls, name: str = "system") -> Actor:
+        """The actor of scheduled jobs and commands: no user, admin rights."""
         return cls(user_id=None, username=name, role="system")
 
     @property
     def is_admin(self) -> bool:
+        """Whether the actor is an admin or the system."""
         return self.role in (Role.ADMIN, Role.SYSTEM)
 
     @property
     def is_regional(self) -> bool:
+        """Whether the actor is staff bound to a region (their scope is that region's subtree)."""
         return self.role in STAFF_ROLES and self.region_path is not None
 
 
@@ -66,6 +70,7 @@ def within_region(column, path: str) -> ColumnElement[bool]:
 
 
 def active_assignment_clause():
+    """SQL condition: the assignment has started and not yet ended (today, local time)."""
     today = local_today()
     return and_(
         Assignment.started_on <= today,
@@ -74,6 +79,7 @@ def active_assignment_clause():
 
 
 def assigned_enterprise_ids(actor: Actor, kind: str | None = None) -> Select:
+    """Query of the enterprise ids the actor is currently assigned to, optionally of one kind."""
     stmt = select(Assignment.enterprise_id).where(Assignment.user_id == actor.user_id, active_assignment_clause())
     if kind:
         stmt = stmt.where(Assignment.kind == kind)
@@ -103,6 +109,7 @@ def region_clause(actor: Actor, column=Region.id) -> ColumnElement[bool]:
 
 
 def region_in_scope(actor: Actor, region: Region | None) -> bool:
+    """Whether the region lies in a coordinator's or viewer's subtree (admins: every region; None: never)."""
     if region is None:
         return False
     if actor.is_admin:
@@ -112,6 +119,7 @@ def region_in_scope(actor: Actor, region: Region | None) -> bool:
 
 
 def is_assigned_liaison(actor: Actor, enterprise_id: int) -> bool:
+    """Whether the actor is a liaison currently assigned to the enterprise."""
     if actor.role != Role.LIAISON:
         return False
     stmt = assigned_enterprise_ids(actor, "liaison").where(Assignment.enterprise_id == enterprise_id)

@@ -47,6 +47,7 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str | None) -> Quarter:
+        """The quarter named "YYYYQn", or the current one when None. Raises ValidationFailed (bad format)."""
         if text is None:
             today = local_today()
             return cls(today.year, (today.month - 1) // 3 + 1)
@@ -191,6 +192,8 @@ def score_rows(rows: list[dict], weights: dict[str, float]) -> None:
 
 
 def assess(*, actor: Actor, weights: dict[str, float], region: int | None = None, quarter: str | None = None) -> dict:
+    """Score a region's counties for a quarter by the weighted metrics, with the breakdown by industry.
+    Raises NotFound (region out of scope), Forbidden (role without reports), ValidationFailed (bad quarter)."""
     root = report_region(actor, region)
     q = Quarter.parse(quarter)
     as_of = min(utcnow(), q.end_utc)
@@ -237,7 +240,8 @@ def export(*, actor: Actor, weights: dict[str, float], fmt: str = "xlsx", region
     """The assessment as a file: (file name, ASCII file name, content).
 
     .xlsx: counties (with score and rank) and the breakdown by industry, rates formatted as percentages.
-    .csv: the same two tables in one, the first column telling which (县区 / 行业)."""
+    .csv: the same two tables in one, the first column telling which (县区 / 行业).
+    Raises as assess."""
     from services.exports import Column, columns, csv_stream, xlsx_bytes
     from services.labels import ENUM_LABELS
 

@@ -22,6 +22,7 @@ ROLE_FOR_KIND = {"liaison": "liaison", "leader": "viewer"}
 
 def list_assignments(*, actor: Actor, enterprise: int | None = None, user: int | None = None,
                      kind: str | None = None, active: bool | None = None) -> Select:
+    """Query of the assignments in the actor's scope (a liaison: their own), filtered as asked."""
     stmt = select(Assignment)
     if actor.role == Role.LIAISON:
         stmt = stmt.where(Assignment.user_id == actor.user_id)
@@ -52,6 +53,9 @@ def _manageable_enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
 @unit_of_work()
 def create_assignment(*, actor: Actor, user_id: int, enterprise_id: int, kind: str = "liaison",
                       department_id: int | None = None, started_on: date | None = None) -> Assignment:
+    """Assign a liaison or a leader to an enterprise from today or a given date.
+    Raises NotFound (enterprise, user or department out of scope), Forbidden (neither admin nor
+    coordinator), ValidationFailed (the user's role does not fit the kind), Conflict (already assigned)."""
     enterprise = _manageable_enterprise(actor, enterprise_id)
     user = db.session.get(User, user_id)
     if user is None or not (actor.is_admin or region_in_scope(actor, user.region)):
@@ -80,6 +84,9 @@ def create_assignment(*, actor: Actor, user_id: int, enterprise_id: int, kind: s
 
 @unit_of_work()
 def end_assignment(*, actor: Actor, assignment_id: int, ended_on: date | None = None) -> Assignment:
+    """End an assignment today or on a given date.
+    Raises NotFound (out of scope), Forbidden (neither admin nor coordinator), Conflict (already ended),
+    ValidationFailed (ends before it started)."""
     assignment = db.session.scalar(select(Assignment).where(
         Assignment.id == assignment_id, enterprise_clause(actor, Assignment.enterprise_id)))
     if assignment is None:

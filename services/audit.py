@@ -27,6 +27,7 @@ def _normalise(data) -> dict:
 
 
 def row_hash(row: AuditLog) -> str:
+    """SHA-256 of an audit row's content chained to its predecessor's hash."""
     payload = json.dumps(
         [row.seq, row.prev_hash, row.at.isoformat(), row.actor_id, row.actor_username, row.action,
          row.object_type, row.object_id, row.ip, row.request_id, row.data],
@@ -67,6 +68,7 @@ class VerifyResult:
 
 
 def verify() -> VerifyResult:
+    """Walk the audit chain from the start: the first break (gap, altered or deleted row), or intact."""
     prev = GENESIS
     expected_seq = 1
     checked = 0
@@ -114,7 +116,8 @@ def record_refusal(actor: Actor, status: int, method: str, path: str) -> None:
 
 
 def query(*, actor: Actor, actor_id=None, object_type=None, object_id=None, action=None, from_=None, to=None):
-    """Audit entries for the roles allowed to read them."""
+    """Audit entries for the roles allowed to read them.
+    Raises Forbidden (role may not read the audit log)."""
     if actor.role not in AUDIT_READERS:
         raise Forbidden("无权查看审计日志")
     stmt = select(AuditLog)

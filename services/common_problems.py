@@ -33,10 +33,12 @@ def _members(actor: Actor, problem_ids: list[int], group_id: int | None = None) 
 
 
 def list_common(*, actor: Actor) -> Select:
+    """Query of the common problems of the regions in the actor's scope."""
     return select(CommonProblem).where(region_clause(actor, CommonProblem.region_id))
 
 
 def get_or_raise(*, actor: Actor, common_id: int) -> CommonProblem:
+    """One common problem in the actor's scope. Raises NotFound (out of scope)."""
     group = db.session.scalar(select(CommonProblem).where(CommonProblem.id == common_id,
                                                           region_clause(actor, CommonProblem.region_id)))
     if group is None:
@@ -46,6 +48,9 @@ def get_or_raise(*, actor: Actor, common_id: int) -> CommonProblem:
 
 @unit_of_work()
 def create(*, actor: Actor, title: str, description: str = "", problem_ids: list[int]) -> CommonProblem:
+    """Group two or more problems of the actor's scope into a common problem of their task force.
+    Raises Forbidden (not a coordinator), ValidationFailed (fewer than two problems), NotFound (a problem
+    out of scope), Conflict (a problem already in another group)."""
     _coordinator(actor)
     if len(set(problem_ids)) < 2:
         raise ValidationFailed("共性问题至少包含两个问题", field="problem_ids")
@@ -64,6 +69,9 @@ def create(*, actor: Actor, title: str, description: str = "", problem_ids: list
 
 @unit_of_work()
 def add_members(*, actor: Actor, common_id: int, problem_ids: list[int]) -> CommonProblem:
+    """Add problems of the actor's scope to a common problem.
+    Raises Forbidden (not a coordinator), NotFound (group or a problem out of scope), Conflict (a problem
+    already in another group)."""
     _coordinator(actor)
     group = get_or_raise(actor=actor, common_id=common_id)
     for problem in _members(actor, problem_ids, group.id):
@@ -74,6 +82,8 @@ def add_members(*, actor: Actor, common_id: int, problem_ids: list[int]) -> Comm
 
 @unit_of_work()
 def remove_member(*, actor: Actor, common_id: int, problem_id: int) -> None:
+    """Take one problem out of a common problem. Raises Forbidden (not a coordinator), NotFound (out of scope
+    or not a member)."""
     _coordinator(actor)
     group = get_or_raise(actor=actor, common_id=common_id)
     problem = db.session.scalar(select(Problem).where(Problem.id == problem_id, Problem.common_problem_id == group.id,
@@ -87,7 +97,9 @@ def remove_member(*, actor: Actor, common_id: int, problem_id: int) -> None:
 @unit_of_work()
 def resolve(*, actor: Actor, common_id: int, resolution: str) -> dict:
     """Resolve every linked in_progress problem this task force holds, in one transaction; each
-    still needs its enterprise's feedback before 销号. The others are reported, untouched."""
+    still needs its enterprise's feedback before 销号. The others are reported, untouched.
+    Raises Forbidden (not a coordinator), NotFound (out of scope), Conflict (nothing this task force may
+    resolve); a problem's own action errors (take_action's) pass through."""
     _coordinator(actor)
     group = get_or_raise(actor=actor, common_id=common_id)
     resolved, skipped = [], []

@@ -169,6 +169,8 @@ def _key_enterprises(frame: _Frame, by_child: bool, month) -> dict[int, dict]:
 
 
 def dashboard(*, actor: Actor, region: int | None = None, day: date | None = None) -> dict:
+    """The day's figures of a region and of each child: problems, visits, key enterprises, statuses, warnings.
+    Raises Forbidden (role without reports), NotFound (region out of scope)."""
     root = report_region(actor, region)
     day = day or local_today()
     day_span = day_bounds_utc(day)

@@ -40,6 +40,7 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
+        """Store an aware datetime as naive UTC."""
         if value is None:
             return None
         if value.tzinfo is not None:
@@ -47,6 +48,7 @@ class UTCDateTime(TypeDecorator):
         return value
 
     def process_result_value(self, value, dialect):
+        """Read a stored naive datetime back as aware UTC."""
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
@@ -70,6 +72,7 @@ def unit_of_work(*, keep_loaded: bool = False) -> Iterator[None]:
 
 
 def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
     return datetime.now(timezone.utc)
 
 

@@ -37,6 +37,7 @@ def list_enterprises(*, actor: Actor, q: str | None = None, region: int | None =
                      industry: str | list[str] | None = None, tag: str | list[str] | None = None,
                      operating_status: str | list[str] | None = None, scale: str | list[str] | None = None,
                      assigned_to_me: bool = False) -> Select:
+    """Query of the enterprises in the actor's scope, filtered by text, region, industry, tag, status…."""
     stmt = select(Enterprise).where(enterprise_clause(actor))
     if q:
         stmt = stmt.where(or_(Enterprise.name.contains(q, autoescape=True), Enterprise.credit_code == q.upper()))
@@ -56,6 +57,7 @@ def list_enterprises(*, actor: Actor, q: str | None = None, region: int | None =
 
 
 def get_enterprise(*, actor: Actor, enterprise_id: int) -> Enterprise | None:
+    """One enterprise in the actor's scope, its contact shown as the actor may see it; None out of scope."""
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor)))
     if enterprise is not None:
         with_contact_visibility(actor, [enterprise])
@@ -63,6 +65,7 @@ def get_enterprise(*, actor: Actor, enterprise_id: int) -> Enterprise | None:
 
 
 def get_enterprise_or_raise(*, actor: Actor, enterprise_id: int) -> Enterprise:
+    """One enterprise in the actor's scope, as get_enterprise. Raises NotFound (out of scope)."""
     enterprise = get_enterprise(actor=actor, enterprise_id=enterprise_id)
     if enterprise is None:
         raise NotFound("企业不存在")
@@ -98,6 +101,7 @@ def _record_change(enterprise: Enterprise, field: str, old, new, actor: Actor, s
 
 
 def set_tags(enterprise: Enterprise, tags: list[str], actor: Actor, source: str = "edit") -> None:
+    """Replace an enterprise's tags, recording each added and removed tag in its history."""
     old, new = set(enterprise.tags), set(tags)
     for tag in sorted(new - old):
         enterprise.tag_rows.append(EnterpriseTag(tag=tag))
@@ -124,6 +128,9 @@ def observe(enterprise: Enterprise, *, actor: Actor, source: str, operating_stat
 
 @unit_of_work()
 def create_enterprise(*, actor: Actor, tags: list[str] | None = None, **fields) -> Enterprise:
+    """Register an enterprise in a county of the actor's scope.
+    Raises Forbidden (neither admin nor coordinator), NotFound (region out of scope), ValidationFailed (not
+    a county, bad credit code), Conflict (credit code taken)."""
     if not may_administer(actor):
         raise Forbidden("只有管理员或专班协调员可以登记企业")
     _check_region(actor, fields["region_id"])
@@ -140,6 +147,10 @@ def create_enterprise(*, actor: Actor, tags: list[str] | None = None, **fields) 
 
 @unit_of_work()
 def update_enterprise(*, actor: Actor, enterprise_id: int, expected_version: int, changes: dict) -> Enterprise:
+    """Change an enterprise (field staff: only the field-work facts), keeping history of tracked fields.
+    Raises NotFound (out of scope), Forbidden (not theirs to edit, or a field beyond their reach),
+    VersionMismatch (stale), ValidationFailed (not a county, bad credit code or dates), Conflict (credit code
+    taken)."""
     enterprise = get_enterprise_or_raise(actor=actor, enterprise_id=enterprise_id)
     if may_administer(actor):
         allowed = None
@@ -180,6 +191,7 @@ def _check_dates(registered: date | None, deregistered: date | None) -> None:
 
 
 def history(*, actor: Actor, enterprise_id: int) -> Select:
+    """Query of an enterprise's recorded changes. Raises NotFound (out of scope)."""
     get_enterprise_or_raise(actor=actor, enterprise_id=enterprise_id)
     return select(EnterpriseChange).where(EnterpriseChange.enterprise_id == enterprise_id)
 

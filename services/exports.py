@@ -45,10 +45,12 @@ class Column:
 
 
 def columns(*specs: str | tuple[str, str]) -> list[Column]:
+    """Columns from headers, or (header, kind) pairs."""
     return [Column(s) if isinstance(s, str) else Column(*s) for s in specs]
 
 
 def headers(cols: list[Column]) -> list[str]:
+    """The header texts of the columns."""
     return [c.header for c in cols]
 
 
@@ -143,6 +145,7 @@ def xlsx_stream(sheets: Iterable[tuple[str, list[Column], Iterable[list]]],
 
 
 def xlsx_bytes(sheets: Iterable[tuple[str, list[Column], Iterable[list]]]) -> bytes:
+    """A whole .xlsx workbook of the given sheets, in memory."""
     return b"".join(xlsx_stream(sheets))
 
 

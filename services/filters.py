@@ -16,5 +16,6 @@ def one_of(column, values: str | Iterable[str] | None):
 
 
 def where_one_of(stmt, column, values):
+    """The statement narrowed to rows whose column is one of the values (unchanged when none are given)."""
     clause = one_of(column, values)
     return stmt if clause is None else stmt.where(clause)

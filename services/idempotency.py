@@ -82,6 +82,7 @@ def mark_committed(session, record_id: int) -> None:
 
 
 def complete(record_id: int, *, status: int, body: str, headers: dict) -> None:
+    """Store the answer of a finished request under its key, in the store's own transaction."""
     with _session() as session:
         record = session.get(IdempotencyRecord, record_id)
         if record is not None:
@@ -99,6 +100,7 @@ def release(record_id: int) -> None:
 
 
 def purge_expired() -> int:
+    """Delete the records older than the TTL; how many went."""
     with _session() as session:
         result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - TTL))
         session.commit()

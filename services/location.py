@@ -19,6 +19,7 @@ thresholds = Thresholds()
 
 
 def configure(*, max_distance_m: float | None = None, max_accuracy_m: float | None = None) -> None:
+    """Override the location check's thresholds (distance from the enterprise, GPS accuracy)."""
     if max_distance_m is not None:
         thresholds.max_distance_m = float(max_distance_m)
     if max_accuracy_m is not None:

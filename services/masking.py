@@ -8,6 +8,7 @@ MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 
 def mask_phones(text: str) -> str:
+    """The text with every mainland mobile number masked to its first three and last four digits."""
     return MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
 
 

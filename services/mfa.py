@@ -39,10 +39,12 @@ def accept_code(user: User, code: str, now: datetime | None = None) -> bool:
 
 
 def enrolment_pending(user: User, now: datetime) -> bool:
+    """Whether the account holds an enrolment code that has not expired."""
     return bool(user.mfa_enrolment_hash and user.mfa_enrolment_expires_at and as_utc(user.mfa_enrolment_expires_at) > now)
 
 
 def enrolment_code_matches(user: User, code: str, now: datetime) -> bool:
+    """Whether the code is the account's pending, unexpired enrolment code."""
     return enrolment_pending(user, now) and hmac.compare_digest(user.mfa_enrolment_hash, _digest(code))
 
 
@@ -54,12 +56,14 @@ def new_pending_secret(user: User) -> str:
 
 
 def activate(user: User) -> None:
+    """Turn the second factor on and spend the enrolment code."""
     user.mfa_enabled = True
     user.mfa_enrolment_hash = None
     user.mfa_enrolment_expires_at = None
 
 
 def provisioning_uri(user: User) -> str:
+    """The otpauth:// URI an authenticator app scans for this account."""
     return pyotp.TOTP(user.mfa_secret).provisioning_uri(name=user.username, issuer_name="联企通")
 
 
@@ -67,7 +71,8 @@ def provisioning_uri(user: User) -> str:
 def issue_enrolment_code(*, actor: Actor | None, user_id: int, valid_hours: int = 24) -> dict:
     """A one-time enrolment code for an account (admin, or the `flask mfa-enrolment` command when actor is
     None): the account's holder binds an authenticator with it and their password. Replaces any earlier code;
-    an enrolled factor is reset (a lost phone), so the account must bind again before it signs in."""
+    an enrolled factor is reset (a lost phone), so the account must bind again before it signs in.
+    Raises Forbidden (not an admin), NotFound (no such account)."""
     if actor is not None and not actor.is_admin:
         raise Forbidden()
     user = db.session.get(User, user_id)
@@ -87,7 +92,8 @@ def issue_enrolment_code(*, actor: Actor | None, user_id: int, valid_hours: int 
 
 @unit_of_work()
 def enrol(*, actor: Actor) -> dict:
-    """Self-service enrolment by a signed-in user whose role does not require a second factor."""
+    """Self-service enrolment by a signed-in user whose role does not require a second factor.
+    Raises Unauthorized (account gone), Conflict (already enrolled)."""
     user = db.session.get(User, actor.user_id)
     if user is None:
         raise Unauthorized()
@@ -101,6 +107,9 @@ def enrol(*, actor: Actor) -> dict:
 
 @unit_of_work()
 def remove(*, actor: Actor, otp: str, required_roles: frozenset[str] = frozenset()) -> None:
+    """Turn the caller's second factor off, confirmed by a current code.
+    Raises Unauthorized (account gone), Conflict (not enrolled, or the role requires it), ValidationFailed
+    (wrong or used code)."""
     user = db.session.get(User, actor.user_id)
     if user is None:
         raise Unauthorized()

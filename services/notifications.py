@@ -32,17 +32,20 @@ def task_force_users(region_id: int) -> list[int]:
 
 
 def enterprise_users(enterprise_id: int) -> list[int]:
+    """Ids of the active accounts of an enterprise."""
     return list(db.session.scalars(select(User.id).where(
         User.role == Role.ENTERPRISE, User.enterprise_id == enterprise_id, User.is_active.is_(True))))
 
 
 def enterprise_liaisons(enterprise_id: int, *, include_leaders: bool = False) -> list[int]:
+    """Ids of the liaisons (and, if asked, leaders) currently assigned to an enterprise."""
     kinds = ("liaison", "leader") if include_leaders else ("liaison",)
     return list(db.session.scalars(select(Assignment.user_id).where(
         Assignment.enterprise_id == enterprise_id, Assignment.kind.in_(kinds), active_assignment_clause())))
 
 
 def list_notifications(*, actor: Actor, unread: bool | None = None) -> Select:
+    """Query of the actor's own notifications, optionally only unread or only read ones."""
     stmt = select(Notification).where(Notification.user_id == actor.user_id)
     if unread is True:
         stmt = stmt.where(Notification.read_at.is_(None))
@@ -52,12 +55,14 @@ def list_notifications(*, actor: Actor, unread: bool | None = None) -> Select:
 
 
 def unread_count(*, actor: Actor) -> int:
+    """How many of the actor's notifications are unread."""
     return db.session.scalar(select(func.count()).where(
         Notification.user_id == actor.user_id, Notification.read_at.is_(None))) or 0
 
 
 @unit_of_work()
 def mark_read(*, actor: Actor, ids: list[int] | None = None, all_: bool = False) -> int:
+    """Mark the given (or all) unread notifications of the actor read; how many changed."""
     stmt = update(Notification).where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
     if not all_:
         stmt = stmt.where(Notification.id.in_(ids or []))

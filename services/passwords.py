@@ -11,15 +11,18 @@ _hasher = PasswordHasher()
 
 
 def configure(*, time_cost: int, memory_cost: int) -> None:
+    """Set the argon2id cost (time and memory) from the app's configuration."""
     global _hasher
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=1)
 
 
 def hash_password(password: str) -> str:
+    """The argon2id hash of a password."""
     return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    """Whether the password matches the hash (a malformed hash: no)."""
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):

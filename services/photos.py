@@ -70,6 +70,9 @@ def _target(actor: Actor, *, visit_id: int | None, problem_id: int | None):
 @unit_of_work()
 def save_photo(*, actor: Actor, data: bytes, upload_dir: Path, visit_id: int | None = None,
                problem_id: int | None = None) -> Photo:
+    """Attach an uploaded photo to a visit or a problem of the actor's scope.
+    Raises NotFound (visit or problem out of scope), Forbidden (may not attach there), PayloadTooLarge
+    (over 10 MB), UnsupportedMediaType (not a valid JPEG or PNG)."""
     enterprise_id = _target(actor, visit_id=visit_id, problem_id=problem_id)
     if not may_attach_photo(actor, enterprise_id, to_problem=problem_id is not None):
         raise Forbidden("无权上传照片")
@@ -83,7 +86,8 @@ def save_photo(*, actor: Actor, data: bytes, upload_dir: Path, visit_id: int | N
 def store(data: bytes, *, upload_dir: Path, uploader_id: int | None, visit_id: int | None = None,
           problem_id: int | None = None) -> Photo:
     """Decode (JPEG or PNG only), strip metadata by re-encoding, write the copy and a thumbnail under
-    server-made names, and add the Photo row (flushed, not committed)."""
+    server-made names, and add the Photo row (flushed, not committed).
+    Raises UnsupportedMediaType (not a valid JPEG or PNG)."""
     image = _decode(data)
     fmt = image.format
     content_type, extension = FORMATS[fmt]
@@ -105,7 +109,8 @@ def store(data: bytes, *, upload_dir: Path, uploader_id: int | None, visit_id: i
 def get_photo_or_raise(*, actor: Actor, photo_id: int) -> Photo:
     """A photo is visible to whoever may see its visit or problem, and a visit's photo also to whoever may
     see a problem raised during that visit (the problem lists it): the enterprise sees the photos on its
-    problem, never the visit's notes."""
+    problem, never the visit's notes.
+    Raises NotFound (out of sight)."""
     visible_visits = select(Visit.id).where(visit_clause(actor))
     visible_problems = select(Problem.id).where(enterprise_clause(actor, Problem.enterprise_id))
     visits_of_visible_problems = select(Problem.visit_id).where(enterprise_clause(actor, Problem.enterprise_id),

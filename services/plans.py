@@ -27,6 +27,7 @@ def _latest(enterprise_id: int) -> EnterprisePlan | None:
 
 
 def get_current(*, actor: Actor, enterprise_id: int) -> EnterprisePlan:
+    """An enterprise's latest plan version. Raises NotFound (enterprise out of scope, or no plan yet)."""
     _enterprise(actor, enterprise_id)
     plan = _latest(enterprise_id)
     if plan is None:
@@ -35,11 +36,13 @@ def get_current(*, actor: Actor, enterprise_id: int) -> EnterprisePlan:
 
 
 def list_versions(*, actor: Actor, enterprise_id: int) -> Select:
+    """Query of every version of an enterprise's plan. Raises NotFound (enterprise out of scope)."""
     _enterprise(actor, enterprise_id)
     return select(EnterprisePlan).where(EnterprisePlan.enterprise_id == enterprise_id)
 
 
 def get_version(*, actor: Actor, enterprise_id: int, version: int) -> EnterprisePlan:
+    """One version of an enterprise's plan. Raises NotFound (enterprise out of scope, or no such version)."""
     _enterprise(actor, enterprise_id)
     plan = db.session.scalar(select(EnterprisePlan).where(EnterprisePlan.enterprise_id == enterprise_id,
                                                           EnterprisePlan.version == version))
@@ -49,6 +52,8 @@ def get_version(*, actor: Actor, enterprise_id: int, version: int) -> Enterprise
 
 
 def check_measures(measures: list[dict]) -> list[dict]:
+    """The measures as stored (due dates as ISO text).
+    Raises ValidationFailed (unknown responsible department)."""
     ids = {m["responsible_department"] for m in measures if m.get("responsible_department") is not None}
     known = set(db.session.scalars(select(Department.id).where(Department.id.in_(ids)))) if ids else set()
     for index, measure in enumerate(measures):
@@ -70,7 +75,9 @@ def _check_problems(actor: Actor, enterprise_id: int, problem_ids: list[int]) ->
 def save(*, actor: Actor, enterprise_id: int, expected_version: int, situation: str = "",
          measures: list[dict] | None = None, contingency: str = "", problem_ids: list[int] | None = None
          ) -> EnterprisePlan:
-    """Write version n+1 as a draft; expected_version is the current version (0 for the first plan)."""
+    """Write version n+1 as a draft; expected_version is the current version (0 for the first plan).
+    Raises NotFound (enterprise or a linked problem out of scope), Forbidden (neither its liaison nor its
+    task force), VersionMismatch (stale, or a concurrent save won), ValidationFailed (unknown department)."""
     enterprise = _enterprise(actor, enterprise_id)
     if not may_work_on(actor, enterprise.id):
         raise Forbidden("只有派驻联络员或属地专班可以编制方案")
@@ -99,7 +106,9 @@ def save(*, actor: Actor, enterprise_id: int, expected_version: int, situation: 
 @unit_of_work()
 def approve(*, actor: Actor, enterprise_id: int, expected_version: int | None = None) -> EnterprisePlan:
     """Approve the latest version: only a coordinator of the task force of the plan's region (the
-    enterprise's county) approves it — never a coordinator above, and never the one who drafted it."""
+    enterprise's county) approves it — never a coordinator above, and never the one who drafted it.
+    Raises NotFound (out of scope, or no plan yet), Forbidden (not its county's coordinator, or its drafter),
+    VersionMismatch (stale), Conflict (already approved)."""
     enterprise = _enterprise(actor, enterprise_id)
     if not may_approve_plan(actor, enterprise.region_id):
         raise Forbidden("只有企业属地专班可以审批方案")

@@ -70,6 +70,7 @@ def evaluate(facts: Facts, criteria: dict, region_paths: dict[int, str]) -> tupl
 
 
 def in_force(policy: Policy, today: date) -> bool:
+    """Whether the policy is valid on that day (an open end never expires)."""
     return (policy.valid_from is None or policy.valid_from <= today) and (policy.valid_to is None or today <= policy.valid_to)
 
 
@@ -99,11 +100,13 @@ def match(facts: Facts) -> dict:
 
 
 def facts_of(enterprise: Enterprise) -> Facts:
+    """The facts of an enterprise that policies are matched against."""
     return Facts(entity_type=enterprise.entity_type, scale=enterprise.scale, industry=enterprise.industry,
                  region_path=enterprise.region.path, employees=enterprise.employees, tags=enterprise.tags)
 
 
 def match_enterprise(*, actor: Actor, enterprise_id: int) -> dict:
+    """The policies matching an enterprise of the actor's scope. Raises NotFound (out of scope)."""
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor)))
     if enterprise is None:
         raise NotFound("企业不存在")
@@ -112,6 +115,7 @@ def match_enterprise(*, actor: Actor, enterprise_id: int) -> dict:
 
 def match_facts(*, entity_type: str, scale: str, industry: str, region_id: int, employees: int | None = None,
                 tags: list[str] | None = None) -> dict:
+    """The policies matching facts entered by hand. Raises ValidationFailed (unknown region)."""
     region = db.session.get(Region, region_id)
     if region is None:
         raise ValidationFailed("区划不存在", field="region_id")
@@ -127,6 +131,8 @@ def _require_editor(actor: Actor) -> None:
 
 
 def check_criteria(criteria: dict) -> dict:
+    """The criteria without empty entries.
+    Raises ValidationFailed (headcount range upside down, unknown region)."""
     low, high = criteria.get("min_employees"), criteria.get("max_employees")
     if low is not None and high is not None and low > high:
         raise ValidationFailed("从业人数下限不能大于上限", field="criteria.min_employees")
@@ -183,6 +189,7 @@ def list_policies(*, actor: Actor | None, benefit_type: str | list[str] | None =
 
 
 def get_policy_or_raise(policy_id: int) -> Policy:
+    """One policy by id. Raises NotFound."""
     policy = db.session.get(Policy, policy_id)
     if policy is None:
         raise NotFound("政策不存在")
@@ -196,6 +203,9 @@ def _check_dates(policy: Policy) -> None:
 
 @unit_of_work()
 def create_policy(*, actor: Actor, criteria: dict | None = None, **fields) -> Policy:
+    """Publish a policy; one already in force is announced to the enterprises it matches.
+    Raises Forbidden (neither admin nor prefecture/province coordinator), ValidationFailed (bad criteria or
+    dates)."""
     _require_editor(actor)
     policy = Policy(criteria=check_criteria(criteria or {}), created_by_id=actor.user_id, **fields)
     _check_dates(policy)
@@ -208,6 +218,9 @@ def create_policy(*, actor: Actor, criteria: dict | None = None, **fields) -> Po
 
 @unit_of_work()
 def update_policy(*, actor: Actor, policy_id: int, expected_version: int, changes: dict) -> Policy:
+    """Change a policy; one coming into force by the change is announced to the enterprises it matches.
+    Raises Forbidden (neither admin nor prefecture/province coordinator), NotFound, VersionMismatch (stale),
+    ValidationFailed (bad criteria or dates)."""
     _require_editor(actor)
     policy = get_policy_or_raise(policy_id)
     if policy.version != expected_version:

@@ -24,6 +24,7 @@ def _require_admin(actor: Actor) -> None:
 
 
 def list_regions(*, level: str | None = None, parent_id: int | None = None) -> Select:
+    """Query of the regions, optionally of one level or under one parent, their parents loaded."""
     stmt = select(Region).options(selectinload(Region.parent))  # parent_name, one IN query per page
     if level:
         stmt = stmt.where(Region.level == level)
@@ -33,6 +34,7 @@ def list_regions(*, level: str | None = None, parent_id: int | None = None) -> S
 
 
 def get_region_or_raise(region_id: int) -> Region:
+    """One region by id. Raises NotFound."""
     region = db.session.get(Region, region_id)
     if region is None:
         raise NotFound("区划不存在")
@@ -50,6 +52,8 @@ def add_region(*, code: str, name: str, level: str, parent: Region | None) -> Re
 
 @unit_of_work()
 def create_region(*, actor: Actor, code: str, name: str, level: str, parent_id: int | None = None) -> Region:
+    """Add a region under a parent of the level above. Raises Forbidden (not an admin), NotFound (no such
+    parent), ValidationFailed (parent of the wrong level), Conflict (code taken)."""
     _require_admin(actor)
     parent = db.session.get(Region, parent_id) if parent_id is not None else None
     if parent_id is not None and parent is None:
@@ -66,6 +70,8 @@ def create_region(*, actor: Actor, code: str, name: str, level: str, parent_id: 
 
 @unit_of_work()
 def update_region(*, actor: Actor, region_id: int, expected_version: int, changes: dict) -> Region:
+    """Change a region's code or name. Raises Forbidden (not an admin), NotFound, VersionMismatch (stale),
+    Conflict (code taken)."""
     _require_admin(actor)
     region = get_region_or_raise(region_id)
     if region.version != expected_version:
@@ -80,6 +86,7 @@ def update_region(*, actor: Actor, region_id: int, expected_version: int, change
 
 
 def list_departments(*, region: int | None = None) -> Select:
+    """Query of the departments, optionally of one region."""
     stmt = select(Department)
     if region is not None:
         stmt = stmt.where(Department.region_id == region)
@@ -87,6 +94,7 @@ def list_departments(*, region: int | None = None) -> Select:
 
 
 def get_department_or_raise(department_id: int) -> Department:
+    """One department by id. Raises NotFound."""
     department = db.session.get(Department, department_id)
     if department is None:
         raise NotFound("部门不存在")
@@ -95,6 +103,7 @@ def get_department_or_raise(department_id: int) -> Department:
 
 @unit_of_work()
 def create_department(*, actor: Actor, name: str, region_id: int, industries: list[str] | None = None) -> Department:
+    """Add a department to a region. Raises Forbidden (not an admin), NotFound (no such region)."""
     _require_admin(actor)
     if db.session.get(Region, region_id) is None:
         raise NotFound("区划不存在", errors={"region_id": ["区划不存在"]})
@@ -108,6 +117,8 @@ def create_department(*, actor: Actor, name: str, region_id: int, industries: li
 @unit_of_work()
 def update_department(*, actor: Actor, department_id: int, expected_version: int,
                       changes: dict) -> Department:
+    """Change a department. Raises Forbidden (not an admin), NotFound (no such department or region),
+    VersionMismatch (stale)."""
     _require_admin(actor)
     department = get_department_or_raise(department_id)
     if department.version != expected_version:
@@ -125,6 +136,7 @@ def update_department(*, actor: Actor, department_id: int, expected_version: int
 # --- the working-day calendar (holidays and 调休 make-up days), kept up to date by admins -------------
 
 def list_calendar(*, year: int | None = None) -> Select:
+    """Query of the calendar's exception days (holidays and make-up working days), optionally of one year."""
     stmt = select(CalendarDay)
     if year is not None:
         stmt = stmt.where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
@@ -133,7 +145,8 @@ def list_calendar(*, year: int | None = None) -> Select:
 
 @unit_of_work()
 def set_calendar_day(*, actor: Actor, day: date, is_workday: bool, note: str = "") -> tuple[CalendarDay, bool]:
-    """Declare a statutory holiday (is_workday false) or a make-up working day (true). (row, created)."""
+    """Declare a statutory holiday (is_workday false) or a make-up working day (true). (row, created).
+    Raises Forbidden (not an admin)."""
     _require_admin(actor)
     row = db.session.get(CalendarDay, day)
     created = row is None
@@ -148,7 +161,8 @@ def set_calendar_day(*, actor: Actor, day: date, is_workday: bool, note: str = "
 
 @unit_of_work()
 def delete_calendar_day(*, actor: Actor, day: date) -> None:
-    """Back to the Monday–Friday rule for that day."""
+    """Back to the Monday–Friday rule for that day.
+    Raises Forbidden (not an admin), NotFound (no exception that day)."""
     _require_admin(actor)
     row = db.session.get(CalendarDay, day)
     if row is None:

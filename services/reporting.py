@@ -14,7 +14,8 @@ REPORT_ROLES = (Role.ADMIN, Role.SYSTEM, Role.COORDINATOR, Role.VIEWER)
 
 
 def report_region(actor: Actor, region_id: int | None) -> Region:
-    """The region a report is about: given, else the caller's own (admin: the province). 404 out of scope."""
+    """The region a report is about: given, else the caller's own (admin: the province). 404 out of scope.
+    Raises Forbidden (role without reports), NotFound (out of scope)."""
     if actor.role not in REPORT_ROLES:
         raise Forbidden("仅专班协调员、领导督查和管理员可以查看统计报表")
     if region_id is None:
@@ -29,6 +30,7 @@ def report_region(actor: Actor, region_id: int | None) -> Region:
 
 
 def region_brief(region: Region) -> dict:
+    """A region as reports show it: id, code, name, level."""
     return {"id": region.id, "code": region.code, "name": region.name, "level": region.level}
 
 

@@ -24,6 +24,7 @@ jieba.setLogLevel(60)
 
 
 def tokens(text: str) -> list[str]:
+    """The words of a text that count for similarity (jieba's search segmentation, stopwords dropped)."""
     return [w for w in jieba.lcut_for_search(text or "") if _WORD.search(w) and w not in STOPWORDS]
 
 
@@ -46,6 +47,8 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 
 def similar(*, actor: Actor, problem_id: int, limit: int = 10) -> list[dict]:
+    """The open problems in the actor's scope most like this one, best first, scored 0–1.
+    Raises NotFound (out of scope)."""
     visible = enterprise_clause(actor, Problem.enterprise_id)
     target = db.session.scalar(select(Problem).where(Problem.id == problem_id, visible))
     if target is None:

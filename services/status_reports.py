@@ -22,6 +22,7 @@ FIELDS = ("operating_status", "employees", "revenue_10k", "capacity_pct", "note"
 
 
 def check_period_format(period: str) -> str:
+    """The period if it reads "YYYY-MM" (year 2000 on). Raises ValidationFailed (bad format)."""
     match = PERIOD.match(period or "")
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
         raise ValidationFailed("月份格式应为 YYYY-MM", field="period")
@@ -29,6 +30,7 @@ def check_period_format(period: str) -> str:
 
 
 def check_period(period: str) -> str:
+    """The period if well-formed and not in the future. Raises ValidationFailed (bad format, future month)."""
     check_period_format(period)
     if period > local_today().strftime("%Y-%m"):
         raise ValidationFailed("不能填报未来月份", field="period")
@@ -45,7 +47,9 @@ def _enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
 @unit_of_work()
 def put_report(*, actor: Actor, enterprise_id: int, period: str, expected_version: int | None,
                fields: dict) -> tuple[StatusReport, bool]:
-    """Create (True) or replace (False) the month's report; replacing needs the version the caller saw."""
+    """Create (True) or replace (False) the month's report; replacing needs the version the caller saw.
+    Raises NotFound (out of scope), Forbidden (may not report for it), ValidationFailed (bad or future
+    month), PreconditionRequired (replacing without a version), VersionMismatch (stale)."""
     enterprise = _enterprise(actor, enterprise_id)
     if not may_report_for(actor, enterprise.id):
         raise Forbidden("只有企业本身、派驻联络员或属地专班可以填报月度监测")
@@ -76,6 +80,8 @@ def put_report(*, actor: Actor, enterprise_id: int, period: str, expected_versio
 
 
 def get_report_or_raise(*, actor: Actor, enterprise_id: int, period: str) -> StatusReport:
+    """An enterprise's report of one month. Raises NotFound (enterprise out of scope, or none that month),
+    ValidationFailed (bad month)."""
     _enterprise(actor, enterprise_id)
     check_period_format(period)
     report = db.session.scalar(select(StatusReport).where(StatusReport.enterprise_id == enterprise_id,
@@ -86,6 +92,7 @@ def get_report_or_raise(*, actor: Actor, enterprise_id: int, period: str) -> Sta
 
 
 def list_reports(*, actor: Actor, enterprise_id: int) -> Select:
+    """Query of an enterprise's monthly reports. Raises NotFound (enterprise out of scope)."""
     _enterprise(actor, enterprise_id)
     return select(StatusReport).where(StatusReport.enterprise_id == enterprise_id)
 

@@ -33,7 +33,8 @@ def _period(text: str | None) -> tuple[str, date, date]:
 
 def survey(*, actor: Actor, region: int | None = None, period: str | None = None) -> dict:
     """The month's reports in the region's subtree, their totals, and the enterprises expected to report
-    (registered before the month ended, not deregistered before it began) that have not."""
+    (registered before the month ended, not deregistered before it began) that have not.
+    Raises Forbidden (role without reports), NotFound (region out of scope), ValidationFailed (bad month)."""
     root = report_region(actor, region)
     period, start, end = _period(period)
     in_region = within_region(Enterprise.region_id, root.path)

@@ -30,11 +30,13 @@ COLLECTIONS = ("enterprises", "assignments", "problems", "visits", "plans", "not
 
 
 def encode(payload: dict) -> str:
+    """A dict as a compact URL-safe base64 token (the inverse of decode)."""
     return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
 def decode(token: str, field: str) -> dict:
-    """The JSON object inside a token; anything else is a 422 naming the field."""
+    """The JSON object inside a token; anything else is a 422 naming the field.
+    Raises ValidationFailed (not a token)."""
     try:
         data = json.loads(base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode()).decode())
     except (ValueError, TypeError, RecursionError, binascii.Error, UnicodeDecodeError):
@@ -166,7 +168,8 @@ def _removed(actor: Actor, since: datetime | None, binding: dict | None) -> dict
 
 def sync(*, actor: Actor, since: str | None = None, cursor: str | None = None, limit: int = 50) -> dict:
     """One page of changes. Without `since`, a full snapshot. `next_since` is fixed on the first page
-    and carried by the cursor, so a token stays valid across pages."""
+    and carried by the cursor, so a token stays valid across pages.
+    Raises ValidationFailed (bad since token or cursor)."""
     since_token, started, after = _state(cursor, since)
     since_at, binding = _since(since_token, "since" if not cursor else "cursor")
     started = started or utcnow() - OVERLAP

@@ -9,15 +9,18 @@ _zone = ZoneInfo("Asia/Shanghai")
 
 
 def set_zone(name: str) -> None:
+    """Set the local time zone (the app's configuration)."""
     global _zone
     _zone = ZoneInfo(name)
 
 
 def zone() -> ZoneInfo:
+    """The local time zone."""
     return _zone
 
 
 def to_local(value: datetime) -> datetime:
+    """The moment in the local time zone (a naive value is taken as UTC)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(_zone)
@@ -31,6 +34,7 @@ def from_input(value: datetime) -> datetime:
 
 
 def local_today() -> date:
+    """Today's date in the local time zone."""
     return datetime.now(_zone).date()
 
 

@@ -22,7 +22,8 @@ VISIT_COLUMNS = columns(
 
 def export_rows(*, actor: Actor, labels: dict, fmt: str, **filters) -> Iterator[list]:
     """Rows of the visit log, newest visit first, read in batches; audited once. Scope and role are
-    checked here, before the response starts (403 for enterprise users)."""
+    checked here, before the response starts (403 for enterprise users).
+    Raises Forbidden (enterprise users)."""
     ids = visits.list_visits(actor=actor, **filters).with_only_columns(Visit.id).order_by(None).subquery()
     with unit_of_work():
         audit.record(actor, "visit.exported", "visit", None, {"format": fmt,

@@ -34,6 +34,9 @@ def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: d
                  latitude: float | None = None, longitude: float | None = None, accuracy_m: float | None = None,
                  operating_status: str | None = None, employees: int | None = None,
                  problems: list[dict] | None = None) -> Visit:
+    """Log a visit: its location checked, the facts it observed kept, the problems it raised filed.
+    Raises NotFound (enterprise out of scope), Forbidden (neither its liaison nor its task force),
+    ValidationFailed (visit in the future, half a position); a filed problem's errors as file_problem."""
     enterprise = _visible_enterprise(actor, enterprise_id)
     if not may_work_on(actor, enterprise.id):
         raise Forbidden("只有派驻该企业的联络员或属地专班可以登记走访")
@@ -71,6 +74,8 @@ def visit_clause(actor: Actor):
 def list_visits(*, actor: Actor, enterprise: int | None = None, liaison: int | None = None,
                 from_: datetime | None = None, to: datetime | None = None, method: str | list[str] | None = None,
                 location_check: str | list[str] | None = None) -> Select:
+    """Query of the visits in the actor's scope, filtered by enterprise, liaison, time, method, check.
+    Raises Forbidden (enterprise users)."""
     if actor.role == Role.ENTERPRISE:
         raise Forbidden("企业用户不能查看走访记录")
     stmt = select(Visit).where(visit_clause(actor))
@@ -87,11 +92,14 @@ def list_visits(*, actor: Actor, enterprise: int | None = None, liaison: int | N
 
 
 def enterprise_visits(*, actor: Actor, enterprise_id: int, **filters) -> Select:
+    """Query of one enterprise's visits, filtered as list_visits. Raises NotFound (enterprise out of scope),
+    Forbidden (enterprise users)."""
     _visible_enterprise(actor, enterprise_id)
     return list_visits(actor=actor, enterprise=enterprise_id, **filters)
 
 
 def get_visit_or_raise(*, actor: Actor, visit_id: int) -> Visit:
+    """One visit in the actor's scope. Raises NotFound (out of scope)."""
     visit = db.session.scalar(select(Visit).where(Visit.id == visit_id, visit_clause(actor)))
     if visit is None:
         raise NotFound("走访记录不存在")

@@ -97,3 +97,58 @@ def test_views_never_name_model_columns():
     offenders = [f"{path.name}: {name}" for path in sorted((ROOT / "api" / "resources").glob("*.py"))
                  for name in _imports(path) if name.startswith("services.models")]
     assert offenders == []
+
+
+def _public_service_functions():
+    """(where, function) of every public module-level function and public method of a public class in services/,
+    the demo data left out."""
+    for path in sorted((ROOT / "services").rglob("*.py")):
+        if "demo" in path.relative_to(ROOT / "services").parts:
+            continue
+        where = path.relative_to(ROOT)
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+                yield f"{where}:{node.name}", node
+            elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith("_"):
+                        yield f"{where}:{node.name}.{item.name}", item
+
+
+def test_every_public_service_function_says_what_it_does():
+    """Issue 14: a reader learns what a service function does from its first line, not from its body."""
+    silent = [where for where, fn in _public_service_functions() if not ast.get_docstring(fn)]
+    assert silent == []
+
+
+def _service_error_names() -> set[str]:
+    from services import errors
+
+    names, todo = set(), [errors.ServiceError]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub.__module__ == errors.__name__:
+                names.add(sub.__name__)
+                todo.append(sub)
+    return names
+
+
+def _raised_names(fn: ast.FunctionDef, known: set[str]) -> set[str]:
+    """The ServiceErrors a function's body raises by name: `raise NotFound(...)`, `raise errors.NotFound`."""
+    raised = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
+            if name in known:
+                raised.add(name)
+    return raised
+
+
+def test_a_service_function_that_raises_a_service_error_names_it():
+    """The errors a caller must be ready for are in the docstring of the function that raises them."""
+    known = _service_error_names()
+    assert {"NotFound", "Forbidden", "VersionMismatch", "ValidationFailed"} <= known
+    unnamed = [f"{where}: {name}" for where, fn in _public_service_functions()
+               for name in sorted(_raised_names(fn, known)) if name not in (ast.get_docstring(fn) or "")]
+    assert unnamed == []

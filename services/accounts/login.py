@@ -134,7 +134,9 @@ def begin_mfa_enrolment(*, username: str, password: str, enrolment_code: str, ip
                         request_id: str | None) -> dict:
     """Step 1 of enrolment with a code an admin issued: a new secret for the authenticator app.
     The account uses it from its first sign-in with a valid code (step 2, POST /auth/login with otp).
-    A wrong code counts toward the lockout like a wrong password."""
+    A wrong code counts toward the lockout like a wrong password.
+    Raises InvalidCredentials (wrong username or password), AccountLocked (locked, or the fifth failure),
+    Conflict (already enrolled), Unauthorized (wrong or expired enrolment code)."""
     user, probe = _check_password(username=username, password=password, ip=ip, request_id=request_id)
     now = utcnow()
     if user.mfa_enabled:
@@ -148,6 +150,7 @@ def begin_mfa_enrolment(*, username: str, password: str, enrolment_code: str, ip
 
 
 def load_user(user_id: int) -> User | None:
+    """The active user behind a token's identity, with its region loaded; None when gone or deactivated."""
     # The region comes along: every scoped request needs its path.
     user = db.session.get(User, user_id, options=[joinedload(User.region)])
     if user is None or not user.is_active:
@@ -157,6 +160,9 @@ def load_user(user_id: int) -> User | None:
 
 @unit_of_work()
 def change_password(*, actor: Actor, old_password: str, new_password: str, history_size: int = 5) -> None:
+    """Change the caller's own password; every other session ends, the caller's stays signed in.
+    Raises Unauthorized (account gone), AccountLocked (fifth wrong old password: all sessions end),
+    ValidationFailed (wrong old password, weak or recently used new password)."""
     user = db.session.get(User, actor.user_id)
     if user is None:
         raise Unauthorized()

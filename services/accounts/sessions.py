@@ -115,15 +115,18 @@ class ActivityLog:
         self._seen: dict[str, datetime] = {}
 
     def note(self, session_id: str, at: datetime) -> None:
+        """Remember the latest moment a session was seen active."""
         with self._lock:
             if session_id not in self._seen or self._seen[session_id] < at:
                 self._seen[session_id] = at
 
     def last(self, session_id: str) -> datetime | None:
+        """The last moment a session was noted active, or None."""
         with self._lock:
             return self._seen.get(session_id)
 
     def drain(self) -> dict[str, datetime]:
+        """Hand over every noted moment and start empty."""
         with self._lock:
             seen, self._seen = self._seen, {}
         return seen
@@ -166,4 +169,5 @@ def flush_activity() -> int:
 
 
 def password_expired(user: User, max_age_days: int) -> bool:
+    """Whether the user's password is older than max_age_days (0: passwords never expire)."""
     return max_age_days > 0 and as_utc(user.password_changed_at) < utcnow() - timedelta(days=max_age_days)

@@ -42,6 +42,8 @@ def _require_admin(actor: Actor) -> None:
 
 
 def list_users(*, actor: Actor, role: str | None = None, q: str | None = None):
+    """Query of the accounts, optionally by role or a username/name fragment.
+    Raises Forbidden (not an admin)."""
     _require_admin(actor)
     # Names beside ids, one IN query per relationship for the whole page.
     stmt = select(User).options(selectinload(User.region), selectinload(User.department),
@@ -54,6 +56,7 @@ def list_users(*, actor: Actor, role: str | None = None, q: str | None = None):
 
 
 def get_user_or_raise(*, actor: Actor, user_id: int) -> User:
+    """One account by id. Raises Forbidden (not an admin), NotFound (no such account)."""
     _require_admin(actor)
     user = db.session.get(User, user_id)
     if user is None:
@@ -64,6 +67,9 @@ def get_user_or_raise(*, actor: Actor, user_id: int) -> User:
 @unit_of_work()
 def create_user(*, actor: Actor, username: str, password: str, name: str, role: str, region_id=None,
                 department_id=None, enterprise_id=None, phone=None) -> User:
+    """Create an account bound to its region, enterprise or department as its role needs.
+    Raises Forbidden (not an admin), ValidationFailed (bad username, weak password, missing or unknown
+    binding), Conflict (username taken)."""
     _require_admin(actor)
     username = check_username(username)
     reason = passwords.policy_violation(password)
@@ -82,6 +88,9 @@ def create_user(*, actor: Actor, username: str, password: str, name: str, role: 
 
 @unit_of_work()
 def update_user(*, actor: Actor, user_id: int, expected_version: int, changes: dict) -> User:
+    """Change an account; a new password, deactivation or a new role or region ends its sessions.
+    Raises Forbidden (not an admin), NotFound (no such account), VersionMismatch (stale),
+    ValidationFailed (missing or unknown binding, weak password)."""
     user = get_user_or_raise(actor=actor, user_id=user_id)
     if user.version != expected_version:
         raise VersionMismatch()
@@ -107,6 +116,7 @@ def update_user(*, actor: Actor, user_id: int, expected_version: int, changes: d
 
 @unit_of_work()
 def unlock_user(*, actor: Actor, user_id: int) -> User:
+    """Lift an account's lockout and reset its failure count. Raises Forbidden (not an admin), NotFound."""
     user = get_user_or_raise(actor=actor, user_id=user_id)
     user.locked_until = None
     user.failed_logins = 0

@@ -47,10 +47,12 @@ class Enterprise(Versioned, db.Model):
 
     @property
     def tags(self) -> list[str]:
+        """The enterprise's tag names."""
         return [row.tag for row in self.tag_rows]
 
     @property
     def shown_contact_phone(self) -> str | None:
+        """The contact phone in full when the reader may see it (reveal_contact), else masked."""
         return self.contact_phone if self.reveal_contact else mask_phone(self.contact_phone)
 
 

@@ -37,6 +37,7 @@ class Visit(Versioned, db.Model):
 
     @property
     def problem_ids(self) -> list[int]:
+        """Ids of the problems raised during this visit."""
         return [p.id for p in self.problems]
 
 

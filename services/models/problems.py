@@ -135,6 +135,7 @@ class ProblemStint(db.Model):
 
     @property
     def region_name(self) -> str | None:
+        """Name of the region that held the problem during this stint."""
         return self.region.name if self.region is not None else None
 
 
@@ -163,4 +164,5 @@ class CommonProblem(Versioned, db.Model):
 
     @property
     def problem_ids(self) -> list[int]:
+        """Ids of the problems grouped in this common problem."""
         return [p.id for p in self.members]

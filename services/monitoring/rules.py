@@ -55,6 +55,7 @@ class Finding:
 
     @property
     def subject(self) -> str:
+        """What the finding is about, as "problem:<id>" or "enterprise:<id>"."""
         return f"problem:{self.problem_id}" if self.problem_id is not None else f"enterprise:{self.enterprise_id}"
 
 
@@ -122,6 +123,7 @@ def _int(value) -> int | None:
 
 
 def halted_findings(only: int | None) -> list[Finding]:
+    """An orange finding for every halted enterprise not deregistered (or just the one given)."""
     stmt = select(Enterprise.id, Enterprise.region_id).where(
         Enterprise.operating_status == "halted", Enterprise.deregistered_on.is_(None))
     if only is not None:
@@ -130,6 +132,7 @@ def halted_findings(only: int | None) -> list[Finding]:
 
 
 def no_visit_findings(only: int | None, now: datetime) -> list[Finding]:
+    """A yellow finding for every key enterprise not visited within NO_VISIT_DAYS (or just the one given)."""
     last_visit = (select(func.max(Visit.visited_at)).where(Visit.enterprise_id == Enterprise.id)
                   .correlate(Enterprise).scalar_subquery())
     cutoff = now - timedelta(days=NO_VISIT_DAYS)
@@ -153,6 +156,7 @@ def _problem_rows(only: int | None, *conditions) -> Select:
 
 
 def problem_findings(only: int | None, now: datetime) -> list[Finding]:
+    """Findings on problems: acceptance overdue, handling overdue, reopened too often (or the one given)."""
     found = []
     for row in db.session.execute(_problem_rows(
             only, Problem.status == "pending", Problem.acceptance_due_at.is_not(None),

@@ -39,9 +39,11 @@ class SyncResult:
 
     @property
     def changed(self) -> bool:
+        """Whether the sync opened, escalated or closed any warning."""
         return bool(self.opened or self.escalated or self.closed)
 
     def as_dict(self) -> dict:
+        """How many warnings the sync opened, escalated and closed."""
         return {"opened": len(self.opened), "escalated": len(self.escalated), "closed": len(self.closed)}
 
 

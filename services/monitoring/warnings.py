@@ -26,6 +26,8 @@ def _check_reader(actor: Actor) -> None:
 
 def list_warnings(*, actor: Actor, state: str | list[str] | None = None, severity: str | list[str] | None = None,
                   type: str | list[str] | None = None, region: int | None = None, enterprise: int | None = None) -> Select:
+    """Query of the early warnings in the actor's scope, filtered by state, severity, type, region….
+    Raises Forbidden (enterprise users)."""
     _check_reader(actor)
     stmt = select(EarlyWarning).where(enterprise_clause(actor, EarlyWarning.enterprise_id))
     for column, values in ((EarlyWarning.state, state), (EarlyWarning.severity, severity), (EarlyWarning.type, type)):
@@ -41,6 +43,8 @@ def list_warnings(*, actor: Actor, state: str | list[str] | None = None, severit
 
 
 def get_warning_or_raise(*, actor: Actor, warning_id: int) -> EarlyWarning:
+    """One early warning in the actor's scope.
+    Raises Forbidden (enterprise users), NotFound (out of scope)."""
     _check_reader(actor)
     warning = db.session.scalar(select(EarlyWarning).where(EarlyWarning.id == warning_id,
                                                      enterprise_clause(actor, EarlyWarning.enterprise_id)))
@@ -51,6 +55,9 @@ def get_warning_or_raise(*, actor: Actor, warning_id: int) -> EarlyWarning:
 
 @unit_of_work()
 def acknowledge(*, actor: Actor, warning_id: int, note: str, expected_version: int | None = None) -> EarlyWarning:
+    """Acknowledge an open warning with a note.
+    Raises Forbidden (enterprise user, or not a coordinator of its region), NotFound (out of scope),
+    VersionMismatch (stale), InvalidTransition (already acknowledged or cleared)."""
     warning = get_warning_or_raise(actor=actor, warning_id=warning_id)
     region = db.session.get(Region, warning.region_id)
     if not (actor.is_admin or (actor.role == Role.COORDINATOR and region_in_scope(actor, region))):

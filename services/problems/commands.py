@@ -60,7 +60,8 @@ def file_problem(*, actor: Actor, enterprise_id: int, category: str, title: str,
                  scope: str = "county", urgency: str = "normal", visit_id: int | None = None,
                  now: datetime | None = None) -> Problem:
     """Add a problem to the ledger, pending at the enterprise's county task force. No commit:
-    create_problem commits; a visit files its problems inside its own transaction."""
+    create_problem commits; a visit files its problems inside its own transaction.
+    Raises NotFound (enterprise out of scope), Forbidden (neither its user, its liaison nor a coordinator)."""
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor)))
     if enterprise is None:
         raise NotFound("企业不存在", errors={"enterprise_id": ["企业不存在"]})
@@ -114,7 +115,9 @@ def _load_for_action(actor: Actor, problem_id: int) -> Problem:
 def apply_action(*, actor: Actor, problem_id: int, action: str, payload: dict | None = None,
                  expected_version: int | None = None, now: datetime | None = None) -> Problem:
     """One workflow action inside the caller's transaction (no commit): 404 out of sight (NotFound), 403 not
-    this caller's to take (Forbidden), 412 stale (VersionMismatch), 409 not now (InvalidTransition)."""
+    this caller's to take (Forbidden), 412 stale (VersionMismatch), 409 not now (InvalidTransition).
+    The action's payload may also raise ValidationFailed (missing or bad field), NotFound (unknown department
+    or duplicate), Forbidden (an enterprise's internal comment)."""
     if action not in EFFECTS:
         raise NotFound("未知的操作")
     payload = payload or {}

@@ -22,6 +22,7 @@ def _exceptions(start: date, end: date) -> dict[date, bool]:
 
 
 def is_workday(day: date, exceptions: dict[date, bool] | None = None) -> bool:
+    """Whether the day is a working day: the calendar's exception if any, else Monday to Friday."""
     exceptions = _exceptions(day, day) if exceptions is None else exceptions
     return exceptions.get(day, day.weekday() < 5)
 

@@ -18,6 +18,7 @@ limits = Limits()
 
 def configure(*, days: dict | None = None, urgent_days: dict | None = None, acceptance_days: int | None = None,
               close_without_feedback_days: int | None = None) -> None:
+    """Override the handling, acceptance and close-without-feedback limits (in working days)."""
     if days:
         limits.days = {**limits.days, **days}
     if urgent_days:
@@ -29,4 +30,5 @@ def configure(*, days: dict | None = None, urgent_days: dict | None = None, acce
 
 
 def handling_days(level: str, urgency: str) -> int:
+    """The working days a problem at this level and urgency has to be handled."""
     return (limits.urgent_days if urgency == "urgent" else limits.days)[level]

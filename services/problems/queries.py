@@ -37,6 +37,7 @@ def list_problems(*, actor: Actor, status: str | list[str] | None = None, catego
                   overdue: bool | None = None, supervised: bool | None = None, q: str | None = None,
                   created_from: date | None = None, created_to: date | None = None,
                   now: datetime | None = None) -> Select:
+    """Query of the problems the actor may see, filtered by status, category, region, overdue, text…."""
     stmt = select(Problem).where(_visible(actor))
     for column, values in ((Problem.status, status), (Problem.category, category), (Problem.scope, scope),
                            (Problem.level, level), (Problem.urgency, urgency)):
@@ -69,6 +70,8 @@ def list_problems(*, actor: Actor, status: str | list[str] | None = None, catego
 
 
 def enterprise_problems(*, actor: Actor, enterprise_id: int, **filters) -> Select:
+    """Query of one enterprise's problems, filtered as list_problems.
+    Raises NotFound (enterprise out of scope)."""
     if db.session.scalar(select(Enterprise.id).where(Enterprise.id == enterprise_id, enterprise_clause(actor))) is None:
         raise NotFound("企业不存在")
     return list_problems(actor=actor, enterprise=enterprise_id, **filters)

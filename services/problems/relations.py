@@ -17,6 +17,7 @@ from services.roles import Role
 
 
 def region_of(region_id: int) -> Region:
+    """The region with that id."""
     return db.session.get(Region, region_id)
 
 
@@ -47,4 +48,5 @@ def roles_for(actor: Actor, problem: Problem) -> Roles:
 
 
 def allowed_actions(actor: Actor, problem: Problem, now: datetime | None = None) -> list[str]:
+    """The workflow actions the actor may take on the problem now."""
     return workflow.allowed_actions(roles_for(actor, problem), problem, now or utcnow())

@@ -19,10 +19,12 @@ STATUSES = PROBLEM_STATUSES
 
 
 def rank(level: str) -> int:
+    """The position of a level from county upwards (county is 0)."""
     return LEVELS.index(level)
 
 
 def required_level(scope: str) -> str:
+    """The level that handles a problem of this scope (cross_county: prefecture, provincial: province)."""
     return REQUIRED_LEVEL[scope]
 
 
@@ -156,4 +158,5 @@ def blocked_reason(action: str, problem, roles: Roles, now: datetime) -> str | N
 
 
 def allowed_actions(roles: Roles, problem, now: datetime) -> list[str]:
+    """The actions these roles may take on the problem now: permitted and not blocked."""
     return [a for a in ACTIONS if role_may(a, roles) and blocked_reason(a, problem, roles, now) is None]
