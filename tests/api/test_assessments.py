@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from services.assessment import score_rows
-from tests import monitoring_helpers as mh
-from tests.monitoring_helpers import local
+from tests import factories
+from tests.factories import local
 
 WEIGHTS = {"closure_rate": 0.20, "on_time_rate": 0.20, "satisfaction_rate": 0.20, "reopen_rate": 0.10,
            "visit_coverage": 0.10, "entity_growth_rate": 0.05, "employment_growth_rate": 0.10,
@@ -16,52 +16,52 @@ WEIGHTS = {"closure_rate": 0.20, "on_time_rate": 0.20, "satisfaction_rate": 0.20
 
 
 def _dataset(db_session):
-    prefecture, (a, b, c) = mh.fresh_prefecture("629700", counties=3)
-    mh.user("t_assess_coord", "coordinator", prefecture)
-    liaison = mh.user("t_assess_liaison", "liaison", a)
-    a1 = mh.enterprise(a, industry="C", scale="small", tags=["key"], registered_on=date(2020, 1, 1))
-    a2 = mh.enterprise(a, industry="A", scale="medium", registered_on=date(2026, 8, 1))
-    a3 = mh.enterprise(a, industry="C", scale="large", registered_on=date(2019, 5, 1), deregistered_on=date(2026, 9, 15))
-    a4 = mh.enterprise(a, industry="C", scale="micro", tags=["key"], registered_on=date(2018, 3, 1))
-    mh.enterprise(a, industry="A", scale="micro", registered_on=date(2026, 7, 10))
+    prefecture, (a, b, c) = factories.fresh_prefecture("629700", counties=3)
+    factories.user("t_assess_coord", "coordinator", prefecture)
+    liaison = factories.user("t_assess_liaison", "liaison", a)
+    a1 = factories.enterprise(a, industry="C", scale="small", tags=["key"], registered_on=date(2020, 1, 1))
+    a2 = factories.enterprise(a, industry="A", scale="medium", registered_on=date(2026, 8, 1))
+    a3 = factories.enterprise(a, industry="C", scale="large", registered_on=date(2019, 5, 1), deregistered_on=date(2026, 9, 15))
+    a4 = factories.enterprise(a, industry="C", scale="micro", tags=["key"], registered_on=date(2018, 3, 1))
+    factories.enterprise(a, industry="A", scale="micro", registered_on=date(2026, 7, 10))
     # Closed 2026-09-30 23:30 +08:00: Q3, on time.
-    mh.problem(a1, status="closed", created_at=local(2026, 7, 5), accepted_at=local(2026, 7, 6),
+    factories.problem(a1, status="closed", created_at=local(2026, 7, 5), accepted_at=local(2026, 7, 6),
                due_at=local(2026, 10, 10), closed_at=local(2026, 9, 30, 23, 30), satisfaction="satisfied")
     # Closed 2026-10-01 00:10 +08:00: Q4; at the end of Q3 it was open and past due.
-    mh.problem(a1, status="closed", created_at=local(2026, 8, 1), accepted_at=local(2026, 8, 2),
+    factories.problem(a1, status="closed", created_at=local(2026, 8, 1), accepted_at=local(2026, 8, 2),
                due_at=local(2026, 9, 1), closed_at=local(2026, 10, 1, 0, 10), satisfaction="basically_satisfied")
     # Still open, overdue, reopened once, last rated unsatisfied.
-    mh.problem(a4, status="in_progress", created_at=local(2026, 7, 10), accepted_at=local(2026, 7, 11),
+    factories.problem(a4, status="in_progress", created_at=local(2026, 7, 10), accepted_at=local(2026, 7, 11),
                due_at=local(2026, 8, 1), reopen_count=1, satisfaction="unsatisfied")
     # Closed in Q3 but late.
-    mh.problem(a4, status="closed", created_at=local(2026, 7, 15), accepted_at=local(2026, 7, 16),
+    factories.problem(a4, status="closed", created_at=local(2026, 7, 15), accepted_at=local(2026, 7, 16),
                due_at=local(2026, 8, 10), closed_at=local(2026, 8, 20), satisfaction="satisfied")
-    mh.problem(a1, status="rejected", created_at=local(2026, 7, 20), rejected_at=local(2026, 7, 21))
-    mh.problem(a4, status="closed", created_at=local(2026, 6, 1), accepted_at=local(2026, 6, 2),
+    factories.problem(a1, status="rejected", created_at=local(2026, 7, 20), rejected_at=local(2026, 7, 21))
+    factories.problem(a4, status="closed", created_at=local(2026, 6, 1), accepted_at=local(2026, 6, 2),
                due_at=local(2026, 6, 30), closed_at=local(2026, 6, 20), satisfaction="satisfied")
-    mh.problem(a2, status="pending", created_at=local(2026, 9, 20))
-    mh.visit(a1, liaison, local(2026, 8, 5))
-    mh.visit(a4, liaison, local(2026, 10, 5))
-    mh.report(a1, "2026-07", 100)
-    mh.report(a1, "2026-09", 90)
-    mh.report(a2, "2026-07", 50)
-    mh.report(a2, "2026-09", 70)
-    mh.report(a4, "2026-09", 30)
-    mh.report(a3, "2026-07", 500)
-    mh.report(a3, "2026-09", 100)
-    mh.change(a1, "tag:above_scale", None, "added", local(2026, 8, 1))
-    mh.change(a4, "tag:above_scale", None, "added", local(2026, 9, 30, 15))
-    mh.change(a3, "tag:above_scale", "added", None, local(2026, 9, 10))
-    mh.change(a3, "tag:above_scale", None, "added", local(2026, 10, 2))
-    mh.change(a2, "tag:above_scale", None, "added", local(2026, 8, 1), source="create")
+    factories.problem(a2, status="pending", created_at=local(2026, 9, 20))
+    factories.visit(a1, liaison, local(2026, 8, 5))
+    factories.visit(a4, liaison, local(2026, 10, 5))
+    factories.report(a1, "2026-07", 100)
+    factories.report(a1, "2026-09", 90)
+    factories.report(a2, "2026-07", 50)
+    factories.report(a2, "2026-09", 70)
+    factories.report(a4, "2026-09", 30)
+    factories.report(a3, "2026-07", 500)
+    factories.report(a3, "2026-09", 100)
+    factories.change(a1, "tag:above_scale", None, "added", local(2026, 8, 1))
+    factories.change(a4, "tag:above_scale", None, "added", local(2026, 9, 30, 15))
+    factories.change(a3, "tag:above_scale", "added", None, local(2026, 9, 10))
+    factories.change(a3, "tag:above_scale", None, "added", local(2026, 10, 2))
+    factories.change(a2, "tag:above_scale", None, "added", local(2026, 8, 1), source="create")
 
-    b1 = mh.enterprise(b, industry="F", scale="small", tags=["key"], registered_on=date(2015, 1, 1))
-    mh.problem(b1, status="closed", created_at=local(2026, 7, 1), accepted_at=local(2026, 7, 2),
+    b1 = factories.enterprise(b, industry="F", scale="small", tags=["key"], registered_on=date(2015, 1, 1))
+    factories.problem(b1, status="closed", created_at=local(2026, 7, 1), accepted_at=local(2026, 7, 2),
                due_at=local(2026, 9, 20), closed_at=local(2026, 9, 10), satisfaction="satisfied")
-    mh.report(b1, "2026-07", 40)
-    mh.report(b1, "2026-09", 40)
+    factories.report(b1, "2026-07", 40)
+    factories.report(b1, "2026-09", 40)
 
-    mh.enterprise(c, industry="C", scale="small", registered_on=date(2010, 1, 1))
+    factories.enterprise(c, industry="C", scale="small", registered_on=date(2010, 1, 1))
     db_session.commit()
     return prefecture, a, b, c
 
@@ -154,9 +154,9 @@ def test_the_export_is_an_excel_workbook_with_chinese_headers(db_session, login_
 
 
 def test_export_cells_never_become_formulas(db_session, login_as):
-    prefecture, (county, *_) = mh.fresh_prefecture("629600", counties=1)
+    prefecture, (county, *_) = factories.fresh_prefecture("629600", counties=1)
     county.name = "=HYPERLINK(\"http://example.com\")"
-    mh.user("t_export_coord", "coordinator", prefecture)
+    factories.user("t_export_coord", "coordinator", prefecture)
     db_session.commit()
     response = login_as("t_export_coord").get(f"assessments/export.xlsx?region={prefecture.id}&quarter=2026Q3")
     cell = load_workbook(BytesIO(response.data))["县区考核"]["B2"]
@@ -191,16 +191,16 @@ def test_liaisons_and_enterprises_may_not_read_assessments(login_as, username):
 
 
 def test_a_problem_awaiting_info_is_not_late_while_its_clock_is_stopped(db_session, login_as):
-    prefecture, (county,) = mh.fresh_prefecture("629600", counties=1)
-    mh.user("t_pause_coord", "coordinator", prefecture)
-    firm = mh.enterprise(county)
+    prefecture, (county,) = factories.fresh_prefecture("629600", counties=1)
+    factories.user("t_pause_coord", "coordinator", prefecture)
+    firm = factories.enterprise(county)
     # Asked for info before its deadline; the deadline then passed while the enterprise was silent.
-    mh.problem(firm, status="awaiting_info", created_at=local(2026, 7, 1), accepted_at=local(2026, 7, 2),
+    factories.problem(firm, status="awaiting_info", created_at=local(2026, 7, 1), accepted_at=local(2026, 7, 2),
                due_at=local(2026, 7, 20), info_requested_at=local(2026, 7, 10), status_before_info="in_progress")
     # Asked only after its deadline had passed: late for good.
-    mh.problem(firm, status="awaiting_info", created_at=local(2026, 7, 1), accepted_at=local(2026, 7, 2),
+    factories.problem(firm, status="awaiting_info", created_at=local(2026, 7, 1), accepted_at=local(2026, 7, 2),
                due_at=local(2026, 7, 20), info_requested_at=local(2026, 7, 25), status_before_info="in_progress")
-    mh.problem(firm, status="closed", created_at=local(2026, 7, 1), accepted_at=local(2026, 7, 2),
+    factories.problem(firm, status="closed", created_at=local(2026, 7, 1), accepted_at=local(2026, 7, 2),
                due_at=local(2026, 7, 20), closed_at=local(2026, 7, 15), satisfaction="satisfied")
     db_session.commit()
     (row,) = login_as("t_pause_coord").get(f"assessments?region={prefecture.id}&quarter=2026Q3").get_json()["rows"]
@@ -209,11 +209,11 @@ def test_a_problem_awaiting_info_is_not_late_while_its_clock_is_stopped(db_sessi
 
 
 def test_a_county_that_did_nothing_does_not_outrank_one_that_worked(db_session, login_as):
-    prefecture, (idle, working) = mh.fresh_prefecture("629500", counties=2)
-    mh.user("t_idle_coord", "coordinator", prefecture)
-    mh.enterprise(idle, registered_on=date(2010, 1, 1))
-    firm = mh.enterprise(working, registered_on=date(2010, 1, 1))
-    mh.problem(firm, status="in_progress", created_at=local(2026, 9, 1), accepted_at=local(2026, 9, 2),
+    prefecture, (idle, working) = factories.fresh_prefecture("629500", counties=2)
+    factories.user("t_idle_coord", "coordinator", prefecture)
+    factories.enterprise(idle, registered_on=date(2010, 1, 1))
+    firm = factories.enterprise(working, registered_on=date(2010, 1, 1))
+    factories.problem(firm, status="in_progress", created_at=local(2026, 9, 1), accepted_at=local(2026, 9, 2),
                due_at=local(2026, 12, 30))
     db_session.commit()
     body = login_as("t_idle_coord").get(f"assessments?region={prefecture.id}&quarter=2026Q3").get_json()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.problems.helpers import do, file
+from tests.services.problems.helpers import do, file
 
 
 def test_the_2026_holidays_are_listed(login_as):

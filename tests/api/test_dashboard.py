@@ -7,39 +7,39 @@ from services.actors import Actor
 from services.dashboard import dashboard
 from services.db import db
 from services.models import Enterprise, User, EarlyWarning
-from tests import monitoring_helpers as mh
-from tests.monitoring_helpers import local
+from tests import factories
+from tests.factories import local
 
 DAY = "2026-09-15"
 
 
 def _dataset(db_session):
-    prefecture, (x, y) = mh.fresh_prefecture("629800")
-    mh.user("t_dash_coord", "coordinator", prefecture)
-    liaison = mh.user("t_dash_liaison", "liaison", x)
-    x1 = mh.enterprise(x, tags=["key"], status="resumed")
-    x2 = mh.enterprise(x, status="halted")
-    y1 = mh.enterprise(y, tags=["key"], status="partial")
-    y2 = mh.enterprise(y, tags=["key"], status="resumed")
-    mh.problem(x1, status="pending", created_at=local(2026, 9, 15, 10))
-    mh.problem(x1, status="in_progress", category="financing", created_at=local(2026, 9, 1),
+    prefecture, (x, y) = factories.fresh_prefecture("629800")
+    factories.user("t_dash_coord", "coordinator", prefecture)
+    liaison = factories.user("t_dash_liaison", "liaison", x)
+    x1 = factories.enterprise(x, tags=["key"], status="resumed")
+    x2 = factories.enterprise(x, status="halted")
+    y1 = factories.enterprise(y, tags=["key"], status="partial")
+    y2 = factories.enterprise(y, tags=["key"], status="resumed")
+    factories.problem(x1, status="pending", created_at=local(2026, 9, 15, 10))
+    factories.problem(x1, status="in_progress", category="financing", created_at=local(2026, 9, 1),
                accepted_at=local(2026, 9, 15, 9), due_at=local(2026, 9, 10))
-    mh.problem(x2, status="closed", created_at=local(2026, 9, 1, 8), accepted_at=local(2026, 9, 2),
+    factories.problem(x2, status="closed", created_at=local(2026, 9, 1, 8), accepted_at=local(2026, 9, 2),
                closed_at=local(2026, 9, 15, 20), satisfaction="satisfied")
-    mh.problem(x2, status="rejected", category="other", created_at=local(2026, 9, 15, 0, 10),
+    factories.problem(x2, status="rejected", category="other", created_at=local(2026, 9, 15, 0, 10),
                rejected_at=local(2026, 9, 15, 8))
-    mh.problem(x1, status="resolved", category="supply", level="prefecture", owner=prefecture,
+    factories.problem(x1, status="resolved", category="supply", level="prefecture", owner=prefecture,
                created_at=local(2026, 9, 5), accepted_at=local(2026, 9, 6), resolved_at=local(2026, 9, 15, 11),
                due_at=local(2026, 9, 30))
-    mh.problem(y1, status="closed", category="sales", created_at=local(2026, 9, 10, 12),
+    factories.problem(y1, status="closed", category="sales", created_at=local(2026, 9, 10, 12),
                accepted_at=local(2026, 9, 10, 13), closed_at=local(2026, 9, 12, 14, 24))
-    mh.problem(y1, status="withdrawn", category="other", created_at=local(2026, 9, 14, 23, 50),
+    factories.problem(y1, status="withdrawn", category="other", created_at=local(2026, 9, 14, 23, 50),
                withdrawn_at=local(2026, 9, 15, 1))
-    mh.visit(x1, liaison, local(2026, 9, 15, 9))
-    mh.visit(x1, liaison, local(2026, 9, 3))
-    mh.visit(x2, liaison, local(2026, 9, 14))
-    mh.visit(x1, liaison, local(2026, 9, 16))
-    mh.visit(y1, liaison, local(2026, 8, 30))
+    factories.visit(x1, liaison, local(2026, 9, 15, 9))
+    factories.visit(x1, liaison, local(2026, 9, 3))
+    factories.visit(x2, liaison, local(2026, 9, 14))
+    factories.visit(x1, liaison, local(2026, 9, 16))
+    factories.visit(y1, liaison, local(2026, 8, 30))
     for firm, severity, state in ((x1, "yellow", "open"), (y1, "red", "open"), (x2, "orange", "acknowledged"),
                                   (y2, "yellow", "closed")):
         db_session.add(EarlyWarning(type="halted", severity=severity, state=state, subject=f"enterprise:{firm.id}",
@@ -88,7 +88,7 @@ def test_the_dashboard_has_one_row_per_direct_child_region(db_session, login_as)
 
 def test_a_region_with_no_problems_has_null_rates(db_session, login_as):
     prefecture, x, y = _dataset(db_session)
-    empty = mh.region("629899", "空县", "county", prefecture)
+    empty = factories.region("629899", "空县", "county", prefecture)
     db_session.commit()
     body = login_as("t_dash_coord").get(f"dashboard?region={empty.id}&date={DAY}").get_json()
     assert body["problems"]["total"] == 0
@@ -153,7 +153,7 @@ def _statements(app, region_id) -> int:
     event.listen(engine, "before_cursor_execute", _count)
     try:
         admin = db.session.scalar(select(User).where(User.username == "admin"))
-        dashboard(actor=Actor.for_user(admin), region=region_id, day=mh.local(2026, 9, 15).date())
+        dashboard(actor=Actor.for_user(admin), region=region_id, day=factories.local(2026, 9, 15).date())
     finally:
         event.remove(engine, "before_cursor_execute", _count)
     return count
@@ -166,10 +166,10 @@ def test_the_dashboard_runs_a_fixed_number_of_queries_whatever_the_data_size(app
     liaison = db_session.scalar(select(User).where(User.username == "t_dash_liaison"))
     for i in range(30):
         county = x if i % 2 else y
-        firm = mh.enterprise(county, tags=["key"] if i % 3 else [], status="partial")
-        mh.problem(firm, status="closed" if i % 2 else "pending", created_at=local(2026, 9, 1 + i % 14),
+        firm = factories.enterprise(county, tags=["key"] if i % 3 else [], status="partial")
+        factories.problem(firm, status="closed" if i % 2 else "pending", created_at=local(2026, 9, 1 + i % 14),
                    closed_at=local(2026, 9, 15) if i % 2 else None, due_at=local(2026, 9, 10))
-        mh.visit(firm, liaison, local(2026, 9, 1 + i % 15))
+        factories.visit(firm, liaison, local(2026, 9, 1 + i % 15))
     db_session.commit()
     db_session.expire_all()
     assert db_session.scalar(select(func.count()).select_from(Enterprise)
@@ -181,16 +181,16 @@ def test_the_dashboard_runs_a_fixed_number_of_queries_whatever_the_data_size(app
 def test_a_past_date_shows_that_dates_figures(db_session, login_as):
     from services.models import ProblemEvent
 
-    prefecture, (x, y) = mh.fresh_prefecture("629400")
-    mh.user("t_past_coord", "coordinator", prefecture)
-    firm = mh.enterprise(x, status="resumed")
-    mh.change(firm, "operating_status", "halted", "resumed", local(2026, 9, 20))
-    item = mh.problem(firm, status="resolved", created_at=local(2026, 9, 1), accepted_at=local(2026, 9, 2),
+    prefecture, (x, y) = factories.fresh_prefecture("629400")
+    factories.user("t_past_coord", "coordinator", prefecture)
+    firm = factories.enterprise(x, status="resumed")
+    factories.change(firm, "operating_status", "halted", "resumed", local(2026, 9, 20))
+    item = factories.problem(firm, status="resolved", created_at=local(2026, 9, 1), accepted_at=local(2026, 9, 2),
                       due_at=local(2026, 9, 16), resolved_at=local(2026, 9, 20))
     for action, to_status, at in (("create", "pending", local(2026, 9, 1)), ("accept", "in_progress", local(2026, 9, 2)),
                                   ("resolve", "resolved", local(2026, 9, 20))):
         db_session.add(ProblemEvent(problem_id=item.id, action=action, to_status=to_status, to_level="county", at=at))
-    mh.problem(firm, status="pending", created_at=local(2026, 9, 25))  # not filed yet on the 10th
+    factories.problem(firm, status="pending", created_at=local(2026, 9, 25))  # not filed yet on the 10th
     db_session.add(EarlyWarning(type="halted", severity="orange", state="closed", subject=f"enterprise:{firm.id}",
                            enterprise_id=firm.id, region_id=x.id, opened_at=local(2026, 9, 5),
                            closed_at=local(2026, 9, 20)))

@@ -6,7 +6,7 @@ from sqlalchemy import event, select
 
 from services.db import db
 from services.models import Assignment, Department, Region, User, EarlyWarning
-from tests import monitoring_helpers as mh
+from tests import factories
 
 
 def test_a_problem_carries_the_names_of_its_enterprise_region_department_and_actors(login_as, demo):
@@ -89,19 +89,19 @@ def _statements(session, path, **params) -> tuple[int, int]:
 @pytest.fixture
 def many_rows(app, db_session):
     """110 problems and 110 visits, each at an enterprise of its own, with departments and liaisons."""
-    prefecture, counties = mh.fresh_prefecture("629800", counties=2)
+    prefecture, counties = factories.fresh_prefecture("629800", counties=2)
     departments = [Department(name=f"测试局{i}", region_id=counties[i % 2].id, industries=[]) for i in range(5)]
     db_session.add_all(departments)
     db_session.flush()
-    liaisons = [mh.user(f"t_names_liaison{i}", "liaison", counties[i % 2]) for i in range(110)]
+    liaisons = [factories.user(f"t_names_liaison{i}", "liaison", counties[i % 2]) for i in range(110)]
     for i in range(110):
-        firm = mh.enterprise(counties[i % 2])
-        mh.problem(firm, created_at=mh.local(2026, 10, 1 + i % 28), department_id=departments[i % 5].id)
-        mh.visit(firm, liaisons[i % 7], mh.local(2026, 11, 1 + i % 28))
+        firm = factories.enterprise(counties[i % 2])
+        factories.problem(firm, created_at=factories.local(2026, 10, 1 + i % 28), department_id=departments[i % 5].id)
+        factories.visit(firm, liaisons[i % 7], factories.local(2026, 11, 1 + i % 28))
         db_session.add(Assignment(kind="liaison", user_id=liaisons[i].id, enterprise_id=firm.id,
-                                  department_id=departments[i % 5].id, started_on=mh.local(2026, 9, 1).date()))
+                                  department_id=departments[i % 5].id, started_on=factories.local(2026, 9, 1).date()))
         db_session.add(EarlyWarning(type="halted", severity="orange", subject=f"enterprise:{firm.id}", enterprise_id=firm.id,
-                               region_id=firm.region_id, detail={}, opened_at=mh.local(2026, 11, 2)))
+                               region_id=firm.region_id, detail={}, opened_at=factories.local(2026, 11, 2)))
     db_session.commit()
     assert db_session.scalar(select(Region.id).where(Region.id == prefecture.id))
     assert db_session.scalar(select(User.id).where(User.username == "t_names_liaison0"))

@@ -5,21 +5,21 @@ from decimal import Decimal
 
 import pytest
 
-from tests import monitoring_helpers as mh
+from tests import factories
 
 
 @pytest.fixture
 def survey_region(db_session):
-    prefecture, (county, other) = mh.fresh_prefecture("629400")
-    mh.user("t_survey_coord", "coordinator", prefecture)
-    reported = mh.enterprise(county, name="测试甲公司")
-    halted = mh.enterprise(other, name="测试乙公司")
-    silent = mh.enterprise(county, name="测试丙公司")
-    mh.enterprise(county, name="测试丁公司（已注销）", deregistered_on=date(2026, 8, 31))
-    mh.enterprise(county, name="测试戊公司（次月登记）", registered_on=date(2026, 10, 3))
-    mh.report(reported, "2026-09", 120, "resumed", Decimal("350.50"))
-    mh.report(halted, "2026-09", 8, "halted", None)
-    mh.report(silent, "2026-08", 30)
+    prefecture, (county, other) = factories.fresh_prefecture("629400")
+    factories.user("t_survey_coord", "coordinator", prefecture)
+    reported = factories.enterprise(county, name="测试甲公司")
+    halted = factories.enterprise(other, name="测试乙公司")
+    silent = factories.enterprise(county, name="测试丙公司")
+    factories.enterprise(county, name="测试丁公司（已注销）", deregistered_on=date(2026, 8, 31))
+    factories.enterprise(county, name="测试戊公司（次月登记）", registered_on=date(2026, 10, 3))
+    factories.report(reported, "2026-09", 120, "resumed", Decimal("350.50"))
+    factories.report(halted, "2026-09", 8, "halted", None)
+    factories.report(silent, "2026-08", 30)
     db_session.commit()
     return prefecture, county, silent
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.problems.helpers import file
+from tests.services.problems.helpers import file
 
 SERVER_OWNED = {"id": 999, "version": 99, "created_at": "2020-01-01T00:00:00+08:00",
                 "updated_at": "2020-01-01T00:00:00+08:00"}

@@ -8,7 +8,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from services.models import Photo
-from tests.field.test_visits import _jpeg_with_gps, _upload, _visit
+from tests.services.test_visits import _jpeg_with_gps, _upload, _visit
 
 
 def _count_photos(db_session) -> int:

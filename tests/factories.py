@@ -1,4 +1,5 @@
-"""Build small monitoring datasets by inserting model rows directly, in fresh regions of their own."""
+"""Factories for the objects tests build: fresh regions, users, enterprises, problems, visits, reports and
+changes, inserted as model rows in regions of their own, so a test does not lean on the demo seed's names."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ allowed in this state (409). Expectations are written out by hand from DESIGN.md
 
 import pytest
 
-from tests.problems.helpers import USERS, body_for, file
+from tests.services.problems.helpers import USERS, body_for, file
 
 ACTIONS = ["accept", "reject", "escalate", "return", "reclassify", "assign", "resolve", "feedback", "close",
            "withdraw", "request_info", "supply_info", "request_extension", "decide_extension", "supervise",

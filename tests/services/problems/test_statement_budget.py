@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from services.db import db
-from tests.problems.helpers import body_for, do, file
+from tests.services.problems.helpers import body_for, do, file
 
 # The walk: each step is (who, action); one problem goes through all of them.
 WALK = [

@@ -8,13 +8,13 @@ from sqlalchemy import select
 from services import monitoring
 from services.db import utcnow
 from services.models import Notification, User, EarlyWarning
-from tests import monitoring_helpers as mh
+from tests import factories
 
 
 @pytest.fixture
 def county(db_session):
-    _, (county,) = mh.fresh_prefecture("629500", counties=1)
-    mh.user("t_rule_coord", "coordinator", county)
+    _, (county,) = factories.fresh_prefecture("629500", counties=1)
+    factories.user("t_rule_coord", "coordinator", county)
     db_session.commit()
     return county
 
@@ -35,8 +35,8 @@ def _scan(db_session, now=None):
 @pytest.mark.parametrize(("old", "new", "severity"), [(100, 79, "yellow"), (100, 80, "yellow"), (100, 60, "red"),
                                                       (100, 81, None), (100, 120, None)])
 def test_an_employment_drop_between_observations_warns_by_its_size(db_session, county, old, new, severity):
-    firm = mh.enterprise(county, employees=new)
-    mh.change(firm, "employees", str(old), str(new), utcnow())
+    firm = factories.enterprise(county, employees=new)
+    factories.change(firm, "employees", str(old), str(new), utcnow())
     db_session.commit()
     _scan(db_session)
     found = _live(db_session, type="employment_drop", enterprise_id=firm.id)
@@ -44,10 +44,10 @@ def test_an_employment_drop_between_observations_warns_by_its_size(db_session, c
 
 
 def test_an_employment_drop_between_consecutive_status_reports_warns(db_session, county):
-    firm = mh.enterprise(county)
-    mh.report(firm, "2026-08", 100)
-    mh.report(firm, "2026-09", 100)
-    mh.report(firm, "2026-10", 55)
+    firm = factories.enterprise(county)
+    factories.report(firm, "2026-08", 100)
+    factories.report(firm, "2026-09", 100)
+    factories.report(firm, "2026-10", 55)
     db_session.commit()
     _scan(db_session)
     (warning,) = _live(db_session, type="employment_drop", enterprise_id=firm.id)
@@ -55,20 +55,20 @@ def test_an_employment_drop_between_consecutive_status_reports_warns(db_session,
 
 
 def test_the_employment_warning_closes_when_headcount_recovers(db_session, county):
-    firm = mh.enterprise(county, employees=50)
-    mh.change(firm, "employees", "100", "50", utcnow() - timedelta(days=2))
+    firm = factories.enterprise(county, employees=50)
+    factories.change(firm, "employees", "100", "50", utcnow() - timedelta(days=2))
     db_session.commit()
     _scan(db_session)
     (warning,) = _live(db_session, type="employment_drop", enterprise_id=firm.id)
-    mh.change(firm, "employees", "50", "95", utcnow())
+    factories.change(firm, "employees", "50", "95", utcnow())
     db_session.commit()
     _scan(db_session)
     assert db_session.get(EarlyWarning, warning.id).state == "closed"
 
 
 def test_running_the_scan_twice_changes_nothing(db_session, county):
-    firm = mh.enterprise(county, status="halted", tags=["key"])
-    mh.problem(firm, status="in_progress", created_at=utcnow() - timedelta(days=20),
+    firm = factories.enterprise(county, status="halted", tags=["key"])
+    factories.problem(firm, status="in_progress", created_at=utcnow() - timedelta(days=20),
                accepted_at=utcnow() - timedelta(days=19), due_at=utcnow() - timedelta(days=1), reopen_count=2)
     db_session.commit()
     first = _scan(db_session)
@@ -80,7 +80,7 @@ def test_running_the_scan_twice_changes_nothing(db_session, county):
 
 
 def test_a_halted_enterprise_gets_an_orange_warning_that_closes_on_resumption(db_session, county):
-    firm = mh.enterprise(county, status="halted")
+    firm = factories.enterprise(county, status="halted")
     db_session.commit()
     _scan(db_session)
     (warning,) = _live(db_session, type="halted", enterprise_id=firm.id)
@@ -92,12 +92,12 @@ def test_a_halted_enterprise_gets_an_orange_warning_that_closes_on_resumption(db
 
 
 def test_a_key_enterprise_unvisited_for_thirty_days_warns(db_session, county):
-    liaison = mh.user("t_rule_liaison", "liaison", county)
-    stale = mh.enterprise(county, tags=["key"])
-    fresh = mh.enterprise(county, tags=["key"])
-    ordinary = mh.enterprise(county)
-    mh.visit(stale, liaison, utcnow() - timedelta(days=31))
-    mh.visit(fresh, liaison, utcnow() - timedelta(days=29))
+    liaison = factories.user("t_rule_liaison", "liaison", county)
+    stale = factories.enterprise(county, tags=["key"])
+    fresh = factories.enterprise(county, tags=["key"])
+    ordinary = factories.enterprise(county)
+    factories.visit(stale, liaison, utcnow() - timedelta(days=31))
+    factories.visit(fresh, liaison, utcnow() - timedelta(days=29))
     db_session.commit()
     _scan(db_session)
     warned = {w.enterprise_id for w in _live(db_session, type="no_visit")}
@@ -105,8 +105,8 @@ def test_a_key_enterprise_unvisited_for_thirty_days_warns(db_session, county):
 
 
 def test_a_problem_pending_past_its_acceptance_deadline_warns_until_accepted(db_session, county):
-    firm = mh.enterprise(county)
-    item = mh.problem(firm, status="pending", created_at=utcnow() - timedelta(days=5),
+    firm = factories.enterprise(county)
+    item = factories.problem(firm, status="pending", created_at=utcnow() - timedelta(days=5),
                       acceptance_due_at=utcnow() - timedelta(hours=1))
     db_session.commit()
     _scan(db_session)
@@ -120,9 +120,9 @@ def test_a_problem_pending_past_its_acceptance_deadline_warns_until_accepted(db_
 
 
 def test_an_overdue_problem_is_orange_and_escalates_to_red_past_twice_its_limit(db_session, county):
-    firm = mh.enterprise(county)
+    firm = factories.enterprise(county)
     now = utcnow()
-    item = mh.problem(firm, status="in_progress", created_at=now - timedelta(days=11),
+    item = factories.problem(firm, status="in_progress", created_at=now - timedelta(days=11),
                       accepted_at=now - timedelta(days=10), due_at=now - timedelta(days=1))
     db_session.commit()
     _scan(db_session, now)
@@ -135,8 +135,8 @@ def test_an_overdue_problem_is_orange_and_escalates_to_red_past_twice_its_limit(
 
 
 def test_a_closed_problem_closes_its_warnings(db_session, county):
-    firm = mh.enterprise(county)
-    item = mh.problem(firm, status="in_progress", created_at=utcnow() - timedelta(days=11),
+    firm = factories.enterprise(county)
+    item = factories.problem(firm, status="in_progress", created_at=utcnow() - timedelta(days=11),
                       accepted_at=utcnow() - timedelta(days=10), due_at=utcnow() - timedelta(days=1), reopen_count=2)
     db_session.commit()
     _scan(db_session)
@@ -148,9 +148,9 @@ def test_a_closed_problem_closes_its_warnings(db_session, county):
 
 
 def test_a_problem_reopened_twice_warns_orange(db_session, county):
-    firm = mh.enterprise(county)
-    once = mh.problem(firm, status="in_progress", created_at=utcnow(), reopen_count=1)
-    twice = mh.problem(firm, status="in_progress", created_at=utcnow(), reopen_count=2)
+    firm = factories.enterprise(county)
+    once = factories.problem(firm, status="in_progress", created_at=utcnow(), reopen_count=1)
+    twice = factories.problem(firm, status="in_progress", created_at=utcnow(), reopen_count=2)
     db_session.commit()
     _scan(db_session)
     assert [w.problem_id for w in _live(db_session, type="reopened") if w.problem_id in (once.id, twice.id)] == [
@@ -158,7 +158,7 @@ def test_a_problem_reopened_twice_warns_orange(db_session, county):
 
 
 def test_opening_a_warning_notifies_the_regions_task_force(db_session, county):
-    firm = mh.enterprise(county, status="halted")
+    firm = factories.enterprise(county, status="halted")
     db_session.commit()
     _scan(db_session)
     warning = db_session.scalar(select(EarlyWarning).where(EarlyWarning.enterprise_id == firm.id))
@@ -180,7 +180,7 @@ def test_the_enterprise_hook_runs_on_an_enterprise_edit(login_as, demo, db_sessi
 
 
 def test_a_hook_never_commits_the_writers_transaction(db_session, county):
-    firm = mh.enterprise(county)
+    firm = factories.enterprise(county)
     db_session.commit()
     firm.operating_status = "halted"
     assert monitoring.on_enterprise_observed(firm).opened
@@ -189,7 +189,7 @@ def test_a_hook_never_commits_the_writers_transaction(db_session, county):
 
 
 def test_a_warning_opened_concurrently_is_left_to_the_first_writer(db_session, county):
-    firm = mh.enterprise(county, status="halted")
+    firm = factories.enterprise(county, status="halted")
     db_session.add(EarlyWarning(type="halted", severity="orange", state="open", subject=f"enterprise:{firm.id}",
                            enterprise_id=firm.id, region_id=county.id))
     db_session.flush()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from services.models import ProblemEvent
 from tests.conftest import login
-from tests.problems.helpers import do, file
+from tests.services.problems.helpers import do, file
 
 
 def _all(session, path="problems", **query):

@@ -1,6 +1,6 @@
 """共性问题 with mixed members, and similar problems by their Chinese text."""
 
-from tests.problems.helpers import do, file
+from tests.services.problems.helpers import do, file
 
 
 def test_resolving_a_common_problem_resolves_only_the_members_the_task_force_holds(login_as, demo):

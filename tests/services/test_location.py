@@ -6,7 +6,7 @@ from sqlalchemy import update
 from services import location
 from services.location import Thresholds, check, distance_m
 from services.models import Enterprise
-from tests.field.test_visits import _visit
+from tests.services.test_visits import _visit
 
 SITE = (35.6, 103.2)
 

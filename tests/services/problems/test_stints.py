@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 
 from services.db import utcnow
-from tests.problems.helpers import do, file
+from tests.services.problems.helpers import do, file
 
 REOPENED = "LX-2026-000013"  # demo: 康乐县康美, accepted 44 days ago at the county, reopened twice, red overdue
 KANGLE = "622922"

@@ -8,7 +8,7 @@ from services.actors import Actor
 from services.db import db, utcnow
 from services.models import Problem, ProblemEvent, User
 from services.problems.commands import apply_action
-from tests.problems.helpers import do, file, future
+from tests.services.problems.helpers import do, file, future
 
 
 def test_request_and_supply_info_return_the_problem_to_its_status(login_as, demo):

@@ -1,6 +1,6 @@
 """The three scope paths end to end, reopen, and what each side sees of the timeline."""
 
-from tests.problems.helpers import BAISHENG, do, file
+from tests.services.problems.helpers import BAISHENG, do, file
 
 
 def test_a_county_problem_is_filed_accepted_resolved_and_closed_on_positive_feedback(login_as, demo):

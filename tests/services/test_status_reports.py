@@ -96,7 +96,7 @@ def _enterprise(login_as, demo):
 
 
 def _visit_now(login_as, demo, **observed):
-    from tests.field.test_visits import _visit
+    from tests.services.test_visits import _visit
 
     response = login_as("liaison_ma").post("visits", json=_visit(demo, **observed))
     assert response.status_code == 201, response.get_json()

@@ -9,7 +9,7 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from tests.problems.helpers import do, file
+from tests.services.problems.helpers import do, file
 
 REOPENED = "LX-2026-000013"  # demo: 康乐县康美, reopened twice, back in progress
 
