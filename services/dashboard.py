@@ -12,7 +12,7 @@ from services.db import db, utcnow
 from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemEvent, Region, Visit, EarlyWarning
 from services.models.enterprises import OPERATING_STATUSES
 from services.models.monitoring import SEVERITIES
-from services.models.problems import OPEN_STATUSES, PROBLEM_CATEGORIES, PROBLEM_STATUSES
+from services.models.problems import OPEN, PROBLEM_CATEGORIES, PROBLEM_STATUSES
 from services.models.reference import REGION_LEVELS
 from services.problems import stints
 from services.reporting import days_between, ratio, region_brief, report_region
@@ -74,7 +74,7 @@ def _problems(frame: _Frame, by_child: bool, day: tuple[datetime, datetime], at:
                    _count_if(_within(rows.c.accepted_at, *day)).label("accepted"),
                    _count_if(_within(rows.c.resolved_at, *day)).label("resolved"),
                    _count_if(_within(rows.c.closed_at, *day)).label("closed_today"),
-                   _count_if(and_(rows.c.status.in_(OPEN_STATUSES), rows.c.late == 1)).label("overdue"),
+                   _count_if(and_(rows.c.status.in_(OPEN), rows.c.late == 1)).label("overdue"),
                    func.coalesce(func.sum(case((closed, days_between(rows.c.created_at, rows.c.closed_at)),
                                                else_=0)), 0).label("close_days"))
             .group_by(rows.c.status, rows.c.category, rows.c.level))

@@ -13,7 +13,7 @@ from services.actors import Actor, enterprise_clause
 from services.db import db
 from services.errors import NotFound
 from services.models import Problem
-from services.problems.workflow import OPEN
+from services.models.problems import OPEN
 
 CATEGORY_BONUS = 0.15
 MAX_CANDIDATES = 2000

@@ -152,3 +152,59 @@ def test_a_service_function_that_raises_a_service_error_names_it():
     unnamed = [f"{where}: {name}" for where, fn in _public_service_functions()
                for name in sorted(_raised_names(fn, known)) if name not in (ast.get_docstring(fn) or "")]
     assert unnamed == []
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph(package: str) -> dict[str, set[str]]:
+    """Module → the modules of `package` it imports at module level (imports inside functions are left out)."""
+    modules = {_module_name(p): p for p in (ROOT / package).rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        edges = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            targets = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            edges.update(t for t in targets if t in modules and t != name)
+        graph[name] = edges
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = "done"
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_the_services_import_no_circle():
+    """A package's __init__ re-exporting its modules is not a circle; a module importing one that imports it is."""
+    graph = _import_graph("services")
+    for name in graph:  # a package's own __init__ may import its submodules (re-exports)
+        graph[name] = {t for t in graph[name] if not t.startswith(name + ".")}
+    assert _cycle(graph) is None
+
+
+def test_the_circle_finder_sees_a_circle_of_three():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None

@@ -8,7 +8,6 @@ from services.monitoring.rules import (
     NO_VISIT_DAYS,
     PROBLEM_TYPES,
     REOPEN_LIMIT,
-    REOPEN_STATUSES,
     SEVERITY_RANK,
     TYPE_TITLES,
     Finding,
@@ -24,7 +23,7 @@ from services.monitoring.scan import (
 from services.monitoring.warnings import acknowledge, get_warning_or_raise, list_warnings, warning_page
 
 __all__ = [
-    "DROP_RED", "DROP_YELLOW", "ENTERPRISE_TYPES", "NO_VISIT_DAYS", "PROBLEM_TYPES", "REOPEN_LIMIT", "REOPEN_STATUSES",
+    "DROP_RED", "DROP_YELLOW", "ENTERPRISE_TYPES", "NO_VISIT_DAYS", "PROBLEM_TYPES", "REOPEN_LIMIT",
     "SEVERITY_RANK", "TYPE_TITLES", "Finding", "SyncResult", "_open", "acknowledge", "get_warning_or_raise",
     "list_warnings", "on_enterprise_observed", "on_problem_changed", "reconcile_all", "scan", "warning_page",
 ]

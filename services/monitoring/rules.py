@@ -20,7 +20,7 @@ from services.models import (
     Visit,
 )
 from services.models.monitoring import SEVERITIES
-from services.models.problems import OPEN_STATUSES
+from services.models.problems import OPEN
 from services.problems import stints
 from services.timeutil import as_utc
 
@@ -28,7 +28,6 @@ DROP_YELLOW = 0.20
 DROP_RED = 0.40
 NO_VISIT_DAYS = 30
 # Past due: see services/problems/stints.py (the stint rule; awaiting_info is stopped time).
-REOPEN_STATUSES = OPEN_STATUSES  # a reopened problem counts while it is still open
 REOPEN_LIMIT = 2
 ENTERPRISE_TYPES = ("employment_drop", "halted", "no_visit")
 PROBLEM_TYPES = ("acceptance_overdue", "overdue", "reopened")
@@ -166,7 +165,7 @@ def problem_findings(only: int | None, now: datetime) -> list[Finding]:
                                                     "acceptance_due_at": as_utc(row.acceptance_due_at).isoformat()}))
     found.extend(overdue_findings(only, now))
     for row in db.session.execute(_problem_rows(
-            only, Problem.status.in_(REOPEN_STATUSES), Problem.reopen_count >= REOPEN_LIMIT)):
+            only, Problem.status.in_(OPEN), Problem.reopen_count >= REOPEN_LIMIT)):
         found.append(Finding("reopened", "orange", row.enterprise_id, row.region_id, row.id, row.owning_region_id,
                              {"number": row.number, "reopen_count": row.reopen_count}))
     return found
@@ -179,7 +178,7 @@ def overdue_findings(only: int | None, now: datetime) -> list[Finding]:
     stmt = (select(ProblemStint, Problem, Enterprise.region_id)
             .join(Problem, Problem.id == ProblemStint.problem_id)
             .join(Enterprise, Enterprise.id == Problem.enterprise_id)
-            .where(Problem.status.in_(OPEN_STATUSES), ProblemStint.due_at.is_not(None), ProblemStint.due_at < now)
+            .where(Problem.status.in_(OPEN), ProblemStint.due_at.is_not(None), ProblemStint.due_at < now)
             .order_by(ProblemStint.problem_id, ProblemStint.id))
     if only is not None:
         stmt = stmt.where(Problem.id == only)

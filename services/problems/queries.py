@@ -16,7 +16,7 @@ from services.errors import NotFound
 from services.exports import columns, headers
 from services.filters import where_one_of
 from services.models import Department, Enterprise, Problem, ProblemEvent, ProblemStint, Region
-from services.models.problems import OPEN_STATUSES
+from services.models.problems import OPEN
 from services.problems import stints
 from services.problems.relations import roles_for
 from services.problems.deadlines import WorkingCalendar
@@ -49,12 +49,12 @@ def list_problems(*, actor: Actor, status: str | list[str] | None = None, catego
     if overdue:
         # On the record of the task forces of `region` (else of any): an open problem one of whose
         # stints there passed a deadline, even if it has since moved on to another task force.
-        stmt = stmt.where(Problem.status.in_(OPEN_STATUSES), stints.has_overdue_stint(now or utcnow(), region_ids=held_by))
+        stmt = stmt.where(Problem.status.in_(OPEN), stints.has_overdue_stint(now or utcnow(), region_ids=held_by))
     else:
         if held_by is not None:
             stmt = stmt.where(Problem.owning_region_id.in_(held_by))
         if overdue is False:
-            stmt = stmt.where(~(Problem.status.in_(OPEN_STATUSES) & stints.has_overdue_stint(now or utcnow())))
+            stmt = stmt.where(~(Problem.status.in_(OPEN) & stints.has_overdue_stint(now or utcnow())))
     if enterprise is not None:
         stmt = stmt.where(Problem.enterprise_id == enterprise)
     if supervised is not None:

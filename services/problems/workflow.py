@@ -9,13 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.models.problems import FINAL, OPEN, PROBLEM_STATUSES, WORKING
+from services.models.problems import FINAL as _FINAL, OPEN as _OPEN, PROBLEM_STATUSES, WORKING as _WORKING
 from services.problems.limits import limits
 
 LEVELS = ("county", "prefecture", "province")
 LEVEL_NAMES = {"county": "县专班", "prefecture": "州专班", "province": "省专班"}
 REQUIRED_LEVEL = {"county": "county", "cross_county": "prefecture", "provincial": "province"}
 STATUSES = PROBLEM_STATUSES
+WORKING, OPEN, FINAL = frozenset(_WORKING), frozenset(_OPEN), frozenset(_FINAL)
 
 
 def rank(level: str) -> int:
