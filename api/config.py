@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,8 +97,10 @@ class Config:
     ASSESSMENT_WEIGHTS = _weights("ASSESSMENT_WEIGHTS", {
         "closure_rate": 0.20, "on_time_rate": 0.20, "satisfaction_rate": 0.20, "reopen_rate": 0.10,
         "visit_coverage": 0.10, "entity_growth_rate": 0.05, "employment_growth_rate": 0.10,
-        "net_above_scale": 0.05,
+        "net_above_scale": 0.05, "arrears_completion_rate": 0.10,
     })
+    # 清欠: a case whose remaining undisputed amount is over this (万元) is supervised by the prefecture (挂牌督办).
+    ARREARS_SUPERVISION_THRESHOLD_10K = Decimal(_env("ARREARS_SUPERVISION_THRESHOLD_10K", "2000"))
 
     API_TITLE = "联企通 API"
     API_VERSION = "v1"
