@@ -5,7 +5,7 @@ import re
 from sqlalchemy import select
 
 from services.db import db
-from services.models import CommonProblem, Enterprise, Problem, Region, StatusReport, User, Visit, Warning
+from services.models import ArrearsCase, CommonProblem, Enterprise, Problem, Region, StatusReport, User, Visit, Warning
 
 ACCOUNTS = ["admin", "auditor", "gs_coord", "lx_coord", "lz_coord", "lxx_coord", "kl_coord", "lx_viewer",
             "liaison_ma", "liaison_li", "ent_qhy", "ent_bs"]
@@ -22,6 +22,8 @@ def targets(app) -> dict:
             "visit_id": db.session.scalar(select(Visit.id).where(Visit.enterprise_id == qhy).order_by(Visit.id)),
             "warning_id": db.session.scalar(select(Warning.id).where(Warning.region_id == select(Region.id).where(
                 Region.code == "622921").scalar_subquery()).order_by(Warning.id)),
+            "case_id": db.session.scalar(select(ArrearsCase.id).where(ArrearsCase.creditor_enterprise_id == qhy)
+                                         .order_by(ArrearsCase.id)),
             "common_id": db.session.scalar(select(CommonProblem.id).order_by(CommonProblem.id)),
             "user_id": db.session.scalar(select(User.id).where(User.username == "liaison_ma")),
             "region_id": db.session.scalar(select(Region.id).where(Region.code == "622921")),
