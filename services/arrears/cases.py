@@ -267,6 +267,8 @@ def apply_plan(*, actor: Actor, case_id: int, months: list[dict], expected_versi
     duplicates = sorted({p for p in periods if periods.count(p) > 1})
     if duplicates:
         raise ValidationFailed(f"月份重复：{'、'.join(duplicates)}", field="months")
+    if not months or any(m["amount_10k"] <= 0 for m in months):
+        raise ValidationFailed("每月计划还款金额须大于 0", field="months")
     total = sum((m["amount_10k"] for m in months), ZERO)
     difference = total - case.undisputed_10k
     if difference != 0:
@@ -301,6 +303,8 @@ def apply_repayment(*, actor: Actor, case_id: int, paid_on: date, amount_10k: De
     now = now or utcnow()
     if paid_on > local_today():
         raise ValidationFailed("还款日期不能晚于今天", field="paid_on")
+    if amount_10k <= 0:
+        raise ValidationFailed("还款金额须大于 0", field="amount_10k")
     if amount_10k > case.remaining_10k:
         raise ValidationFailed(f"还款金额超过剩余无分歧金额 {money(case.remaining_10k)} 万元", field="amount_10k")
     before = case.status

@@ -70,6 +70,8 @@ def _sync(findings: list[Finding], existing_stmt: Select, now: datetime) -> Sync
             warning.severity, warning.detail = finding.severity, finding.detail
             result.escalated.append(warning.id)
             _notify(warning, finding, escalated=True)
+        elif finding.type in ARREARS_TYPES and warning.detail != finding.detail:
+            warning.detail = finding.detail  # how far behind, as it now stands (the severity still only rises)
         if warning.region_id != finding.region_id:
             warning.region_id = finding.region_id
     if result.changed:
