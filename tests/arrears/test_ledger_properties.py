@@ -51,7 +51,7 @@ def test_repaid_plus_remaining_is_the_undisputed_amount_and_nothing_closes_uncon
                     first = local_today().replace(day=1)
                     periods = [(first + timedelta(days=32 * i)).strftime("%Y-%m") for i in range(len(months))]
                     cases.set_plan(actor=coord, case_id=case.id, expected_version=current.version,
-                                   months=[{"period": p, "amount_10k": a} for p, a in zip(periods, months)])
+                                   months=[{"period": p, "amount_10k": a} for p, a in zip(periods, months, strict=True)])
                 elif step[0] == "repay":
                     cases.record_repayment(actor=coord if step[2] == "coord" else party, case_id=case.id,
                                            paid_on=local_today(), amount_10k=step[1])
