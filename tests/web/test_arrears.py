@@ -8,8 +8,12 @@ import requests
 from openpyxl import load_workbook
 
 from tests.web.conftest import check_accessibility, sign_in as phone_sign_in
-from tests.web.test_desk import check_desk, desk, sign_in  # noqa: F401, F811 - the desk fixture
+from tests.web import test_desk as desk_screens
+from tests.web.test_desk import check_desk, sign_in
 from tests.web.test_visits import api_login
+
+
+desk = desk_screens.desk  # the desk workbench's page factory (1366×768, no script error, no CSP violation)
 
 
 def _api(base_url, username):
