@@ -118,14 +118,8 @@ class ArrearsPlanMonthOutSchema(BaseSchema):
 class ArrearsCaseSchema(ArrearsSummarySchema):
     plan = ma.fields.List(ma.fields.Nested(ArrearsPlanMonthOutSchema))
     repayments = ma.fields.List(ma.fields.Nested(ArrearsRepaymentSchema))
-    events = ma.fields.Method("_events", metadata={"type": "array", "items": {"$ref": "#/components/schemas/ArrearsEvent"}})
+    events = ma.fields.List(ma.fields.Nested(ArrearsEventSchema))
     allowed_actions = ma.fields.List(ma.fields.String(), dump_default=list)
-
-    def _events(self, case):
-        return ArrearsEventSchema(many=True).dump([
-            {**{k: getattr(e, k) for k in ("action", "from_status", "to_status", "comment", "data", "at")},
-             "actor": {"id": e.actor.id, "name": e.actor.name, "role": e.actor.role} if e.actor else None}
-            for e in case.events])
 
 
 class ArrearsCreateSchema(BaseSchema):
