@@ -141,3 +141,25 @@ def test_a_liaison_confirms_by_recording_a_follow_up_call(page, base_url):
     page.locator(".arrears-status").get_by_text("已销号").wait_for()
     body = requests.get(f"{base_url}/api/v1/arrears/{case['id']}", headers=headers, timeout=10).json()
     assert body["confirm_method"] == "visit"
+
+
+def test_a_coordinator_files_a_complex_case_on_the_desk_and_it_is_supervised(desk):
+    page = desk()
+    sign_in(page, "lxx_coord")
+    page.get_by_role("heading", name="问题台账", level=2).wait_for()
+    page.goto("/app/arrears")
+    page.get_by_role("button", name="登记案件").click()
+    dialog = page.get_by_role("dialog", name="登记清欠案件")
+    dialog.get_by_label("债权企业").select_option(label=dialog.get_by_label("债权企业").locator("option", has_text="清河源")
+                                                .first.inner_text())
+    dialog.get_by_role("textbox", name="债务人", exact=True).fill("临夏县水务局")
+    dialog.get_by_label("债务人类型").select_option(label="政府部门")
+    dialog.get_by_label("欠款金额（万元）").fill("12.345")
+    dialog.get_by_role("button", name="确定").click()
+    dialog.get_by_text("万元，最多两位小数").wait_for()  # checked before sending
+    dialog.get_by_label("欠款金额（万元）").fill("180.50")
+    dialog.get_by_label("疑难复杂（纳入州专班挂牌督办）").check()
+    dialog.get_by_role("button", name="确定").click()
+    page.wait_for_url("**/app/arrears/*")
+    page.get_by_text("临夏回族自治州挂牌督办（疑难复杂）").wait_for()
+    page.get_by_role("list", name="办理过程").get_by_text("督办", exact=True).wait_for()

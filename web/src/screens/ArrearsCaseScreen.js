@@ -10,6 +10,8 @@ import DeskPage, { EP } from "../components/DeskPage.js";
 import ArrearsFacts from "../components/ArrearsFacts.js";
 import ArrearsTimeline from "../components/ArrearsTimeline.js";
 import PlanEditor from "../components/PlanEditor.js";
+import ArrearsForm from "../components/ArrearsForm.js";
+import { session } from "../core/session.js";
 
 const today = () => new Date().toLocaleDateString("sv-SE");
 
@@ -32,6 +34,10 @@ export default defineComponent({
     const savePlan = async (months) => {
       item.value = await api.put(`${path}/plan`, { months }, { ifMatch: tag() }).catch(refusal);
       toast("还款计划已保存", "success");
+    };
+    const update = async (body) => {
+      item.value = await api.patch(path, body, { ifMatch: tag() }).catch(refusal);
+      toast(item.value.supervised ? "已保存（挂牌督办中）" : "已保存", "success");
     };
     const repay = async (event) => {
       event?.preventDefault();
@@ -70,7 +76,7 @@ export default defineComponent({
         default: () => {
           if (error.value && !c) return h("p", { class: "error-box", role: "alert" }, error.value);
           if (!c) return h(EP.ElSkeleton, { rows: 8, animated: true });
-          const actions = c.allowed_actions.filter((a) => a === "plan" || a === "repay");
+          const actions = c.allowed_actions.filter((a) => ["update", "plan", "repay"].includes(a));
           return [
             error.value ? h("p", { class: "error-box", role: "alert" }, error.value) : null,
             h("div", { class: "detail-grid" }, [
@@ -88,6 +94,8 @@ export default defineComponent({
             open.value === "plan" ? h(PlanEditor, { title: label("arrears_action", "plan"), undisputed: c.undisputed_10k, plan: c.plan,
               save: savePlan, onClose: () => { open.value = ""; } }) : null,
             open.value === "repay" ? repaymentDialog() : null,
+            open.value === "update" ? h(ArrearsForm, { title: label("arrears_action", "update"), item: c, send: update,
+              mayFlagComplex: session.user.role === "coordinator", onClose: () => { open.value = ""; } }) : null,
           ];
         },
       });

@@ -9,6 +9,9 @@ import { toast } from "../core/toast.js";
 import { download } from "../core/download.js";
 import DeskPage, { EP } from "../components/DeskPage.js";
 import SelectField from "../components/SelectField.js";
+import ArrearsForm from "../components/ArrearsForm.js";
+import { api } from "../core/api.js";
+import { session } from "../core/session.js";
 
 const KEYS = ["status", "debtor_kind", "supervised", "region", "q"];
 
@@ -19,6 +22,20 @@ export default defineComponent({
     const query = () => Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== ""));
     const search = ref(filters.q);
     const exporting = ref(false);
+    const filing = ref(null); // the enterprises to choose from while the form is open
+    const coordinator = session.user.role === "coordinator";
+    const openFiling = async () => {
+      try {
+        filing.value = await api.all("/enterprises");
+      } catch (failure) {
+        toast(failure.message, "error", 6000);
+      }
+    };
+    const file = async (body) => {
+      const created = await api.post("/arrears", body);
+      toast(created.supervised ? "已登记，并已纳入挂牌督办" : "已登记清欠案件", "success");
+      navigate(`/app/arrears/${created.id}`);
+    };
     const { rows, total, cursor, error, load } = cursorList("/arrears", () => ({ ...query(), limit: 20 }));
     load();
     const apply = (change) => {
@@ -40,6 +57,7 @@ export default defineComponent({
     return () => h(DeskPage, { title: "清欠" }, {
       tools: () => h("div", { class: "desk-tools" }, [
         h("span", { class: "count", role: "status" }, total.value === null ? "" : `共 ${total.value} 件`),
+        coordinator ? h(EP.ElButton, { onClick: openFiling }, () => "登记案件") : null,
         h(EP.ElButton, { onClick: () => navigate("/app/arrears/monthly") }, () => "月度通报"),
         h(EP.ElButton, { type: "primary", loading: exporting.value, onClick: runExport }, () => (exporting.value ? "正在导出…" : "导出 Excel")),
       ]),
@@ -74,6 +92,8 @@ export default defineComponent({
         ])),
         rows.value?.length === 0 ? h("p", { class: "notice" }, "没有符合条件的清欠案件。") : null,
         cursor.value ? h("div", { class: "pager" }, h(EP.ElButton, { onClick: () => load(true) }, () => "加载更多")) : null,
+        filing.value ? h(ArrearsForm, { title: "登记清欠案件", enterprises: filing.value, mayFlagComplex: true, send: file,
+          onClose: () => { filing.value = null; } }) : null,
       ],
     });
   },
