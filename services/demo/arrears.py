@@ -42,12 +42,13 @@ def run(ctx: dict) -> None:
         cases.apply_repayment(actor=actor[who], case_id=case.id, paid_on=paid(offset), amount_10k=Decimal(amount),
                               note=note, now=now - timedelta(days=max(0, -offset * 30 - 10)))
 
-    # Over 2000万元: supervised by 临夏州 from the moment it is filed; repaying 250万元 a month, on plan so far.
+    # Over 2000万元: supervised by 临夏州 from the moment it is filed; repaying 250万元 a month, on plan
+    # (this month's already paid, so the monthly table has figures from the first day of a month).
     big = new("liaison_ma", "临夏县清河源", 100, debtor_name="临夏县住房和城乡建设局", debtor_kind="government",
               debtor_region_id=regions["622921"].id, origin="县城污水管网改造工程（2019 年合同）设备及安装款",
               amount_10k=Decimal("2860.00"), disputed_10k=Decimal("360.00"))
     plan("lxx_coord", big, [{"period": period(m), "amount_10k": Decimal("250.00")} for m in range(-3, 7)], 95)
-    for offset in (-3, -2, -1):
+    for offset in (-3, -2, -1, 0):
         repay("lxx_coord", big, offset, "250.00", f"县财政国库集中支付，凭证号 GK{period(offset).replace('-', '')}01")
 
     # Repaying on plan: 百盛超市's school canteen supplies.
@@ -57,6 +58,7 @@ def run(ctx: dict) -> None:
     plan("kl_coord", school, [{"period": period(m), "amount_10k": Decimal("21.60")} for m in range(-2, 2)], 65)
     repay("liaison_li", school, -2, "21.60", "学校对公转账，回单已拍照存档")
     repay("ent_bs", school, -1, "21.60", "学校对公转账")
+    repay("liaison_li", school, 0, "10.80", "本月先付一半，余款月底前支付")
 
     # Behind plan: three months planned and ended, one paid — the scan keeps an orange warning open.
     late = new("lxx_coord", "临夏县俊林", 130, debtor_name="临夏州建设投资（集团）有限公司", debtor_kind="soe",

@@ -47,7 +47,7 @@ def test_the_desk_lists_cases_with_filters_and_opens_the_supervised_one(desk):
     table.get_by_role("link").first.click()
     page.wait_for_url("**/app/arrears/*")
     page.get_by_role("table", name="还款计划").wait_for()
-    assert page.get_by_role("table", name="还款记录").get_by_role("row").count() == 1 + 3
+    assert page.get_by_role("table", name="还款记录").get_by_role("row").count() == 1 + 4
     page.get_by_role("list", name="办理过程").get_by_text("督办", exact=True).wait_for()
     check_desk(page, "arrears-case")
 

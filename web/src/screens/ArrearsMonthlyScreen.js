@@ -58,7 +58,8 @@ export default defineComponent({
           if (!d) return h(EP.ElSkeleton, { rows: 8, animated: true });
           return [
             h(EChart, { title: "清欠计划完成率（%）", kind: "bar",
-              items: rows.map((r) => ({ name: r.region.name, value: r.completion_rate === null ? 0 : Math.round(r.completion_rate * 1000) / 10 })) }),
+              items: rows.filter((r) => r.completion_rate !== null)
+                .map((r) => ({ name: r.region.name, value: Math.round(r.completion_rate * 1000) / 10 })) }),
             h("div", { class: "ledger-wrap" }, h("table", { class: "ledger" }, [
               h("caption", { class: "visually-hidden" }, "县区清欠进度"),
               h("thead", h("tr", ["排名", "县区", "月初余额", "本月新增", "本月计划", "本月清偿", "月末余额", "完成率", "清偿案件"].map((t) => h("th", { scope: "col" }, t)))),
