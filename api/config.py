@@ -125,7 +125,8 @@ class Config:
             "liaison_name 等）。\n"
             "- 无需令牌：GET /regions、GET /meta/enums、GET /policies（仅现行有效政策）与 POST /policies/match，"
             "按来源地址限流（PUBLIC_RATE_LIMIT）。\n"
-            "- 任何 POST 可带 Idempotency-Key：JSON 按键排序比较，multipart 按字段与文件内容（SHA-256）比较。")},
+            "- 任何 POST 可带 Idempotency-Key：JSON 按键排序比较，multipart 按字段与文件内容（SHA-256）比较。\n"
+            "- 清欠金额以万元为单位，收发均为字符串（如 \"1250.50\"，最多两位小数），从不使用浮点数。")},
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
         "security": [{"bearerAuth": []}],
     }
