@@ -301,3 +301,18 @@ def test_the_enums_name_every_arrears_value(client):
     enums = client.get("meta/enums").get_json()
     assert enums["arrears_status"]["closed"] == "已销号" and enums["arrears_action"]["confirm"] == "确认销号"
     assert set(enums["debtor_kind"]) == {"government", "institution", "soe", "large_enterprise"}
+
+
+@pytest.mark.parametrize("step", ["patch", "plan", "repay", "confirm"])
+def test_every_change_is_one_version_step(login_as, coord, qhy, step):
+    case = file_case(coord, qhy, amount_10k="2500.00")
+    if step == "patch":
+        after = coord.patch(f"arrears/{case['id']}", json={"disputed_10k": "600.00", "complex": True}, headers=etag(case))
+    elif step == "plan":
+        after = put_plan(coord, case, [(0, "2500.00")])
+    elif step == "repay":
+        after = repay(coord, case["id"], "2500.00")
+    else:
+        case = repay(coord, case["id"], "2500.00").get_json()
+        after = login_as("ent_qhy").post(f"arrears/{case['id']}/confirm", json={})
+    assert after.status_code in (200, 201) and after.get_json()["version"] == case["version"] + 1
