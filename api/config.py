@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from services.problems.limits import Limits
@@ -99,8 +100,10 @@ class Config:
     ASSESSMENT_WEIGHTS = _weights("ASSESSMENT_WEIGHTS", {
         "closure_rate": 0.20, "on_time_rate": 0.20, "satisfaction_rate": 0.20, "reopen_rate": 0.10,
         "visit_coverage": 0.10, "entity_growth_rate": 0.05, "employment_growth_rate": 0.10,
-        "net_above_scale": 0.05,
+        "net_above_scale": 0.05, "arrears_completion_rate": 0.10,
     })
+    # 清欠: a case whose remaining undisputed amount is over this (万元) is supervised by the prefecture (挂牌督办).
+    ARREARS_SUPERVISION_THRESHOLD_10K = Decimal(_env("ARREARS_SUPERVISION_THRESHOLD_10K", "2000"))
 
     API_TITLE = "联企通 API"
     API_VERSION = "v1"
@@ -125,7 +128,8 @@ class Config:
             "liaison_name 等）。\n"
             "- 无需令牌：GET /regions、GET /meta/enums、GET /policies（仅现行有效政策）与 POST /policies/match，"
             "按来源地址限流（PUBLIC_RATE_LIMIT）。\n"
-            "- 任何 POST 可带 Idempotency-Key：JSON 按键排序比较，multipart 按字段与文件内容（SHA-256）比较。")},
+            "- 任何 POST 可带 Idempotency-Key：JSON 按键排序比较，multipart 按字段与文件内容（SHA-256）比较。\n"
+            "- 清欠金额以万元为单位，收发均为字符串（如 \"1250.50\"，最多两位小数），从不使用浮点数。")},
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
         "security": [{"bearerAuth": []}],
     }

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from services import audit
 from services.actors import Actor, within_region
+from services.arrears.figures import completion_rates
 from services.db import db, unit_of_work, utcnow
 from services.errors import ValidationFailed
 from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Problem, Region, StatusReport, Visit
@@ -26,7 +27,10 @@ NOT_AN_ENTRY = ("create", "demo")
 RATE_METRICS = ("closure_rate", "on_time_rate", "satisfaction_rate", "visit_coverage")
 RELATIVE_METRICS = ("entity_growth_rate", "employment_growth_rate", "net_above_scale")
 METRICS = ("closure_rate", "on_time_rate", "satisfaction_rate", "reopen_rate", "visit_coverage",
-           "entity_growth_rate", "employment_growth_rate", "net_above_scale")
+           "entity_growth_rate", "employment_growth_rate", "net_above_scale", "arrears_completion_rate")
+# 清欠 completion (repaid ÷ planned in the quarter): a county with nothing planned has no arrears to clear, so the
+# indicator does not apply to it and its weight is left out of that county's total (not scored as zero).
+NOT_APPLICABLE_WHEN_EMPTY = ("arrears_completion_rate",)
 COUNT_NAMES = ("problems", "closed", "closed_on_time", "open_overdue", "rated", "satisfied", "reopened",
                "key_enterprises", "key_visited", "entities_at_start", "registered", "deregistered",
                "sme_employees_first", "sme_employees_last", "above_scale_entered", "above_scale_left")
@@ -171,8 +175,8 @@ def score_rows(rows: list[dict], weights: dict[str, float]) -> None:
         total = weight_sum = 0.0
         for name in METRICS:
             weight = float(weights.get(name, 0) or 0)
-            value = row[name]
-            if weight <= 0:
+            value = row.get(name)
+            if weight <= 0 or (value is None and name in NOT_APPLICABLE_WHEN_EMPTY):
                 continue
             weight_sum += weight
             if value is None:
@@ -182,6 +186,8 @@ def score_rows(rows: list[dict], weights: dict[str, float]) -> None:
                 part = 1.0 if high == low else (value - low) / (high - low)
             elif name == "reopen_rate":
                 part = 1.0 - value
+            elif name == "arrears_completion_rate":
+                part = min(value, 1.0)  # repaying ahead of plan earns no more than full marks
             else:
                 part = value
             total += weight * part
@@ -213,17 +219,20 @@ def assess(*, actor: Actor, weights: dict[str, float], region: int | None = None
         for name, value in counts.items():
             by_county[county_id][name] += value
             by_industry[industry][name] += value
+    arrears = completion_rates(county_ids, q.start, q.end, q.first_period, q.last_period)
     rows = []
     for county in counties:
         counts = by_county.get(county.id, dict.fromkeys(COUNT_NAMES, 0))
-        rows.append({"region": region_brief(county), **metrics(counts), "counts": counts})
+        rows.append({"region": region_brief(county), **metrics(counts), "arrears_completion_rate": arrears[county.id],
+                     "counts": counts})
     score_rows(rows, weights)
     return {
         "quarter": str(q),
         "region": region_brief(root),
         "weights": {name: float(weights.get(name, 0) or 0) for name in METRICS},
         "rows": rows,
-        "by_industry": [{"industry": industry, **metrics(by_industry[industry]), "counts": by_industry[industry]}
+        "by_industry": [{"industry": industry, **metrics(by_industry[industry]), "arrears_completion_rate": None,
+                         "counts": by_industry[industry]}
                         for industry in sorted(by_industry)],
     }
 
@@ -232,6 +241,7 @@ EXPORT_HEADERS = {
     "closure_rate": "销号率", "on_time_rate": "按期办结率", "satisfaction_rate": "满意率", "reopen_rate": "重办率",
     "visit_coverage": "重点企业走访覆盖率", "entity_growth_rate": "市场主体增长率",
     "employment_growth_rate": "中小企业用工增长率", "net_above_scale": "规上企业净增数",
+    "arrears_completion_rate": "清欠计划完成率",
 }
 
 

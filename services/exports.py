@@ -29,15 +29,17 @@ from services.timeutil import to_local
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # What may sit inside an ="…" text cell: identifiers and (masked) phone numbers only.
 TEXT_KEPT = re.compile(r"^[0-9A-Za-z*+\-() ]{1,40}$")
-FORMATS = {"datetime": "yyyy-mm-dd hh:mm", "date": "yyyy-mm-dd", "percent": "0.00%", "int": "0", "number": "0.0"}
-WIDTHS = {"datetime": 17, "date": 12, "percent": 10, "int": 8, "number": 9, "code": 21, "text": 14}
+FORMATS = {"datetime": "yyyy-mm-dd hh:mm", "date": "yyyy-mm-dd", "percent": "0.00%", "int": "0", "number": "0.0",
+           "amount": "0.00"}
+WIDTHS = {"datetime": 17, "date": 12, "percent": 10, "int": 8, "number": 9, "amount": 14, "code": 21, "text": 14}
 
 
 @dataclass(frozen=True)
 class Column:
     """One export column: its Chinese header and the kind of value it holds.
 
-    kind: text | code (identifier kept as text) | datetime | date | percent | int | number."""
+    kind: text | code (identifier kept as text) | datetime | date | percent | int | number | amount (万元, two
+    decimals)."""
 
     header: str
     kind: str = "text"
@@ -104,7 +106,7 @@ def csv_stream(cols: list[Column], rows: Iterable[list]) -> Iterator[bytes]:
 def _xlsx_cell(sheet, column: Column, value):
     if value is None or value == "":
         return None
-    if column.kind in ("datetime", "date", "percent", "int", "number") and not isinstance(value, str):
+    if column.kind in ("datetime", "date", "percent", "int", "number", "amount") and not isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=_local_naive(value))
         cell.number_format = FORMATS[column.kind]
         return cell

@@ -166,8 +166,10 @@ class MultiEnum(fields.List):
         items = value if isinstance(value, (list, tuple)) else [value]
         if not all(isinstance(item, str) for item in items):
             raise self.make_error("invalid")
-        parts = list(dict.fromkeys(p.strip() for item in items for p in item.split(",") if p.strip()))
-        return super()._deserialize(parts, attr, data, **kwargs)
+        given = [p.strip() for item in items for p in item.split(",") if p.strip()]
+        if len(given) > len(self.choices):  # the document's maxItems, counted before repeats are merged
+            raise ma.ValidationError(f"最多 {len(self.choices)} 个取值")
+        return super()._deserialize(list(dict.fromkeys(given)), attr, data, **kwargs)
 
 
 ID_RANGE = validate.Range(min=1, max=2_147_483_647)

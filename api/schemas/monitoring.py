@@ -118,6 +118,8 @@ class AssessmentMetricsSchema(BaseSchema):
     entity_growth_rate = ma.fields.Float(allow_none=True)
     employment_growth_rate = ma.fields.Float(allow_none=True)
     net_above_scale = ma.fields.Integer()
+    arrears_completion_rate = ma.fields.Float(allow_none=True, metadata={
+        "description": "清欠计划完成率：季度内清偿 ÷ 季度内计划；无计划为 null（不计入该县权重）"})
     counts = ma.fields.Dict(**COUNTS)
 
 

@@ -1,5 +1,6 @@
 """Every model, imported so metadata is complete for Alembic and create_all."""
 
+from services.models.arrears import ArrearsCase, ArrearsEvent, ArrearsPlanMonth, ArrearsRepayment
 from services.models.audit import AuditHead, AuditLog, RefusalTally
 from services.models.enterprises import Assignment, Enterprise, EnterpriseChange, EnterpriseTag
 from services.models.field import Photo, StatusReport, Visit
@@ -13,6 +14,7 @@ from services.models.reference import CalendarDay, Department, Region
 from services.models.users import LoginFailure, RevokedToken, User, UserSession
 
 __all__ = [
+    "ArrearsCase", "ArrearsEvent", "ArrearsPlanMonth", "ArrearsRepayment",
     "Assignment", "AuditHead", "AuditLog", "CalendarDay", "LoginFailure", "RefusalTally", "CommonProblem", "Department",
     "Enterprise", "EnterpriseChange", "EnterprisePlan", "EnterpriseTag", "IdempotencyRecord",
     "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemEvent", "ProblemStint", "Region",

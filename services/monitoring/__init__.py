@@ -15,6 +15,7 @@ from services.monitoring.rules import (
 from services.monitoring.scan import (
     SyncResult,
     _open,
+    on_arrears_changed,
     on_enterprise_observed,
     on_problem_changed,
     reconcile_all,
@@ -25,5 +26,6 @@ from services.monitoring.warnings import acknowledge, get_warning_or_raise, list
 __all__ = [
     "DROP_RED", "DROP_YELLOW", "ENTERPRISE_TYPES", "NO_VISIT_DAYS", "PROBLEM_TYPES", "REOPEN_LIMIT",
     "SEVERITY_RANK", "TYPE_TITLES", "Finding", "SyncResult", "_open", "acknowledge", "get_warning_or_raise",
-    "list_warnings", "on_enterprise_observed", "on_problem_changed", "reconcile_all", "scan", "warning_page",
+    "list_warnings", "on_arrears_changed", "on_enterprise_observed", "on_problem_changed", "reconcile_all", "scan",
+    "warning_page",
 ]

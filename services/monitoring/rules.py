@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 
 from services.actors import Actor
 from services.db import db
 from services.models import (
+    ArrearsCase,
+    ArrearsPlanMonth,
     Enterprise,
     EnterpriseChange,
     EnterpriseTag,
@@ -31,12 +34,16 @@ NO_VISIT_DAYS = 30
 REOPEN_LIMIT = 2
 ENTERPRISE_TYPES = ("employment_drop", "halted", "no_visit")
 PROBLEM_TYPES = ("acceptance_overdue", "overdue", "reopened")
+ARREARS_TYPES = ("arrears_behind",)
+# Months behind the repayment plan from which the warning turns orange.
+ARREARS_ORANGE_MONTHS = 2
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 SYSTEM = Actor.system("monitoring")
 
 TYPE_TITLES = {
     "employment_drop": "用工异常", "halted": "企业停产", "no_visit": "重点企业超过 30 天未走访",
     "acceptance_overdue": "问题超期未受理", "overdue": "问题办理超期", "reopened": "问题多次退回重办",
+    "arrears_behind": "清欠还款进度落后于计划",
 }
 
 
@@ -51,10 +58,13 @@ class Finding:
     problem_id: int | None = None
     owning_region_id: int | None = None
     detail: dict = field(default_factory=dict)
+    arrears_case_id: int | None = None
 
     @property
     def subject(self) -> str:
-        """What the finding is about, as "problem:<id>" or "enterprise:<id>"."""
+        """What the finding is about, as "problem:<id>", "enterprise:<id>" or "arrears:<id>"."""
+        if self.arrears_case_id is not None:
+            return f"arrears:{self.arrears_case_id}"
         return f"problem:{self.problem_id}" if self.problem_id is not None else f"enterprise:{self.enterprise_id}"
 
 
@@ -197,3 +207,35 @@ def overdue_findings(only: int | None, now: datetime) -> list[Finding]:
         if problem.id not in worst or rank >= worst[problem.id][0]:
             worst[problem.id] = (rank, finding)
     return [finding for _, finding in worst.values()]
+
+
+def arrears_findings(only: int | None, today: date) -> list[Finding]:
+    """A case repaying on a plan whose ended months planned more, cumulatively, than has been repaid so far:
+    yellow one month behind, orange from two. It ends when the repayments catch up with the plan.
+    Compared as exact decimals in Python (SQLite would sum NUMERIC as floating point)."""
+    current = f"{today.year:04d}-{today.month:02d}"
+    stmt = (select(ArrearsCase.id, ArrearsCase.creditor_enterprise_id, ArrearsCase.region_id,
+                   ArrearsCase.repaid_10k, ArrearsPlanMonth.period, ArrearsPlanMonth.amount_10k)
+            .join(ArrearsPlanMonth, ArrearsPlanMonth.case_id == ArrearsCase.id)
+            .where(ArrearsCase.status == "repaying", ArrearsPlanMonth.period < current)
+            .order_by(ArrearsCase.id, ArrearsPlanMonth.period))
+    if only is not None:
+        stmt = stmt.where(ArrearsCase.id == only)
+    cases: dict[int, dict] = {}
+    for case_id, enterprise_id, region_id, repaid, period, amount in db.session.execute(stmt):
+        entry = cases.setdefault(case_id, {"enterprise_id": enterprise_id, "region_id": region_id,
+                                           "repaid": repaid, "planned": Decimal(0), "behind": []})
+        entry["planned"] += amount
+        if entry["planned"] > entry["repaid"]:
+            entry["behind"].append(period)
+    found = []
+    for case_id, entry in cases.items():
+        if not entry["behind"]:
+            continue
+        months = len(entry["behind"])
+        shortfall = entry["planned"] - entry["repaid"]
+        found.append(Finding("arrears_behind", "orange" if months >= ARREARS_ORANGE_MONTHS else "yellow",
+                             entry["enterprise_id"], entry["region_id"], arrears_case_id=case_id,
+                             detail={"arrears_case_id": case_id, "months_behind": months,
+                                     "since": entry["behind"][0], "shortfall_10k": f"{shortfall:.2f}"}))
+    return found

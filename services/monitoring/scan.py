@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services import audit, notifications
 from services.db import db, unit_of_work, utcnow
+from services.timeutil import to_local
 from services.models import (
     Enterprise,
     Problem,
@@ -18,12 +19,14 @@ from services.models import (
     EarlyWarning,
 )
 from services.monitoring.rules import (
+    ARREARS_TYPES,
     ENTERPRISE_TYPES,
     PROBLEM_TYPES,
     SEVERITY_RANK,
     SYSTEM,
     TYPE_TITLES,
     Finding,
+    arrears_findings,
     employment_findings,
     halted_findings,
     no_visit_findings,
@@ -69,6 +72,8 @@ def _reconcile(findings: list[Finding], existing_stmt: Select, now: datetime) ->
             warning.severity, warning.detail = finding.severity, finding.detail
             result.escalated.append(warning.id)
             _notify(warning, finding, escalated=True)
+        elif finding.type in ARREARS_TYPES and warning.detail != finding.detail:
+            warning.detail = finding.detail  # how far behind, as it now stands (the severity still only rises)
         if warning.region_id != finding.region_id:
             warning.region_id = finding.region_id
     if result.changed:
@@ -121,8 +126,8 @@ def reconcile_all(*, now: datetime | None = None) -> SyncResult:
     """Evaluate every rule over all data and reconcile, in the caller's transaction."""
     now = now or utcnow()
     findings = [*employment_findings(None), *halted_findings(None), *no_visit_findings(None, now),
-                *problem_findings(None, now)]
-    return _reconcile(findings, _subjects_stmt(ENTERPRISE_TYPES + PROBLEM_TYPES), now)
+                *problem_findings(None, now), *arrears_findings(None, to_local(now).date())]
+    return _reconcile(findings, _subjects_stmt(ENTERPRISE_TYPES + PROBLEM_TYPES + ARREARS_TYPES), now)
 
 
 @unit_of_work()
@@ -147,3 +152,11 @@ def on_problem_changed(problem: Problem, *, now: datetime | None = None) -> Sync
     now = now or utcnow()
     db.session.flush()
     return _reconcile(problem_findings(problem.id, now), _subjects_stmt(PROBLEM_TYPES, f"problem:{problem.id}"), now)
+
+
+def on_arrears_changed(case, *, now: datetime | None = None) -> SyncResult:
+    """Hook for the arrears ledger after a plan, a repayment, a correction or the closing; no commit."""
+    now = now or utcnow()
+    db.session.flush()
+    return _reconcile(arrears_findings(case.id, to_local(now).date()),
+                      _subjects_stmt(ARREARS_TYPES, f"arrears:{case.id}"), now)

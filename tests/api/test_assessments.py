@@ -12,7 +12,7 @@ from tests.factories import local
 
 WEIGHTS = {"closure_rate": 0.20, "on_time_rate": 0.20, "satisfaction_rate": 0.20, "reopen_rate": 0.10,
            "visit_coverage": 0.10, "entity_growth_rate": 0.05, "employment_growth_rate": 0.10,
-           "net_above_scale": 0.05}
+           "net_above_scale": 0.05, "arrears_completion_rate": 0.10}
 
 
 def _dataset(db_session):

@@ -5,7 +5,9 @@ import re
 from sqlalchemy import select
 
 from services.db import db
-from services.models import CommonProblem, Enterprise, Problem, Region, StatusReport, User, Visit, EarlyWarning
+from services.models import (
+    ArrearsCase, CommonProblem, EarlyWarning, Enterprise, Problem, Region, StatusReport, User, Visit,
+)
 
 ACCOUNTS = ["admin", "auditor", "gs_coord", "lx_coord", "lz_coord", "lxx_coord", "kl_coord", "lx_viewer",
             "liaison_ma", "liaison_li", "ent_qhy", "ent_bs"]
@@ -22,6 +24,8 @@ def targets(app) -> dict:
             "visit_id": db.session.scalar(select(Visit.id).where(Visit.enterprise_id == qhy).order_by(Visit.id)),
             "warning_id": db.session.scalar(select(EarlyWarning.id).where(EarlyWarning.region_id == select(Region.id).where(
                 Region.code == "622921").scalar_subquery()).order_by(EarlyWarning.id)),
+            "case_id": db.session.scalar(select(ArrearsCase.id).where(ArrearsCase.creditor_enterprise_id == qhy)
+                                         .order_by(ArrearsCase.id)),
             "common_id": db.session.scalar(select(CommonProblem.id).order_by(CommonProblem.id)),
             "user_id": db.session.scalar(select(User.id).where(User.username == "liaison_ma")),
             "region_id": db.session.scalar(select(Region.id).where(Region.code == "622921")),

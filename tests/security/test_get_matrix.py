@@ -24,6 +24,11 @@ def scoped(ok):
 
 
 POLICY = {
+    "/api/v1/arrears": rule(ALL),
+    "/api/v1/arrears/export.xlsx": rule(ALL),
+    "/api/v1/arrears/monthly": rule(REPORTERS),
+    "/api/v1/arrears/monthly/export.xlsx": rule(REPORTERS),
+    "/api/v1/arrears/{case_id}": scoped(SEES_QHY),
     "/api/v1/assessments": rule(REPORTERS),
     "/api/v1/assessments/export.xlsx": rule(REPORTERS),
     "/api/v1/assessments/export.csv": rule(REPORTERS),

@@ -16,6 +16,8 @@ export const ROUTES = [
   { path: "/app/problems/:id", title: "问题详情", roles: ["liaison", "enterprise", ...DESK_ROLES], load: screen("ProblemPage") },
   { path: "/app/reports", title: "月度报表", roles: ["enterprise"], nav: true, load: screen("MonthlyReportScreen") },
   { path: "/app/policies", title: "惠企政策", roles: ["enterprise"], nav: true, load: screen("PoliciesScreen") },
+  { path: "/app/my-arrears", title: "我的清欠", roles: ["enterprise", "liaison"], nav: true, load: screen("MyArrearsScreen") },
+  { path: "/app/my-arrears/:id", title: "清欠案件", roles: ["enterprise", "liaison"], load: screen("MyArrearsCaseScreen") },
   { path: "/app/queue", title: "待同步", roles: ["liaison", "enterprise"], nav: true, load: screen("QueueScreen") },
   // The desk workbench (工作台): Element Plus and ECharts are loaded by these screens only.
   { path: "/app/problems", title: "问题台账", roles: ["coordinator", "viewer", "department"], nav: true, load: screen("LedgerScreen") },
@@ -24,6 +26,9 @@ export const ROUTES = [
   { path: "/app/assessments", title: "考核评价", roles: ["coordinator", "viewer"], nav: true, load: screen("AssessmentScreen") },
   { path: "/app/common-problems", title: "共性问题", roles: ["coordinator", "viewer"], nav: true, load: screen("CommonProblemsScreen") },
   { path: "/app/plans", title: "一企一策", roles: ["coordinator", "viewer"], nav: true, load: screen("PlansScreen") },
+  { path: "/app/arrears", title: "清欠", roles: ["coordinator", "viewer"], nav: true, load: screen("ArrearsScreen") },
+  { path: "/app/arrears/monthly", title: "清欠月度通报", roles: ["coordinator", "viewer"], load: screen("ArrearsMonthlyScreen") },
+  { path: "/app/arrears/:id", title: "清欠案件", roles: ["coordinator", "viewer", "admin"], load: screen("ArrearsCaseScreen") },
   { path: "/app/users", title: "用户管理", roles: ["admin"], nav: true, load: screen("UsersScreen") },
   { path: "/app/holidays", title: "节假日", roles: ["admin"], nav: true, load: screen("HolidaysScreen") },
   { path: "/app/desk", title: "工作台", roles: ["department", "institution", "auditor"],
