@@ -98,6 +98,12 @@ class Config:
         "visit_coverage": 0.10, "entity_growth_rate": 0.05, "employment_growth_rate": 0.10,
         "net_above_scale": 0.05,
     })
+    # 派单: working days a department has to sign for a task; the department assessment's weights (relative).
+    TASK_SIGN_DAYS = _int("TASK_SIGN_DAYS", 1)
+    DEPARTMENT_ASSESSMENT_WEIGHTS = _weights("DEPARTMENT_ASSESSMENT_WEIGHTS", {
+        "sign_on_time_rate": 0.20, "report_on_time_rate": 0.30, "refusal_rate": 0.10, "satisfaction_rate": 0.30,
+        "reopen_rate": 0.10,
+    })
 
     API_TITLE = "联企通 API"
     API_VERSION = "v1"

@@ -5,7 +5,7 @@ The first argument is the list's default order; the README's table is this modul
 from api.pagination import Sorts
 from services.models import (
     Assignment, AuditLog, CommonProblem, Department, Enterprise, Notification, Policy, Problem, Region, StatusReport,
-    User, Visit, Warning,
+    Task, User, Visit, Warning,
 )
 
 PROBLEMS = Sorts("-id", id=Problem.id, number=Problem.number, created_at=Problem.created_at,
@@ -27,8 +27,10 @@ COMMON_PROBLEMS = Sorts("-id", id=CommonProblem.id, created_at=CommonProblem.cre
 AUDIT = Sorts("-id", id=AuditLog.id, at=AuditLog.at)
 REGIONS = Sorts("id", id=Region.id, code=Region.code, name=Region.name)
 DEPARTMENTS = Sorts("id", id=Department.id, name=Department.name)
+TASKS = Sorts("due_at", due_at=Task.due_at, sign_due_at=Task.sign_due_at, dispatched_at=Task.dispatched_at,
+              updated_at=Task.updated_at, id=Task.id)
 
 ALL = {"problems": PROBLEMS, "enterprises": ENTERPRISES, "visits": VISITS, "status-reports": STATUS_REPORTS,
        "warnings": WARNINGS, "assignments": ASSIGNMENTS, "users": USERS, "policies": POLICIES,
        "notifications": NOTIFICATIONS, "common-problems": COMMON_PROBLEMS, "audit": AUDIT, "regions": REGIONS,
-       "departments": DEPARTMENTS}
+       "departments": DEPARTMENTS, "tasks": TASKS}

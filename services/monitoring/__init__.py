@@ -10,6 +10,7 @@ from services.monitoring.rules import (
     REOPEN_LIMIT,
     REOPEN_STATUSES,
     SEVERITY_RANK,
+    TASK_TYPES,
     TYPE_TITLES,
     Finding,
 )
@@ -18,6 +19,7 @@ from services.monitoring.scan import (
     _open,
     on_enterprise_observed,
     on_problem_changed,
+    on_task_changed,
     reconcile_all,
     scan,
 )
@@ -25,6 +27,6 @@ from services.monitoring.warnings import acknowledge, get_warning_or_raise, list
 
 __all__ = [
     "DROP_RED", "DROP_YELLOW", "ENTERPRISE_TYPES", "NO_VISIT_DAYS", "PROBLEM_TYPES", "REOPEN_LIMIT", "REOPEN_STATUSES",
-    "SEVERITY_RANK", "TYPE_TITLES", "Finding", "SyncResult", "_open", "acknowledge", "get_warning_or_raise",
-    "list_warnings", "on_enterprise_observed", "on_problem_changed", "reconcile_all", "scan",
+    "SEVERITY_RANK", "TASK_TYPES", "TYPE_TITLES", "Finding", "SyncResult", "_open", "acknowledge", "get_warning_or_raise",
+    "list_warnings", "on_enterprise_observed", "on_problem_changed", "on_task_changed", "reconcile_all", "scan",
 ]
