@@ -8,8 +8,8 @@ from sqlalchemy import Select, exists, or_, select
 
 from services import audit, monitoring
 from services.actors import (
-    Actor, assigned_enterprise_ids, enterprise_clause, is_assigned_liaison, region_in_scope, sees_full_contact,
-    subtree_region_ids,
+    Actor, assigned_enterprise_ids, department_signed_enterprise_ids, enterprise_clause, enterprise_read_clause,
+    is_assigned_liaison, region_in_scope, sees_full_contact, subtree_region_ids,
 )
 from services.credit_code import is_valid as credit_code_is_valid
 from services.db import db
@@ -27,8 +27,9 @@ HISTORY_FIELDS = ("operating_status", "employees")
 def reveal(actor: Actor, enterprises):
     """Mark which enterprises the actor may see unmasked contacts of; masked is the default."""
     full = sees_full_contact(actor)
+    signed = department_signed_enterprise_ids(actor) if actor.role == Role.DEPARTMENT else set()
     for enterprise in enterprises:
-        enterprise.reveal_contact = full
+        enterprise.reveal_contact = full or enterprise.id in signed
     return enterprises
 
 
@@ -36,7 +37,7 @@ def list_enterprises(*, actor: Actor, q: str | None = None, region: int | None =
                      industry: str | list[str] | None = None, tag: str | list[str] | None = None,
                      operating_status: str | list[str] | None = None, scale: str | list[str] | None = None,
                      assigned_to_me: bool = False) -> Select:
-    stmt = select(Enterprise).where(enterprise_clause(actor))
+    stmt = select(Enterprise).where(enterprise_read_clause(actor))
     if q:
         stmt = stmt.where(or_(Enterprise.name.contains(q, autoescape=True), Enterprise.credit_code == q.upper()))
     if region is not None:
@@ -55,7 +56,8 @@ def list_enterprises(*, actor: Actor, q: str | None = None, region: int | None =
 
 
 def get_enterprise(*, actor: Actor, enterprise_id: int) -> Enterprise | None:
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor)))
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id,
+                                                            enterprise_read_clause(actor)))
     if enterprise is not None:
         reveal(actor, [enterprise])
     return enterprise
@@ -179,5 +181,6 @@ def _check_dates(registered: date | None, deregistered: date | None) -> None:
 
 
 def history(*, actor: Actor, enterprise_id: int) -> Select:
-    get_enterprise_or_raise(actor=actor, enterprise_id=enterprise_id)
+    if db.session.scalar(select(Enterprise.id).where(Enterprise.id == enterprise_id, enterprise_clause(actor))) is None:
+        raise NotFound("企业不存在")
     return select(EnterpriseChange).where(EnterpriseChange.enterprise_id == enterprise_id)
