@@ -47,7 +47,7 @@ def _task_counts(sink: dict, department_ids: list[int], q: Quarter, as_of: datet
                    Task.dispatched_at < q.end_utc, Task.dispatched_at < as_of)
             .group_by(Task.department_id))
     for department_id, *values in db.session.execute(stmt):
-        for name, value in zip(COUNT_NAMES[:8], values, strict=True):
+        for name, value in zip(COUNT_NAMES[:7], values, strict=True):
             sink[department_id][name] += int(value or 0)
 
 
