@@ -15,7 +15,7 @@ from api.schemas.problems import (
 )
 from services import exports
 from services.labels import ENUM_LABELS
-from services.problems import commands, queries
+from services.problems import commands, queries, workflow
 from services.timeutil import local_today
 
 blp = Blueprint("problems", __name__, url_prefix="/api/v1", description="问题台账与销号流程")
@@ -23,9 +23,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEM_ID = "<int(max=2147483647):problem_id>"
 
 
-def _one(problem):
+def _with_etag(problem):
+    """The problem as the caller sees it, its version as the ETag."""
     set_etag(problem.version)
-    return queries.get_problem_or_raise(actor=current_actor(), problem_id=problem.id)
+    return problem
 
 
 @blp.route("/problems")
@@ -43,7 +44,7 @@ class Problems(MethodView):
     @blp.alt_response(404, schema=ProblemDetailSchema, description="企业不存在或不在本人范围内")
     def post(self, body):
         """File a problem; it starts pending at the enterprise's county task force"""
-        return _one(commands.create_problem(actor=current_actor(), **body))
+        return _with_etag(commands.create_problem(actor=current_actor(), **body))
 
 
 @blp.route(f"/problems/{PROBLEM_ID}")
@@ -53,9 +54,7 @@ class ProblemItem(MethodView):
     @blp.alt_response(404, schema=ProblemDetailSchema)
     def get(self, problem_id):
         """Read a problem with its timeline and the actions the caller may take now"""
-        problem = queries.get_problem_or_raise(actor=current_actor(), problem_id=problem_id)
-        set_etag(problem.version)
-        return problem
+        return _with_etag(queries.get_problem_or_raise(actor=current_actor(), problem_id=problem_id))
 
     @blp.arguments(ProblemUpdateSchema)
     @blp.response(200, ProblemSchema)
@@ -65,8 +64,8 @@ class ProblemItem(MethodView):
     @blp.alt_response(428, schema=ProblemDetailSchema)
     def patch(self, body, problem_id):
         """Correct title, description, category or urgency (holding task force; the filer while pending)"""
-        return _one(commands.act(actor=current_actor(), problem_id=problem_id, action="update", payload=body,
-                                 expected_version=required_if_match()))
+        return _with_etag(commands.act(actor=current_actor(), problem_id=problem_id, action="update", payload=body,
+                                       expected_version=required_if_match()))
 
 
 @blp.route("/enterprises/<int(max=2147483647):enterprise_id>/problems")
@@ -113,26 +112,12 @@ def export_csv(args):
     return _export(args, "csv")
 
 
-SUMMARIES = {
-    "accept": "Accept a problem at its required level", "reject": "Reject a pending problem with a reason",
-    "escalate": "Escalate a problem to the parent task force", "return": "Return a pending problem one level down",
-    "reclassify": "Change a problem's scope", "assign": "Name the 承办单位 department",
-    "resolve": "Record the measures and result", "feedback": "Give the enterprise's verdict on a resolution",
-    "close": "Close a problem resolved 15 days ago without feedback", "withdraw": "Withdraw one's own problem",
-    "request_info": "Ask the enterprise for more facts (the clock stops)",
-    "supply_info": "Supply the facts asked for (the clock runs again)",
-    "request_extension": "Ask the parent task force for a later due date",
-    "decide_extension": "Approve or deny an extension request", "supervise": "Put a problem under supervision (督办)",
-    "unsupervise": "End the supervision of a problem", "comment": "Comment on a problem",
-}
-
-
 def _action_view(action: str, schema):
     def post(self, body, problem_id):
-        return _one(commands.act(actor=current_actor(), problem_id=problem_id, action=action, payload=body,
-                                 expected_version=optional_if_match()))
+        return _with_etag(commands.act(actor=current_actor(), problem_id=problem_id, action=action, payload=body,
+                                       expected_version=optional_if_match()))
 
-    post.__doc__ = SUMMARIES[action]
+    post.__doc__ = workflow.TABLE[action].summary
     post = blp.arguments(schema)(post)
     post = blp.response(200, ProblemSchema)(post)
     for status, description in ((403, "无权执行此操作"), (404, "问题不存在"), (409, "当前状态不允许此操作"),

@@ -72,20 +72,25 @@ def enterprise_problems(*, actor: Actor, enterprise_id: int, **filters) -> Selec
     return list_problems(actor=actor, enterprise=enterprise_id, **filters)
 
 
+# What a problem's page shows beside the row: its timeline with the actors, its stints with their regions.
+# The enterprise's tags are not on a problem's page: not loaded.
+WITH_TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor),
+                 selectinload(Problem.stints).selectinload(ProblemStint.region),
+                 selectinload(Problem.enterprise).lazyload(Enterprise.tag_rows))
+
+
 def get_problem_or_raise(*, actor: Actor, problem_id: int) -> Problem:
-    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id, _visible(actor))
-                                .options(selectinload(Problem.events).selectinload(ProblemEvent.actor),
-                                         selectinload(Problem.stints).selectinload(ProblemStint.region)))
+    """One problem as the caller sees it (as_seen_by); NotFound when it is out of the caller's sight."""
+    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id, _visible(actor)).options(*WITH_TIMELINE))
     if problem is None:
         raise NotFound("问题不存在")
-    return present(actor, problem, with_events=True)
+    return as_seen_by(actor, problem)
 
 
-def present(actor: Actor, problem: Problem, *, with_events: bool = False, now: datetime | None = None) -> Problem:
-    """Attach what the caller may do now and the part of the timeline it may read."""
+def as_seen_by(actor: Actor, problem: Problem, *, now: datetime | None = None) -> Problem:
+    """Attach what the caller may do now (allowed_actions) and the part of the timeline it may read."""
     problem.allowed_actions = allowed_actions(roles_for(actor, problem), problem, now or utcnow())
-    if with_events:
-        problem.visible_events = [e for e in problem.events if not (e.internal and actor.role == Role.ENTERPRISE)]
+    problem.visible_events = [e for e in problem.events if not (e.internal and actor.role == Role.ENTERPRISE)]
     return problem
 
 
