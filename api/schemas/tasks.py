@@ -59,6 +59,7 @@ class TaskBriefSchema(BaseSchema):
     refusal_reason = ma.fields.String(allow_none=True)
     recall_reason = ma.fields.String(allow_none=True)
     reopen_count = ma.fields.Integer()
+    allowed_actions = ma.fields.List(ma.fields.String(), metadata={"description": "本人现在可对该任务执行的操作"})
     version = ma.fields.Integer()
 
 

@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('sign_due_at', sa.DateTime(), nullable=False),
     sa.Column('due_at', sa.DateTime(), nullable=False),
     sa.Column('signed_at', sa.DateTime(), nullable=True),
+    sa.Column('signed_on_time', sa.Boolean(), nullable=True),
     sa.Column('reported_at', sa.DateTime(), nullable=True),
     sa.Column('result', sa.Text(), nullable=True),
     sa.Column('refusal_reason', sa.Text(), nullable=True),
@@ -67,7 +68,7 @@ def _backfill(conn):
                       sa.column('actor_id', sa.Integer), sa.column('at', sa.DateTime), sa.column('id', sa.Integer))
     tasks = sa.table('tasks', *[sa.column(name) for name in (
         'problem_id', 'department_id', 'region_id', 'role', 'status', 'instructions', 'dispatched_by_id',
-        'dispatched_at', 'sign_due_at', 'due_at', 'signed_at', 'reported_at', 'result', 'ended_at',
+        'dispatched_at', 'sign_due_at', 'due_at', 'signed_at', 'signed_on_time', 'reported_at', 'result', 'ended_at',
         'reopen_count', 'version', 'created_at', 'updated_at')])
     rows = conn.execute(sa.select(problems).where(problems.c.department_id.is_not(None))).all()
     for p in rows:
@@ -83,7 +84,7 @@ def _backfill(conn):
             problem_id=p.id, department_id=p.department_id, region_id=p.owning_region_id, role='lead',
             status=status, instructions='', dispatched_by_id=assign.actor_id if assign else None,
             dispatched_at=at, sign_due_at=at + timedelta(days=1), due_at=p.due_at or at + timedelta(days=10),
-            signed_at=at, reported_at=reported_at, result=result, ended_at=ended_at, reopen_count=0, version=1,
+            signed_at=at, signed_on_time=True, reported_at=reported_at, result=result, ended_at=ended_at, reopen_count=0, version=1,
             created_at=at, updated_at=at))
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db
@@ -33,6 +33,8 @@ class Task(Versioned, db.Model):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # First signing and first report: the assessment reads these; a reopened task keeps them.
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whether the first signing met its deadline (a reopened task gets a new sign deadline; this stays).
+    signed_on_time: Mapped[bool | None] = mapped_column(Boolean)
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result: Mapped[str | None] = mapped_column(Text)
     refusal_reason: Mapped[str | None] = mapped_column(Text)
@@ -43,4 +45,4 @@ class Task(Versioned, db.Model):
 
     problem = relationship("Problem", back_populates="tasks")
     department = relationship("Department", lazy="selectin")
-    region = relationship("Region", lazy="selectin")
+    region = relationship("Region")

@@ -153,6 +153,8 @@ def on_problem_changed(problem: Problem, *, now: datetime | None = None) -> Sync
     db.session.flush()
     result = _sync(problem_findings(problem.id, now), _subjects_stmt(PROBLEM_TYPES, f"problem:{problem.id}"), now)
     # Its tasks: a resolve supersedes them, a feedback reopens the lead, a dispatch adds new ones.
+    if not problem.tasks:  # never dispatched: no task warning to open or close
+        return result
     tasks = _sync(task_findings(None, now, problem_id=problem.id),
                   select(Warning).where(Warning.type.in_(TASK_TYPES), Warning.problem_id == problem.id), now)
     return SyncResult(result.opened + tasks.opened, result.escalated + tasks.escalated, result.closed + tasks.closed)

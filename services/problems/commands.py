@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from services import audit, monitoring, notifications
-from services.actors import Actor, enterprise_clause, is_assigned_liaison
+from services.actors import Actor, enterprise_clause, is_assigned_liaison, problem_clause
 from services.db import db, unit_of_work, utcnow
 from services.errors import Forbidden, InvalidTransition, NotFound, VersionMismatch
 from services.labels import ENUM_LABELS
@@ -101,8 +101,7 @@ def create_problem(*, actor: Actor, **fields) -> Problem:
 
 def _load_for_action(actor: Actor, problem_id: int) -> Problem:
     """The problem, row-locked: a racing action waits here and then sees the state the winner left."""
-    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id,
-                                                      enterprise_clause(actor, Problem.enterprise_id))
+    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id, problem_clause(actor))
                                 .options(*queries.WITH_TIMELINE)
                                 .with_for_update().execution_options(populate_existing=True))
     if problem is None:

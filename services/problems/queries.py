@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, or_, select, true
 from sqlalchemy.orm import aliased, selectinload
 
 from services import audit
-from services.actors import Actor, enterprise_clause, sees_full_contact, subtree_region_ids
+from services.actors import Actor, enterprise_clause, problem_clause, sees_full_contact, subtree_region_ids
 from services.masking import mask_phone
 from services.db import db, utcnow
 from services.errors import NotFound
@@ -21,12 +21,14 @@ from services.problems import stints
 from services.problems.relations import roles_for
 from services.problems.deadlines import WorkingCalendar
 from services.problems.workflow import allowed_actions
+from services.tasks import workflow as task_workflow
+from services.tasks.queries import roles_for as task_roles_for
 from services.timeutil import day_bounds_utc, to_local
 from services.roles import Role
 
 
 def _visible(actor: Actor):
-    return enterprise_clause(actor, Problem.enterprise_id)
+    return problem_clause(actor)
 
 
 def list_problems(*, actor: Actor, status: str | list[str] | None = None, category: str | list[str] | None = None,
@@ -76,6 +78,7 @@ def enterprise_problems(*, actor: Actor, enterprise_id: int, **filters) -> Selec
 # The enterprise's tags are not on a problem's page: not loaded.
 WITH_TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor),
                  selectinload(Problem.stints).selectinload(ProblemStint.region),
+                 selectinload(Problem.tasks),
                  selectinload(Problem.enterprise).lazyload(Enterprise.tag_rows))
 
 
@@ -90,8 +93,27 @@ def get_problem_or_raise(*, actor: Actor, problem_id: int) -> Problem:
 def as_seen_by(actor: Actor, problem: Problem, *, now: datetime | None = None) -> Problem:
     """Attach what the caller may do now (allowed_actions) and the part of the timeline it may read."""
     problem.allowed_actions = allowed_actions(roles_for(actor, problem), problem, now or utcnow())
-    problem.visible_events = [e for e in problem.events if not (e.internal and actor.role == Role.ENTERPRISE)]
+    problem.visible_events = [e for e in problem.events if _may_read(actor, e)]
+    present_tasks(actor, problem)
     return problem
+
+
+def _may_read(actor: Actor, event: ProblemEvent) -> bool:
+    """Internal notes are the staff's: never the enterprise's, and a department reads only its own."""
+    if not event.internal:
+        return True
+    if actor.role == Role.ENTERPRISE:
+        return False
+    if actor.role == Role.DEPARTMENT:
+        return event.actor is not None and event.actor.role == Role.DEPARTMENT and \
+            event.actor.department_id == actor.department_id
+    return True
+
+
+def present_tasks(actor: Actor, problem: Problem) -> None:
+    """Each task on the problem's page with what the caller may do to it now (the holder: recall)."""
+    for task in problem.tasks:
+        task.allowed_actions = task_workflow.allowed_actions(task_roles_for(actor, task, problem), task, problem.status)
 
 
 # --- exports ------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ def _task_counts(sink: dict, department_ids: list[int], q: Quarter, as_of: datet
     stmt = (select(Task.department_id, func.count(Task.id), _sum_if(Task.role == LEAD),
                    _sum_if(or_(Task.signed_at.is_not(None),
                                and_(Task.refusal_reason.is_(None), Task.sign_due_at < left))),
-                   _sum_if(and_(Task.signed_at.is_not(None), Task.signed_at <= Task.sign_due_at)),
+                   _sum_if(Task.signed_on_time.is_(True)),
                    _sum_if(or_(Task.reported_at.is_not(None),
                                and_(Task.refusal_reason.is_(None), Task.recall_reason.is_(None),
                                     Task.due_at < left))),

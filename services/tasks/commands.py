@@ -159,7 +159,9 @@ def _load(actor: Actor, task_id: int) -> tuple[Task, Problem]:
 def _effect(action: str, task: Task, problem: Problem, payload: dict, now: datetime) -> tuple[str | None, bool]:
     """Apply the action's own fields; (event comment, internal)."""
     if action == "sign":
-        task.signed_at = task.signed_at or now
+        if task.signed_at is None:
+            task.signed_at = now
+            task.signed_on_time = now <= task.sign_due_at
         return None, False
     if action == "refuse":
         task.refusal_reason = _require(payload, "reason", "请填写退单理由")

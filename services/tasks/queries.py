@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy.orm import selectinload
 
 from services import audit
 from services.actors import Actor, enterprise_clause
@@ -59,7 +60,8 @@ def present(actor: Actor, task: Task, now: datetime | None = None) -> Task:
 
 def _filtered(actor: Actor, *, role: str | list[str] | None, overdue: bool | None, problem: int | None,
               department: int | None, now: datetime) -> Select:
-    stmt = select(Task).where(task_clause(actor))
+    stmt = select(Task).where(task_clause(actor)).options(
+        selectinload(Task.region), selectinload(Task.problem).selectinload(Problem.enterprise))
     stmt = where_one_of(stmt, Task.role, role)
     if overdue:
         stmt = stmt.where(Task.status.in_(OPEN_TASK_STATUSES), Task.due_at < now)
