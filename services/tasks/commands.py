@@ -87,7 +87,7 @@ def dispatch(problem: Problem, actor: Actor, payload: dict, now: datetime) -> di
                     dispatched_at=now, sign_due_at=sign_due_at, due_at=due_at, created_at=now, updated_at=now)
         problem.tasks.append(task)
         created.append((task, department))
-    problem.department_id = lead.id
+    problem.department = lead  # the relationship too: the answer is built from what is loaded
     db.session.flush()
     notify = [(department_users(d.id), "task.dispatched",
                f"新{ROLE_NAMES[t.role]}任务待签收：{problem.title}") for t, d in created]
