@@ -129,11 +129,16 @@ EXPORT_COLUMNS = columns(
 
 
 def export_rows(*, actor: Actor, labels: dict, fmt: str, now: datetime | None = None, **filters) -> Iterator[list]:
-    """Rows of the task export (same filters and scope as the list), streamed; audited once."""
-    audit.record(actor, "task.exported", "task", None, {"format": fmt, "filters": filters})
-    db.session.commit()
+    """Rows of the task export (same filters and scope as the list), streamed; audited once. Who may export
+    is decided here, before the first byte is sent."""
     now = now or utcnow()
     ids = list_tasks(actor=actor, now=now, **filters).with_only_columns(Task.id).order_by(None).subquery()
+    audit.record(actor, "task.exported", "task", None, {"format": fmt, "filters": filters})
+    db.session.commit()
+    return _export_stream(ids, labels, now)
+
+
+def _export_stream(ids, labels: dict, now: datetime) -> Iterator[list]:
     stmt = (select(Task, Problem, Enterprise.name, Department.name)
             .join(Problem, Problem.id == Task.problem_id).join(Enterprise, Enterprise.id == Problem.enterprise_id)
             .join(Department, Department.id == Task.department_id)
