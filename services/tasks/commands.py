@@ -10,7 +10,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from services import audit, monitoring, notifications
 from services.actors import Actor
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed, VersionMismatch
 from services.models import Department, Problem, ProblemEvent, Region, Task, User
 from services.models.tasks import ASSIST, LEAD, LIVE_TASK_STATUSES, OPEN_TASK_STATUSES
@@ -185,10 +185,10 @@ def _effect(action: str, task: Task, problem: Problem, payload: dict, now: datet
 TITLES = {"sign": "已签收", "refuse": "已退单", "progress": "报送进展", "report": "已办结反馈", "recall": "任务已撤回"}
 
 
-def act(*, actor: Actor, task_id: int, action: str, payload: dict | None = None,
-        expected_version: int | None = None, now: datetime | None = None) -> Task:
-    """One task action as its own transaction: 404 out of sight, 403 not the caller's, 412 stale, 409 not now.
-    Writes one problem event (action `task_<action>`) and notifies whoever acts next."""
+def apply_task_action(*, actor: Actor, task_id: int, action: str, payload: dict | None = None,
+                      expected_version: int | None = None, now: datetime | None = None) -> Task:
+    """One task action inside the caller's transaction (no commit): 404 out of sight, 403 not the caller's,
+    412 stale, 409 not now. Writes one problem event (action `task_<action>`) and notifies whoever acts next."""
     if action not in workflow.ACTIONS:
         raise NotFound("未知的操作")
     payload = payload or {}
@@ -228,5 +228,13 @@ def act(*, actor: Actor, task_id: int, action: str, payload: dict | None = None,
     monitoring.on_task_changed(task, now=now)
     audit.record(actor, f"task.{action}", "task", task.id,
                  {"problem_id": problem.id, "from": before, "to": task.status, "department_id": task.department_id})
-    db.session.commit()
+    return task
+
+
+def act(*, actor: Actor, task_id: int, action: str, payload: dict | None = None,
+        expected_version: int | None = None, now: datetime | None = None) -> Task:
+    """One task action as its own transaction; raises as apply_task_action."""
+    with unit_of_work():
+        task = apply_task_action(actor=actor, task_id=task_id, action=action, payload=payload,
+                                 expected_version=expected_version, now=now)
     return task
