@@ -145,13 +145,15 @@ def test_a_department_sees_only_the_problems_dispatched_to_it(county, demo, acce
     assert login_as("dept_lxx_gxj").get(f"problems/{other['id']}").status_code == 404
 
 
-def test_a_department_sees_the_enterprise_masked_until_it_signs(county, demo, accepted, login_as):
-    problem = dispatch(county, demo, accepted, assists=())
+def test_a_department_sees_the_enterprise_masked_until_it_signs(county, demo, login_as):
+    farm = demo.enterprise_id("莲花家庭农场")  # no demo task on its problems
+    problem = file(county, demo, enterprise="莲花家庭农场", title="大棚用电", category="production")
+    do(county, problem["id"], "accept")
+    problem = dispatch(county, demo, problem["id"], assists=())
     department = login_as("dept_lxx_gxj")
-    enterprise = department.get(f"enterprises/{demo.enterprise_id('清河源')}").get_json()
-    assert "****" in enterprise["contact_phone"]
+    assert "****" in department.get(f"enterprises/{farm}").get_json()["contact_phone"]
     department.post(f"tasks/{lead_of(problem)['id']}/sign", json={})
-    assert "****" not in department.get(f"enterprises/{demo.enterprise_id('清河源')}").get_json()["contact_phone"]
+    assert "****" not in department.get(f"enterprises/{farm}").get_json()["contact_phone"]
 
 
 @pytest.mark.parametrize("path", ["visits", "status-reports", "history", "plan", "problems"])
