@@ -161,3 +161,16 @@ def test_two_clerks_signing_and_refusing_at_once_give_exactly_one_winner(live_se
     coordinator = live_server.login("lxx_coord")
     timeline = coordinator.get(live_server.url + f"problems/{tasks[0]}", timeout=30).json()["events"]
     assert sum(e["action"] in ("task_sign", "task_refuse") for e in timeline) == 1
+
+
+def test_any_department_gets_its_users_the_same_way(login_as, demo):
+    """The role is generic: an admin binds a new account to any department (人社局 tomorrow) and it works its inbox."""
+    admin = login_as("admin")
+    body = {"username": "dept_lxx_nyj", "name": "县农业农村局 李华", "role": "department", "password": "Dept@2026x"}
+    missing = admin.post("users", json=body)
+    assert missing.status_code == 422 and "department_id" in missing.get_json()["errors"]
+    created = admin.post("users", json={**body, "department_id": demo.department_id("临夏县农业农村局"),
+                                        "region_id": demo.region_id("622921")})
+    assert created.status_code == 201, created.get_json()
+    inbox = login_as("dept_lxx_nyj", "Dept@2026x").get("tasks").get_json()["items"]
+    assert inbox and {t["department_name"] for t in inbox} == {"临夏县农业农村局"}
