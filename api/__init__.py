@@ -81,6 +81,9 @@ def _configure_services(app: Flask) -> None:
     location.configure(max_distance_m=app.config["LOCATION_MAX_DISTANCE_M"],
                        max_accuracy_m=app.config["LOCATION_MAX_ACCURACY_M"])
     passwords.configure(time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_COST"])
+    from services.tasks import limits as task_limits
+
+    task_limits.configure(sign_days=app.config["TASK_SIGN_DAYS"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
 

@@ -104,6 +104,12 @@ class Config:
     })
     # 清欠: a case whose remaining undisputed amount is over this (万元) is supervised by the prefecture (挂牌督办).
     ARREARS_SUPERVISION_THRESHOLD_10K = Decimal(_env("ARREARS_SUPERVISION_THRESHOLD_10K", "2000"))
+    # 派单: working days a department has to sign for a task; the department assessment's weights (relative).
+    TASK_SIGN_DAYS = _int("TASK_SIGN_DAYS", 1)
+    DEPARTMENT_ASSESSMENT_WEIGHTS = _weights("DEPARTMENT_ASSESSMENT_WEIGHTS", {
+        "sign_on_time_rate": 0.20, "report_on_time_rate": 0.30, "refusal_rate": 0.10, "satisfaction_rate": 0.30,
+        "reopen_rate": 0.10,
+    })
 
     API_TITLE = "联企通 API"
     API_VERSION = "v1"

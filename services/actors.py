@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
 from services.db import db
 from services.masking import mask_phone  # noqa: F401 - re-exported for the scope's callers
-from services.models import Assignment, Enterprise, Region, User
+from services.models import Assignment, Enterprise, Problem, Region, Task, User
 from services.timeutil import local_today
 from services.roles import Role
 
@@ -130,3 +130,31 @@ def sees_full_contact(actor: Actor) -> bool:
     """Contact phones are personal data: everyone who may see an enterprise sees them in
     full (its coordinators, its liaisons, admins, itself) except viewers (leaders, inspectors)."""
     return actor.role in (Role.ADMIN, Role.COORDINATOR, Role.LIAISON, Role.ENTERPRISE)
+
+
+def department_problem_ids(actor: Actor) -> Select:
+    """The problems a department user may read: those dispatched to its department (any task, any status)."""
+    return select(Task.problem_id).where(Task.department_id == (actor.department_id or 0))
+
+
+def problem_clause(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause on problems: a department user's are the problems dispatched to it; everyone else's
+    follow the enterprises they may see."""
+    if actor.role == Role.DEPARTMENT:
+        return Problem.id.in_(department_problem_ids(actor))
+    return enterprise_clause(actor, Problem.enterprise_id)
+
+
+def enterprise_read_clause(actor: Actor, column=Enterprise.id) -> ColumnElement[bool]:
+    """Enterprises whose basic facts the actor may read: its scope, and for a department user the enterprises
+    of the problems dispatched to it (nothing else of theirs: visits, plans and reports stay out of sight)."""
+    if actor.role == Role.DEPARTMENT:
+        return column.in_(select(Problem.enterprise_id).where(Problem.id.in_(department_problem_ids(actor))))
+    return enterprise_clause(actor, column)
+
+
+def department_signed_enterprise_ids(actor: Actor) -> set[int]:
+    """Enterprises whose contact phones a department user sees in full: one of its tasks on their problems
+    has been signed (签收)."""
+    return set(db.session.scalars(select(Problem.enterprise_id).join(Task, Task.problem_id == Problem.id).where(
+        Task.department_id == (actor.department_id or 0), Task.signed_at.is_not(None))))

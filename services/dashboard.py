@@ -9,7 +9,10 @@ from sqlalchemy.orm import aliased
 
 from services.actors import Actor, within_region
 from services.db import db, utcnow
-from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemEvent, Region, Visit, EarlyWarning
+from services.models import (
+    Department, EarlyWarning, Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemEvent, Region, Task, Visit,
+)
+from services.models.tasks import OPEN_TASK_STATUSES, TASK_STATUSES
 from services.models.enterprises import OPERATING_STATUSES
 from services.models.monitoring import SEVERITIES
 from services.models.problems import OPEN, PROBLEM_CATEGORIES, PROBLEM_STATUSES
@@ -168,6 +171,46 @@ def _key_enterprises(frame: _Frame, by_child: bool, month) -> dict[int, dict]:
             for row in db.session.execute(stmt)}
 
 
+def _tasks(frame: _Frame, by_child: bool, end: datetime, at: datetime) -> dict[int, dict]:
+    """Tasks of the subtree's problems dispatched by `end`, by current status; open and overdue per department."""
+    is_open = Task.status.in_(OPEN_TASK_STATUSES)
+    late = and_(is_open, Task.due_at < at)
+    sign_late = and_(Task.status.in_(("dispatched", "reopened")), Task.sign_due_at < at)
+
+    def scoped(*columns):
+        stmt = (select(frame.key(by_child), *columns).select_from(Task)
+                .join(Problem, Problem.id == Task.problem_id).join(Enterprise, Enterprise.id == Problem.enterprise_id)
+                .where(Task.dispatched_at < end))
+        return frame.scope(stmt, Enterprise.region_id, by_child)
+
+    out: dict[int, dict] = {}
+
+    def block(key: int) -> dict:
+        return out.setdefault(key, {"total": 0, "by_status": dict.fromkeys(TASK_STATUSES, 0), "overdue": 0,
+                                    "sign_overdue": 0, "by_department": []})
+
+    for key, status, count, signs in db.session.execute(
+            scoped(Task.status, func.count(Task.id), _count_if(sign_late)).group_by(Task.status)):
+        figures = block(key)
+        figures["by_status"][status] = int(count)
+        figures["total"] += int(count)
+        figures["sign_overdue"] += int(signs)
+    for key, department_id, name, open_count, overdue in db.session.execute(
+            scoped(Department.id, Department.name, _count_if(is_open), _count_if(late))
+            .join(Department, Department.id == Task.department_id)
+            .group_by(Department.id, Department.name).order_by(Department.id)):
+        figures = block(key)
+        figures["by_department"].append({"department_id": department_id, "department_name": name,
+                                         "open": int(open_count), "overdue": int(overdue)})
+        figures["overdue"] += int(overdue)
+    return out
+
+
+def _empty_tasks() -> dict:
+    return {"total": 0, "by_status": dict.fromkeys(TASK_STATUSES, 0), "overdue": 0, "sign_overdue": 0,
+            "by_department": []}
+
+
 def dashboard(*, actor: Actor, region: int | None = None, day: date | None = None) -> dict:
     """The day's figures of a region and of each child: problems, visits, key enterprises, statuses, warnings.
     Raises Forbidden (role without reports), NotFound (region out of scope)."""
@@ -188,6 +231,8 @@ def dashboard(*, actor: Actor, region: int | None = None, day: date | None = Non
     child_keys = _key_enterprises(frame, True, month_span)
     statuses = _operating_status(frame, False, day, day_span[1])
     child_statuses = _operating_status(frame, True, day, day_span[1])
+    tasks = _tasks(frame, False, day_span[1], at)
+    child_tasks = _tasks(frame, True, day_span[1], at)
     warnings = _warnings(frame, False, day_span[1])
     child_warnings = _warnings(frame, True, day_span[1])
 
@@ -202,7 +247,8 @@ def dashboard(*, actor: Actor, region: int | None = None, day: date | None = Non
         return {"problems": _problem_block(source[0].get(key)), "visits": source[1].get(key, no_visits),
                 "key_enterprises": source[2].get(key, no_keys),
                 "enterprises_by_status": source[3].get(key, no_statuses),
-                "warnings_open": source[4].get(key, no_warnings)}
+                "warnings_open": source[4].get(key, no_warnings),
+                "tasks": (tasks if key == 0 else child_tasks).get(key) or _empty_tasks()}
 
     return {
         "region": region_brief(root),

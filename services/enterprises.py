@@ -8,8 +8,10 @@ from sqlalchemy import Select, exists, or_, select
 
 from services import audit, monitoring
 from services.actors import (
-    Actor, assigned_enterprise_ids, enterprise_clause, region_in_scope, sees_full_contact, within_region,
+    Actor, assigned_enterprise_ids, department_signed_enterprise_ids, enterprise_clause, enterprise_read_clause,
+    region_in_scope, sees_full_contact, within_region,
 )
+from services.roles import Role
 from services.permissions import may_administer, may_edit_field_facts
 from services.credit_code import is_valid as credit_code_is_valid
 from services.db import db, unit_of_work
@@ -28,8 +30,9 @@ HISTORY_FIELDS = ("operating_status", "employees")
 def with_contact_visibility(actor: Actor, enterprises):
     """Mark which enterprises the actor may see unmasked contacts of; masked is the default."""
     full = sees_full_contact(actor)
+    signed = department_signed_enterprise_ids(actor) if actor.role == Role.DEPARTMENT else set()
     for enterprise in enterprises:
-        enterprise.reveal_contact = full
+        enterprise.reveal_contact = full or enterprise.id in signed
     return enterprises
 
 
@@ -38,7 +41,7 @@ def list_enterprises(*, actor: Actor, q: str | None = None, region: int | None =
                      operating_status: str | list[str] | None = None, scale: str | list[str] | None = None,
                      assigned_to_me: bool = False) -> Select:
     """Query of the enterprises in the actor's scope, filtered by text, region, industry, tag, status…."""
-    stmt = select(Enterprise).where(enterprise_clause(actor))
+    stmt = select(Enterprise).where(enterprise_read_clause(actor))
     if q:
         stmt = stmt.where(or_(Enterprise.name.contains(q, autoescape=True), Enterprise.credit_code == q.upper()))
     if region is not None:
@@ -58,7 +61,8 @@ def list_enterprises(*, actor: Actor, q: str | None = None, region: int | None =
 
 def get_enterprise(*, actor: Actor, enterprise_id: int) -> Enterprise | None:
     """One enterprise in the actor's scope, its contact shown as the actor may see it; None out of scope."""
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor)))
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id,
+                                                            enterprise_read_clause(actor)))
     if enterprise is not None:
         with_contact_visibility(actor, [enterprise])
     return enterprise
@@ -192,7 +196,8 @@ def _check_dates(registered: date | None, deregistered: date | None) -> None:
 
 def history(*, actor: Actor, enterprise_id: int) -> Select:
     """Query of an enterprise's recorded changes. Raises NotFound (out of scope)."""
-    get_enterprise_or_raise(actor=actor, enterprise_id=enterprise_id)
+    if db.session.scalar(select(Enterprise.id).where(Enterprise.id == enterprise_id, enterprise_clause(actor))) is None:
+        raise NotFound("企业不存在")
     return select(EnterpriseChange).where(EnterpriseChange.enterprise_id == enterprise_id)
 
 

@@ -10,6 +10,7 @@ class Role(StrEnum):
     LIAISON = "liaison"
     ENTERPRISE = "enterprise"
     AUDITOR = "auditor"
+    DEPARTMENT = "department"  # staff of one department (承办单位): works the tasks dispatched to it
     SYSTEM = "system"  # the scan and other jobs, never a user's role
 
 

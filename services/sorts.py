@@ -4,8 +4,8 @@ The first argument is the list's default order; the README's table is this modul
 
 from services.paging import Sorts
 from services.models import (
-    ArrearsCase, Assignment, AuditLog, CommonProblem, Department, Enterprise, Notification, Policy, Problem, Region,
-    StatusReport, User, Visit, EarlyWarning,
+    ArrearsCase, Assignment, AuditLog, CommonProblem, Department, EarlyWarning, Enterprise, Notification, Policy,
+    Problem, Region, StatusReport, Task, User, Visit,
 )
 
 PROBLEMS = Sorts("-id", id=Problem.id, number=Problem.number, created_at=Problem.created_at,
@@ -29,8 +29,10 @@ REGIONS = Sorts("id", id=Region.id, code=Region.code, name=Region.name)
 DEPARTMENTS = Sorts("id", id=Department.id, name=Department.name)
 ARREARS = Sorts("-id", id=ArrearsCase.id, created_at=ArrearsCase.created_at, updated_at=ArrearsCase.updated_at,
                 cleared_at=ArrearsCase.cleared_at)
+TASKS = Sorts("due_at", due_at=Task.due_at, sign_due_at=Task.sign_due_at, dispatched_at=Task.dispatched_at,
+              updated_at=Task.updated_at, id=Task.id)
 
 ALL = {"problems": PROBLEMS, "enterprises": ENTERPRISES, "visits": VISITS, "status-reports": STATUS_REPORTS,
        "warnings": WARNINGS, "assignments": ASSIGNMENTS, "users": USERS, "policies": POLICIES,
        "notifications": NOTIFICATIONS, "common-problems": COMMON_PROBLEMS, "audit": AUDIT, "regions": REGIONS,
-       "departments": DEPARTMENTS, "arrears": ARREARS}
+       "departments": DEPARTMENTS, "arrears": ARREARS, "tasks": TASKS}

@@ -86,3 +86,49 @@ def test_the_location_check_migration_fills_existing_on_site_visits(tmp_path):
         db.session.remove()
         db.engine.dispose()
     assert checks == {1: "ok", 2: "far", 3: "poor_accuracy", 4: "missing", 5: "missing", 6: None}
+
+
+def test_the_tasks_migration_gives_problems_already_assigned_their_lead_task(tmp_path):
+    """A problem an earlier `assign` labelled gets its department's lead task: signed while still being worked,
+    reported (with the resolution) once resolved or closed, superseded once withdrawn."""
+    import sqlalchemy as sa
+
+    from api import create_app
+    from tests.conftest import _config
+
+    app = create_app(_config(f"sqlite:///{tmp_path / 'old.db'}", tmp_path))
+    with app.app_context():
+        upgrade(revision="0005_location_check")
+        now, assigned = "2026-11-01 00:00:00", "2026-11-03 09:00:00"
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO regions (id, code, name, level, path, version, created_at, updated_at) "
+                f"VALUES (1, '622921', '临夏县', 'county', '/1/', 1, '{now}', '{now}')")
+            conn.exec_driver_sql(
+                "INSERT INTO departments (id, name, region_id, industries, version, created_at, updated_at) "
+                f"VALUES (1, '临夏县工业和信息化局', 1, '[]', 1, '{now}', '{now}')")
+            conn.exec_driver_sql(
+                "INSERT INTO enterprises (id, name, credit_code, entity_type, scale, industry, region_id, address,"
+                " contact_name, contact_phone, operating_status, employees, version, created_at, updated_at)"
+                f" VALUES (1, 'e', 'code', 'enterprise', 'small', 'C', 1, '', '', '', 'resumed', 1, 1, '{now}', '{now}')")
+            for pid, status, department, resolution in ((1, "in_progress", 1, None), (2, "closed", 1, "已解决"),
+                                                        (3, "withdrawn", 1, None), (4, "in_progress", None, None)):
+                conn.exec_driver_sql(
+                    "INSERT INTO problems (id, number, enterprise_id, source, category, title, description, scope,"
+                    " urgency, level, owning_region_id, department_id, status, arrived_at, due_at, supervised,"
+                    " reopen_count, closed_without_feedback, resolution, resolved_at, version, created_at, updated_at)"
+                    f" VALUES ({pid}, 'LX-{pid}', 1, 'liaison', 'labor', 't', '', 'county', 'normal', 'county', 1,"
+                    f" {department or 'NULL'}, '{status}', '{now}', '2026-11-20 00:00:00', 0, 0, 0,"
+                    f" {repr(resolution) if resolution else 'NULL'}, {repr(now) if resolution else 'NULL'}, 1,"
+                    f" '{now}', '{now}')")
+            conn.exec_driver_sql("INSERT INTO problem_events (problem_id, action, internal, data, at) "
+                                 f"VALUES (1, 'assign', 0, '{{}}', '{assigned}')")
+        upgrade(revision="0006_tasks")
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT problem_id, department_id, role, status, result, dispatched_at "
+                                        "FROM tasks ORDER BY problem_id")).all()
+        db.session.remove()
+        db.engine.dispose()
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
+        (1, 1, "lead", "signed", None), (2, 1, "lead", "reported", "已解决"), (3, 1, "lead", "superseded", None)]
+    assert str(rows[0][5]).startswith("2026-11-03 09:00")  # dated by its assign event

@@ -83,6 +83,24 @@ class DashboardChildSchema(BaseSchema):
     key_enterprises = ma.fields.Nested(KeyEnterprisesSchema)
     enterprises_by_status = ma.fields.Dict(**COUNTS)
     warnings_open = ma.fields.Dict(**COUNTS)
+    tasks = ma.fields.Nested("DashboardTasksSchema")
+
+
+class DashboardDepartmentTasksSchema(BaseSchema):
+    department_id = ma.fields.Integer()
+    department_name = ma.fields.String()
+    open = ma.fields.Integer(metadata={"description": "待签收、办理中和重新办理的任务"})
+    overdue = ma.fields.Integer(metadata={"description": "其中已过办理期限的"})
+
+
+class DashboardTasksSchema(BaseSchema):
+    """承办任务: the tasks of the region's problems dispatched by the end of the day, in their current status."""
+
+    total = ma.fields.Integer()
+    by_status = ma.fields.Dict(**COUNTS)
+    overdue = ma.fields.Integer()
+    sign_overdue = ma.fields.Integer(metadata={"description": "超过签收期限仍未签收"})
+    by_department = ma.fields.List(ma.fields.Nested(DashboardDepartmentTasksSchema))
 
 
 class DashboardSchema(BaseSchema):
@@ -93,6 +111,7 @@ class DashboardSchema(BaseSchema):
     key_enterprises = ma.fields.Nested(KeyEnterprisesSchema)
     enterprises_by_status = ma.fields.Dict(**COUNTS)
     warnings_open = ma.fields.Dict(**COUNTS)
+    tasks = ma.fields.Nested(DashboardTasksSchema)
     children = ma.fields.List(ma.fields.Nested(DashboardChildSchema))
 
 

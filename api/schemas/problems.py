@@ -6,8 +6,9 @@ from api.pagination import sort_field, ListArgsSchema
 from services import sorts
 from api.schemas.field import PhotoSchema
 from api.schemas.base import (
-    BaseSchema, LocalDateTime, LocalTimesDict, MultiEnum, NameOf, SafeDate, enum, id_field, text,
+    BaseSchema, IdListField, LocalDateTime, LocalTimesDict, MultiEnum, NameOf, SafeDate, enum, id_field, text,
 )
+from api.schemas import tasks as _tasks  # noqa: F401 - TaskBriefSchema, nested by name below
 from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, PROBLEM_STATUSES, SATISFACTIONS, URGENCIES
 from services.db import utcnow
 from services.problems import stints
@@ -99,6 +100,7 @@ class ProblemSchema(ProblemSummarySchema):
     withdrawn_at = LocalDateTime(allow_none=True)
     allowed_actions = ma.fields.List(ma.fields.String())
     events = ma.fields.List(ma.fields.Nested(ProblemEventSchema), attribute="visible_events")
+    tasks = ma.fields.List(ma.fields.Nested("TaskBriefSchema"), metadata={"description": "承办任务（主办、协办），含历史"})
     photos = ma.fields.List(ma.fields.Nested(PhotoSchema), metadata={
         "description": "问题的照片：所属走访的照片和问题自己上传的照片"})
 
@@ -162,11 +164,17 @@ class ScopeReasonSchema(BaseSchema):
 
 
 class AssignSchema(BaseSchema):
-    department_id = id_field(required=True)
+    """派单: one lead department and any number of assisting ones, each getting a task with this due date
+    (default: the problem's remaining limit) and these instructions."""
+
+    department_id = id_field(required=True, metadata={"description": "主办单位（本级或下级区划的部门）"})
+    assist_department_ids = IdListField(load_default=list, metadata={"description": "协办单位"})
+    due_at = LocalDateTime(allow_none=True, metadata={"description": "办理期限（默认为问题剩余期限）"})
+    instructions = text(2000, metadata={"description": "交办要求"})
 
 
 class ResolveSchema(BaseSchema):
-    resolution = text(5000, required=True)
+    resolution = text(5000, metadata={"description": "办理措施和结果；已交办的问题不填时取主办单位的办结反馈"})
 
 
 class FeedbackSchema(BaseSchema):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_arrears'
-down_revision = '0005_location_check'
+down_revision = '0006_tasks'
 branch_labels = None
 depends_on = None
 

@@ -24,6 +24,8 @@ def _check_binding(role: str, region_id, enterprise_id, department_id) -> None:
         errors["region_id"] = ["该角色必须指定所属区划"]
     if role == Role.ENTERPRISE and not enterprise_id:
         errors["enterprise_id"] = ["企业用户必须绑定企业"]
+    if role == Role.DEPARTMENT and not department_id:
+        errors["department_id"] = ["承办单位用户必须绑定部门"]
     if role != Role.ENTERPRISE and enterprise_id:
         errors["enterprise_id"] = ["只有企业用户可以绑定企业"]
     if region_id and db.session.get(Region, region_id) is None:

@@ -44,6 +44,7 @@ DEPARTMENTS = [
     ("康乐县商务局", "622922", ["F", "H"]),
     ("康乐县农业农村局", "622922", ["A"]),
     ("兰州市工业和信息化局", "620100", ["C", "I"]),
+    ("临夏州政府金融办", "622900", ["J"]),
 ]
 
 # name, county code, entity type, scale, industry, tags, status, employees
@@ -105,6 +106,9 @@ ACCOUNTS = [
     ("ent_bs", "百盛超市 赵强", "enterprise", None, None, "康乐县百盛超市"),
     # 等保 separation of duties: the auditor reads the audit log, the admin does not.
     ("auditor", "安全审计员 周敏", "auditor", None, None, None),
+    # 承办单位用户: one account per department; the department's region is the account's region.
+    ("dept_lxx_gxj", "临夏县工信局 马文斌", "department", "622921", "临夏县工业和信息化局", None),
+    ("dept_lx_jrb", "州金融办 韩雪", "department", "622900", "临夏州政府金融办", None),
 ]
 
 # liaison username -> enterprise name prefixes

@@ -11,6 +11,7 @@ from services.models.plans import EnterprisePlan
 from services.models.policies import Policy
 from services.models.problems import CommonProblem, LedgerCounter, Problem, ProblemEvent, ProblemStint
 from services.models.reference import CalendarDay, Department, Region
+from services.models.tasks import Task
 from services.models.users import LoginFailure, RevokedToken, User, UserSession
 
 __all__ = [
@@ -18,5 +19,5 @@ __all__ = [
     "Assignment", "AuditHead", "AuditLog", "CalendarDay", "LoginFailure", "RefusalTally", "CommonProblem", "Department",
     "Enterprise", "EnterpriseChange", "EnterprisePlan", "EnterpriseTag", "IdempotencyRecord",
     "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemEvent", "ProblemStint", "Region",
-    "RevokedToken", "StatusReport", "User", "UserSession", "Visit", "EarlyWarning",
+    "RevokedToken", "StatusReport", "Task", "User", "UserSession", "Visit", "EarlyWarning",
 ]

@@ -9,7 +9,7 @@ from services.db import UTCDateTime, db, utcnow
 from services.models.base import Versioned
 
 WARNING_TYPES = ("employment_drop", "halted", "no_visit", "acceptance_overdue", "overdue", "reopened",
-                 "arrears_behind")
+                 "arrears_behind", "task_unsigned", "task_overdue")
 SEVERITIES = ("yellow", "orange", "red")
 WARNING_STATES = ("open", "acknowledged", "closed")
 
@@ -31,7 +31,7 @@ class EarlyWarning(Versioned, db.Model):
     type: Mapped[str] = mapped_column(String(32), index=True)
     severity: Mapped[str] = mapped_column(String(8), index=True)
     state: Mapped[str] = mapped_column(String(16), default="open", index=True)
-    # "enterprise:12" or "problem:34"
+    # "enterprise:12", "problem:34" or "task:56"
     subject: Mapped[str] = mapped_column(String(48))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     problem_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id"), index=True)

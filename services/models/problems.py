@@ -82,6 +82,10 @@ class Problem(Versioned, db.Model):
     stints: Mapped[list["ProblemStint"]] = relationship(
         back_populates="problem", order_by="ProblemStint.id", cascade="all, delete-orphan"
     )
+    # 派单: the departments' tasks, oldest first (services/models/tasks.py).
+    tasks: Mapped[list["Task"]] = relationship(  # noqa: F821
+        back_populates="problem", order_by="Task.id", cascade="all, delete-orphan"
+    )
 
 
     @property

@@ -9,6 +9,7 @@ from services.monitoring.rules import (
     PROBLEM_TYPES,
     REOPEN_LIMIT,
     SEVERITY_RANK,
+    TASK_TYPES,
     TYPE_TITLES,
     Finding,
 )
@@ -18,6 +19,7 @@ from services.monitoring.scan import (
     on_arrears_changed,
     on_enterprise_observed,
     on_problem_changed,
+    on_task_changed,
     reconcile_all,
     scan,
 )
@@ -25,7 +27,7 @@ from services.monitoring.warnings import acknowledge, get_warning_or_raise, list
 
 __all__ = [
     "DROP_RED", "DROP_YELLOW", "ENTERPRISE_TYPES", "NO_VISIT_DAYS", "PROBLEM_TYPES", "REOPEN_LIMIT",
-    "SEVERITY_RANK", "TYPE_TITLES", "Finding", "SyncResult", "_open", "acknowledge", "get_warning_or_raise",
-    "list_warnings", "on_arrears_changed", "on_enterprise_observed", "on_problem_changed", "reconcile_all", "scan",
-    "warning_page",
+    "SEVERITY_RANK", "TASK_TYPES", "TYPE_TITLES", "Finding", "SyncResult", "_open", "acknowledge",
+    "get_warning_or_raise", "list_warnings", "on_arrears_changed", "on_enterprise_observed", "on_problem_changed",
+    "on_task_changed", "reconcile_all", "scan", "warning_page",
 ]

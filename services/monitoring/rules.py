@@ -20,6 +20,7 @@ from services.models import (
     Problem,
     ProblemStint,
     StatusReport,
+    Task,
     Visit,
 )
 from services.models.monitoring import SEVERITIES
@@ -37,6 +38,7 @@ PROBLEM_TYPES = ("acceptance_overdue", "overdue", "reopened")
 ARREARS_TYPES = ("arrears_behind",)
 # Months behind the repayment plan from which the warning turns orange.
 ARREARS_ORANGE_MONTHS = 2
+TASK_TYPES = ("task_unsigned", "task_overdue")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 SYSTEM = Actor.system("monitoring")
 
@@ -44,6 +46,7 @@ TYPE_TITLES = {
     "employment_drop": "用工异常", "halted": "企业停产", "no_visit": "重点企业超过 30 天未走访",
     "acceptance_overdue": "问题超期未受理", "overdue": "问题办理超期", "reopened": "问题多次退回重办",
     "arrears_behind": "清欠还款进度落后于计划",
+    "task_unsigned": "承办任务超时未签收", "task_overdue": "承办任务办理超期",
 }
 
 
@@ -58,11 +61,15 @@ class Finding:
     problem_id: int | None = None
     owning_region_id: int | None = None
     detail: dict = field(default_factory=dict)
+    task_id: int | None = None
+    department_id: int | None = None
     arrears_case_id: int | None = None
 
     @property
     def subject(self) -> str:
-        """What the finding is about, as "problem:<id>", "enterprise:<id>" or "arrears:<id>"."""
+        """What the finding is about: "problem:<id>", "enterprise:<id>", "task:<id>" or "arrears:<id>"."""
+        if self.task_id is not None:
+            return f"task:{self.task_id}"
         if self.arrears_case_id is not None:
             return f"arrears:{self.arrears_case_id}"
         return f"problem:{self.problem_id}" if self.problem_id is not None else f"enterprise:{self.enterprise_id}"
@@ -238,4 +245,31 @@ def arrears_findings(only: int | None, today: date) -> list[Finding]:
                              entry["enterprise_id"], entry["region_id"], arrears_case_id=case_id,
                              detail={"arrears_case_id": case_id, "months_behind": months,
                                      "since": entry["behind"][0], "shortfall_10k": f"{shortfall:.2f}"}))
+    return found
+
+
+def task_findings(only: int | None, now: datetime, *, problem_id: int | None = None) -> list[Finding]:
+    """A task not signed by its sign-in deadline (yellow); an open task past its due date (orange; red once
+    it is late by its whole limit again, the limit being due - dispatched). Both end when the task is
+    signed, reported, refused, recalled or superseded."""
+    stmt = (select(Task, Problem.number, Problem.enterprise_id, Problem.owning_region_id, Enterprise.region_id)
+            .join(Problem, Problem.id == Task.problem_id).join(Enterprise, Enterprise.id == Problem.enterprise_id)
+            .where(Task.status.in_(("dispatched", "signed", "reopened")),
+                   or_(Task.due_at < now, and_(Task.status.in_(("dispatched", "reopened")), Task.sign_due_at < now))))
+    if only is not None:
+        stmt = stmt.where(Task.id == only)
+    if problem_id is not None:
+        stmt = stmt.where(Task.problem_id == problem_id)
+    found = []
+    for task, number, enterprise_id, owner_id, region_id in db.session.execute(stmt):
+        due, dispatched = as_utc(task.due_at), as_utc(task.dispatched_at)
+        detail = {"number": number, "task_id": task.id, "department_id": task.department_id}
+        if due < now:
+            red = now > due + (due - dispatched)
+            found.append(Finding("task_overdue", "red" if red else "orange", enterprise_id, region_id, task.problem_id,
+                                 owner_id, {**detail, "due_at": due.isoformat()}, task.id, task.department_id))
+        if task.status in ("dispatched", "reopened") and as_utc(task.sign_due_at) < now:
+            found.append(Finding("task_unsigned", "yellow", enterprise_id, region_id, task.problem_id, owner_id,
+                                 {**detail, "sign_due_at": as_utc(task.sign_due_at).isoformat()}, task.id,
+                                 task.department_id))
     return found

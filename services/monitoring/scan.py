@@ -11,18 +11,21 @@ from sqlalchemy.exc import IntegrityError
 
 from services import audit, notifications
 from services.db import db, unit_of_work, utcnow
+from services.roles import Role
 from services.timeutil import to_local
 from services.models import (
     Enterprise,
     Problem,
     Region,
     EarlyWarning,
+    User,
 )
 from services.monitoring.rules import (
     ARREARS_TYPES,
     ENTERPRISE_TYPES,
     PROBLEM_TYPES,
     SEVERITY_RANK,
+    TASK_TYPES,
     SYSTEM,
     TYPE_TITLES,
     Finding,
@@ -31,6 +34,7 @@ from services.monitoring.rules import (
     halted_findings,
     no_visit_findings,
     problem_findings,
+    task_findings,
 )
 
 
@@ -107,6 +111,9 @@ def _notify(warning: EarlyWarning, finding: Finding, *, escalated: bool) -> None
             if owner is not None and owner.parent_id is not None:
                 regions.add(owner.parent_id)
     users = [u for region_id in sorted(regions) for u in notifications.task_force_users(region_id)]
+    if finding.department_id is not None:  # a late task: its department is told too
+        users += list(db.session.scalars(select(User.id).where(
+            User.role == Role.DEPARTMENT, User.department_id == finding.department_id, User.is_active.is_(True))))
     enterprise = db.session.get(Enterprise, finding.enterprise_id)
     prefix = "预警升级" if escalated else "预警"
     label = {"yellow": "黄色", "orange": "橙色", "red": "红色"}[warning.severity]
@@ -126,8 +133,9 @@ def reconcile_all(*, now: datetime | None = None) -> SyncResult:
     """Evaluate every rule over all data and reconcile, in the caller's transaction."""
     now = now or utcnow()
     findings = [*employment_findings(None), *halted_findings(None), *no_visit_findings(None, now),
-                *problem_findings(None, now), *arrears_findings(None, to_local(now).date())]
-    return _reconcile(findings, _subjects_stmt(ENTERPRISE_TYPES + PROBLEM_TYPES + ARREARS_TYPES), now)
+                *problem_findings(None, now), *task_findings(None, now),
+                *arrears_findings(None, to_local(now).date())]
+    return _reconcile(findings, _subjects_stmt(ENTERPRISE_TYPES + PROBLEM_TYPES + TASK_TYPES + ARREARS_TYPES), now)
 
 
 @unit_of_work()
@@ -151,7 +159,22 @@ def on_problem_changed(problem: Problem, *, now: datetime | None = None) -> Sync
     """Hook for the problem workflow after any change of status, deadline or reopen count; no commit."""
     now = now or utcnow()
     db.session.flush()
-    return _reconcile(problem_findings(problem.id, now), _subjects_stmt(PROBLEM_TYPES, f"problem:{problem.id}"), now)
+    result = _reconcile(problem_findings(problem.id, now), _subjects_stmt(PROBLEM_TYPES, f"problem:{problem.id}"),
+                        now)
+    # Its tasks: a resolve supersedes them, a feedback reopens the lead, a dispatch adds new ones.
+    if not problem.tasks:  # never dispatched: no task warning to open or close
+        return result
+    tasks = _reconcile(task_findings(None, now, problem_id=problem.id),
+                       select(EarlyWarning).where(EarlyWarning.type.in_(TASK_TYPES),
+                                                  EarlyWarning.problem_id == problem.id), now)
+    return SyncResult(result.opened + tasks.opened, result.escalated + tasks.escalated, result.closed + tasks.closed)
+
+
+def on_task_changed(task, *, now: datetime | None = None) -> SyncResult:
+    """Hook for the task cycle after any change of a task's status or deadlines; no commit."""
+    now = now or utcnow()
+    db.session.flush()
+    return _reconcile(task_findings(task.id, now), _subjects_stmt(TASK_TYPES, f"task:{task.id}"), now)
 
 
 def on_arrears_changed(case, *, now: datetime | None = None) -> SyncResult:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from services import audit, monitoring, notifications
-from services.actors import Actor, enterprise_clause, is_assigned_liaison
+from services.actors import Actor, enterprise_clause, is_assigned_liaison, problem_clause
 from services.permissions import is_own_enterprise
 from services.db import db, unit_of_work, utcnow
 from services.errors import Forbidden, InvalidTransition, NotFound, VersionMismatch
@@ -103,8 +103,7 @@ def create_problem(*, actor: Actor, **fields) -> Problem:
 
 def _load_for_action(actor: Actor, problem_id: int) -> Problem:
     """The problem, row-locked: a racing action waits here and then sees the state the winner left."""
-    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id,
-                                                      enterprise_clause(actor, Problem.enterprise_id))
+    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id, problem_clause(actor))
                                 .options(*queries.WITH_TIMELINE)
                                 .with_for_update().execution_options(populate_existing=True))
     if problem is None:
@@ -137,13 +136,15 @@ def apply_action(*, actor: Actor, problem_id: int, action: str, payload: dict | 
     holder = (problem.owning_region_id, problem.level, problem.acceptance_due_at, problem.accepted_at, problem.due_at)
     paused_since = problem.info_requested_at
     with db.session.no_autoflush:  # one UPDATE (one version step) per action
+        # Every action bumps the version, so ETags see new events too. Marked before the effect runs, so an
+        # effect that flushes its own rows (a dispatch's tasks) writes the problem's change in that same UPDATE.
+        problem.updated_at = now
+        flag_modified(problem, "updated_at")
         outcome = EFFECTS[action](problem, actor, payload, now)
         if isinstance(rule.to, str):
             problem.status = rule.to
         if problem.status not in rule.lands_on(before[0]):
             raise RuntimeError(f"{action} left the problem {problem.status}, which its rule does not list")
-        problem.updated_at = now
-        flag_modified(problem, "updated_at")  # every action bumps the version, so ETags see new events too
         stints.after_action(problem, action, at=now, paused_since=paused_since, previous=holder)
     _add_event(problem, actor, action, before=before, comment=outcome.comment, internal=outcome.internal,
                data=outcome.data, at=now)

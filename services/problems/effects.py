@@ -14,13 +14,14 @@ from services import notifications
 from services.actors import Actor, enterprise_clause
 from services.db import db
 from services.errors import Forbidden, NotFound, ValidationFailed
-from services.models import Department, Problem, Region
+from services.models import Problem, Region
 from services.problems import workflow
 from services.problems.deadlines import add_working_days, working_days_between
 from services.problems.limits import handling_days, limits
 from services.problems.workflow import LEVEL_NAMES
 from services.problems.relations import region_of
 from services.roles import Role
+from services.tasks import commands as tasks
 
 
 @dataclass
@@ -40,7 +41,7 @@ def _require(payload: dict, name: str, message: str) -> str:
 
 
 ACTOR_NAMES = {Role.ENTERPRISE: "企业", Role.LIAISON: "联络员", Role.COORDINATOR: "专班", Role.VIEWER: "领导",
-               Role.ADMIN: "管理员"}
+               Role.ADMIN: "管理员", Role.DEPARTMENT: "承办单位"}
 
 
 def who_acted(actor: Actor) -> str:
@@ -128,18 +129,26 @@ def _reclassify(problem, actor, payload, now) -> Outcome:
 
 
 def _assign(problem, actor, payload, now) -> Outcome:
-    department = db.session.get(Department, payload.get("department_id") or 0)
-    if department is None:
-        raise NotFound("部门不存在", errors={"department_id": ["部门不存在"]})
-    problem.department_id = department.id
-    return Outcome(comment=department.name, data={"department_id": department.id})
+    """派单: the lead and assisting departments' tasks (services/tasks); the label follows the lead."""
+    sent = tasks.dispatch(problem, actor, payload, now)
+    return Outcome(comment=sent["comment"], data=sent["data"], notify=sent["notify"])
 
 
 def _resolve(problem, actor, payload, now) -> Outcome:
-    problem.resolution = _require(payload, "resolution", "请填写办理措施和结果")
+    lead = tasks.live_lead(problem)
+    given = (payload.get("resolution") or "").strip()
+    if not given and lead is not None and lead.result:
+        given = lead.result  # the lead department's report pre-fills the resolution
+    if not given:
+        raise ValidationFailed("请填写办理措施和结果", field="resolution")
+    problem.resolution = given
     problem.resolved_at = now
-    return Outcome(comment=problem.resolution,
-                   notify=[(_enterprise_side(problem), "problem.resolved", f"问题已办结，请评价：{problem.title}")])
+    superseded = tasks.supersede_open_assists(problem, now)
+    data = {"lead_task_id": lead.id, "superseded_task_ids": superseded} if lead is not None else {}
+    notify = [(_enterprise_side(problem), "problem.resolved", f"问题已办结，请评价：{problem.title}")]
+    if lead is not None:
+        notify.append((tasks.department_users(lead.department_id), "task.resolved", f"主办问题已办结：{problem.title}"))
+    return Outcome(comment=problem.resolution, data=data, notify=notify)
 
 
 def _feedback(problem, actor, payload, now) -> Outcome:
@@ -152,10 +161,15 @@ def _feedback(problem, actor, payload, now) -> Outcome:
             raise ValidationFailed("不满意时请说明原因", field="comment")
         problem.status = "in_progress"
         problem.reopen_count += 1
-        return Outcome(comment=comment, data=data,
-                       notify=[(notifications.task_force_users(problem.owning_region_id), "problem.reopened",
-                                ("企业不满意，问题重新办理" if actor.role == Role.ENTERPRISE
-                                 else f"{who_acted(actor)}回访：企业不满意，问题重新办理") + f"：{problem.title}")])
+        notify = [(notifications.task_force_users(problem.owning_region_id), "problem.reopened",
+                   ("企业不满意，问题重新办理" if actor.role == Role.ENTERPRISE
+                    else f"{who_acted(actor)}回访：企业不满意，问题重新办理") + f"：{problem.title}")]
+        lead = tasks.reopen_lead(problem, now)  # back to the same department, counted on its task
+        if lead is not None:
+            data["reopened_task_id"] = lead.id
+            notify.append((tasks.department_users(lead.department_id), "task.reopened",
+                           f"企业不满意，主办任务重新办理，请签收：{problem.title}"))
+        return Outcome(comment=comment, data=data, notify=notify)
     problem.status = "closed"
     problem.closed_at = now
     return Outcome(comment=comment, data=data)

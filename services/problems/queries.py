@@ -9,18 +9,21 @@ from sqlalchemy import Select, func, or_, select, true
 from sqlalchemy.orm import aliased, selectinload
 
 from services import audit
-from services.actors import Actor, enterprise_clause, sees_full_contact, subtree_region_ids
+from services.actors import Actor, enterprise_clause, problem_clause, sees_full_contact, subtree_region_ids
 from services.masking import mask_phone
 from services.db import db, unit_of_work, utcnow
 from services.errors import NotFound
 from services.exports import columns, headers
 from services.filters import where_one_of
-from services.models import Department, Enterprise, Problem, ProblemEvent, ProblemStint, Region
+from services.models import Department, Enterprise, Problem, ProblemEvent, ProblemStint, Region, Task
 from services.models.problems import OPEN
+from services.models.tasks import ASSIST, LEAD
 from services.problems import stints
 from services.problems.relations import roles_for
 from services.problems.deadlines import WorkingCalendar
 from services.problems.workflow import allowed_actions
+from services.tasks import workflow as task_workflow
+from services.tasks.queries import roles_for as task_roles_for
 from services.timeutil import day_bounds_utc, to_local
 from services.roles import Role
 from services.paging import paged
@@ -28,7 +31,7 @@ from services import sorts
 
 
 def _visible(actor: Actor):
-    return enterprise_clause(actor, Problem.enterprise_id)
+    return problem_clause(actor)
 
 
 def list_problems(*, actor: Actor, status: str | list[str] | None = None, category: str | list[str] | None = None,
@@ -81,6 +84,7 @@ def enterprise_problems(*, actor: Actor, enterprise_id: int, **filters) -> Selec
 # The enterprise's tags are not on a problem's page: not loaded.
 WITH_TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor),
                  selectinload(Problem.stints).selectinload(ProblemStint.region),
+                 selectinload(Problem.tasks),
                  selectinload(Problem.enterprise).lazyload(Enterprise.tag_rows))
 
 
@@ -95,8 +99,27 @@ def get_problem_or_raise(*, actor: Actor, problem_id: int) -> Problem:
 def as_seen_by(actor: Actor, problem: Problem, *, now: datetime | None = None) -> Problem:
     """Attach what the caller may do now (allowed_actions) and the part of the timeline it may read."""
     problem.allowed_actions = allowed_actions(roles_for(actor, problem), problem, now or utcnow())
-    problem.visible_events = [e for e in problem.events if not (e.internal and actor.role == Role.ENTERPRISE)]
+    problem.visible_events = [e for e in problem.events if _may_read(actor, e)]
+    present_tasks(actor, problem)
     return problem
+
+
+def _may_read(actor: Actor, event: ProblemEvent) -> bool:
+    """Internal notes are the staff's: never the enterprise's, and a department reads only its own."""
+    if not event.internal:
+        return True
+    if actor.role == Role.ENTERPRISE:
+        return False
+    if actor.role == Role.DEPARTMENT:
+        return event.actor is not None and event.actor.role == Role.DEPARTMENT and \
+            event.actor.department_id == actor.department_id
+    return True
+
+
+def present_tasks(actor: Actor, problem: Problem) -> None:
+    """Each task on the problem's page with what the caller may do to it now (the holder: recall)."""
+    for task in problem.tasks:
+        task.allowed_actions = task_workflow.allowed_actions(task_roles_for(actor, task, problem), task, problem.status)
 
 
 # --- exports ------------------------------------------------------------------------------------
@@ -109,7 +132,7 @@ EXPORT_COLUMNS = columns(
     ("办理期限", "datetime"), ("用时（天）", "number"),
     ("用时（工作日）", "int"), "是否超期", "超期专班", ("受理期限", "datetime"), ("督办期限", "datetime"),
     ("延期申请次数", "int"), ("延期获批次数", "int"), ("待审批延期至", "datetime"), "未评价直接销号", "转交机关",
-    ("办理段", "text"),
+    ("办理段", "text"), "主办单位", "主办任务状态", ("主办反馈时间", "datetime"), "协办单位",
 )
 EXPORT_HEADERS = headers(EXPORT_COLUMNS)
 STINT_COLUMNS = columns(
@@ -177,12 +200,20 @@ def export_rows(*, actor: Actor, labels: dict, fmt: str, now: datetime | None = 
     approved = (select(func.count(ProblemEvent.id)).where(
         ProblemEvent.problem_id == Problem.id, ProblemEvent.action == "decide_extension",
         ProblemEvent.data["approve"].as_boolean() == true()).correlate(Problem).scalar_subquery())
+    # The newest lead task (派单) and its department; the assisting departments of the live dispatch.
+    lead = aliased(Task)
+    lead_department = aliased(Department)
+    newest_lead = (select(func.max(Task.id)).where(Task.problem_id == Problem.id, Task.role == LEAD)
+                   .correlate(Problem).scalar_subquery())
     stmt = (select(Problem, Enterprise.name, Enterprise.credit_code, Enterprise.contact_name, Enterprise.contact_phone,
-                   county.name, owner.name, Department.name, requested, approved)
+                   county.name, owner.name, Department.name, requested, approved, lead_department.name, lead.status,
+                   lead.reported_at)
             .join(Enterprise, Enterprise.id == Problem.enterprise_id)
             .join(county, county.id == Enterprise.region_id)
             .join(owner, owner.id == Problem.owning_region_id)
             .outerjoin(Department, Department.id == Problem.department_id)
+            .outerjoin(lead, lead.id == newest_lead)
+            .outerjoin(lead_department, lead_department.id == lead.department_id)
             .where(Problem.id.in_(ids))
             .order_by(Problem.id.desc())
             .execution_options(yield_per=500))
@@ -191,7 +222,9 @@ def export_rows(*, actor: Actor, labels: dict, fmt: str, now: datetime | None = 
     groups = _grouped(_stints_stream(ids))
     pending_group = next(groups, None)
 
-    for p, name, code, contact, phone, county_name, owner_name, department, asked, granted in db.session.execute(stmt):
+    assists = _assisting_departments(ids)
+    for (p, name, code, contact, phone, county_name, owner_name, department, asked, granted, lead_name, lead_status,
+         lead_reported_at) in db.session.execute(stmt):
         held: list = []
         while pending_group is not None and pending_group[0] >= p.id:
             if pending_group[0] == p.id:
@@ -217,8 +250,21 @@ def export_rows(*, actor: Actor, labels: dict, fmt: str, now: datetime | None = 
             int(asked or 0), int(granted or 0), p.extension_due_at,
             "是" if p.closed_without_feedback else "否", p.referred_to or "",
             "；".join(_stint_text(s, n, flag, labels) for s, n, flag in late),
+            lead_name or "", labels["task_status"].get(lead_status, "") if lead_status else "", lead_reported_at,
+            "、".join(assists.get(p.id, [])),
         ]
     db.session.rollback()
+
+
+def _assisting_departments(ids) -> dict[int, list[str]]:
+    """Problem id → the names of its assisting departments still on the work (not refused or recalled)."""
+    rows = db.session.execute(select(Task.problem_id, Department.name).join(Department, Department.id == Task.department_id)
+                              .where(Task.problem_id.in_(ids), Task.role == ASSIST,
+                                     Task.status.not_in(("refused", "recalled"))).order_by(Task.id))
+    found: dict[int, list[str]] = {}
+    for problem_id, name in rows:
+        found.setdefault(problem_id, []).append(name)
+    return found
 
 
 def export_stint_rows(*, actor: Actor, labels: dict, now: datetime | None = None, **filters) -> Iterator[list]:

@@ -44,7 +44,7 @@ def roles_for(actor: Actor, problem: Problem) -> Roles:
     # Viewers (leaders, inspectors) and admins read the ledger but take no part in it.
     return Roles(holder=holder, filer=actor.user_id is not None and actor.user_id == problem.filer_id,
                  party=party, decider=decider, supervisor=supervisor,
-                 reader=actor.role in (Role.COORDINATOR, Role.LIAISON, Role.ENTERPRISE))
+                 reader=actor.role in (Role.COORDINATOR, Role.LIAISON, Role.ENTERPRISE, Role.DEPARTMENT))
 
 
 def allowed_actions(actor: Actor, problem: Problem, now: datetime | None = None) -> list[str]:

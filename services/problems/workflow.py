@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.models.problems import FINAL as _FINAL, OPEN as _OPEN, PROBLEM_STATUSES, WORKING as _WORKING
+from services.models.tasks import LEAD, LIVE_TASK_STATUSES
 from services.problems.limits import limits
 
 LEVELS = ("county", "prefecture", "province")
@@ -85,6 +86,24 @@ def _supervised(p, roles, now):
     return "该问题未被督办" if not p.supervised else None
 
 
+def _resolvable(p, roles, now):
+    """At its required level, and — once dispatched — only when the lead department has reported (办结反馈)."""
+    reason = _at_required_level(p, roles, now)
+    if reason:
+        return reason
+    leads = [t for t in getattr(p, "tasks", ()) if t.role == LEAD and t.status in LIVE_TASK_STATUSES]
+    if leads and leads[-1].status != "reported":
+        return "主办单位尚未办结反馈，不能办结"
+    return None
+
+
+def _no_live_lead(p, roles, now):
+    """Re-dispatch only after the lead task was refused or recalled (its history stays)."""
+    if any(t.role == LEAD and t.status in LIVE_TASK_STATUSES for t in getattr(p, "tasks", ())):
+        return "已有在办的主办任务，请先撤回再重新交办"
+    return None
+
+
 def _filer_only_while_pending(p, roles, now):
     if not roles.holder and p.status != "pending":
         return "登记人只能在待受理时修改问题"
@@ -120,9 +139,10 @@ TABLE: dict[str, Rule] = {
     "escalate": Rule(_ON_THE_WAY, ("holder",), "pending", "上报上级专班", _below_required_level),
     "return": Rule(_FROM_PENDING, ("holder",), "pending", "退回下级专班", _above_county),
     "reclassify": Rule(_ON_THE_WAY, ("holder",), SAME, "重新定性问题范围"),
-    "assign": Rule(WORKING, ("holder",), SAME, "交办承办单位"),
-    "resolve": Rule(frozenset({"in_progress"}), ("holder",), "resolved", "办结：登记办理措施和结果",
-                    _at_required_level),
+    "assign": Rule(WORKING, ("holder",), SAME, "交办（派单）：一个主办单位和若干协办单位，各有期限和要求",
+                   _no_live_lead),
+    "resolve": Rule(frozenset({"in_progress"}), ("holder",), "resolved",
+                    "办结：登记办理措施和结果（已交办的须主办单位办结反馈，结果默认取自其反馈）", _resolvable),
     "feedback": Rule(frozenset({"resolved"}), ("party",), ("closed", "in_progress"),
                      "企业评价办结结果（不满意则重新办理）"),
     "close": Rule(frozenset({"resolved"}), ("holder",), "closed", "办结满期限未评价的问题直接销号",

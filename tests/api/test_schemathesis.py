@@ -1,4 +1,4 @@
-"""Schemathesis over the published OpenAPI document, as four kinds of account, positive and
+"""Schemathesis over the published OpenAPI document, as five kinds of account, positive and
 negative data: no 5xx, every answer conforms to the document.
 
 All default checks run except `positive_data_acceptance`: the API rightly answers 422 or 428 to
@@ -20,7 +20,7 @@ from tests.conftest import login
 # Operations that would end the caller's own session or lock it out, not worth fuzzing blind.
 SKIPPED = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/login"), ("POST", "/api/v1/me/password"),
            ("POST", "/api/v1/me/mfa"), ("DELETE", "/api/v1/me/mfa"), ("PATCH", "/api/v1/users/{user_id}")}
-ACCOUNTS = ["admin", "lxx_coord", "liaison_ma", "ent_qhy"]
+ACCOUNTS = ["admin", "lxx_coord", "liaison_ma", "ent_qhy", "dept_lxx_gxj"]
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 
 
@@ -62,4 +62,5 @@ def test_the_api_conforms_to_its_document_for(app, username):
     total = sum(statuses.values())
     assert total > 200
     assert statuses[500] == 0
-    assert (statuses[401] + statuses[404]) / total < 0.5, statuses
+    # A department sees only the problems dispatched to it (and their enterprises): most ids are not its own.
+    assert (statuses[401] + statuses[404]) / total < (0.6 if username.startswith("dept_") else 0.5), statuses

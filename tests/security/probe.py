@@ -6,11 +6,11 @@ from sqlalchemy import select
 
 from services.db import db
 from services.models import (
-    ArrearsCase, CommonProblem, EarlyWarning, Enterprise, Problem, Region, StatusReport, User, Visit,
+    ArrearsCase, CommonProblem, Department, EarlyWarning, Enterprise, Problem, Region, StatusReport, Task, User, Visit,
 )
 
 ACCOUNTS = ["admin", "auditor", "gs_coord", "lx_coord", "lz_coord", "lxx_coord", "kl_coord", "lx_viewer",
-            "liaison_ma", "liaison_li", "ent_qhy", "ent_bs"]
+            "liaison_ma", "liaison_li", "ent_qhy", "ent_bs", "dept_lxx_gxj", "dept_lx_jrb"]
 SKIP = {"/healthz", "/readyz", "/api/v1/openapi.json"}
 
 
@@ -21,6 +21,10 @@ def targets(app) -> dict:
         return {
             "enterprise_id": qhy,
             "problem_id": db.session.scalar(select(Problem.id).where(Problem.enterprise_id == qhy).order_by(Problem.id)),
+            # 清河源's task at 临夏县工信局 (dept_lxx_gxj): the first one dispatched to it.
+            "task_id": db.session.scalar(select(Task.id).join(Problem, Problem.id == Task.problem_id).where(
+                Problem.enterprise_id == qhy, Task.department_id == select(Department.id).where(
+                    Department.name == "临夏县工业和信息化局").scalar_subquery()).order_by(Task.id)),
             "visit_id": db.session.scalar(select(Visit.id).where(Visit.enterprise_id == qhy).order_by(Visit.id)),
             "warning_id": db.session.scalar(select(EarlyWarning.id).where(EarlyWarning.region_id == select(Region.id).where(
                 Region.code == "622921").scalar_subquery()).order_by(EarlyWarning.id)),

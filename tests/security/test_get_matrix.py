@@ -11,6 +11,9 @@ SEES_QHY = {"admin", "gs_coord", "lx_coord", "lxx_coord", "lx_viewer", "liaison_
 STAFF_OF_QHY = SEES_QHY - {"ent_qhy"}
 REPORTERS = {"admin", "gs_coord", "lx_coord", "lz_coord", "lxx_coord", "kl_coord", "lx_viewer"}
 ENTERPRISES = {"ent_qhy", "ent_bs"}
+DEPARTMENTS = {"dept_lxx_gxj", "dept_lx_jrb"}  # both have tasks on problems of 清河源 in the demo
+TASK_READERS = REPORTERS | DEPARTMENTS
+SEES_QHY_TASK = {"admin", "gs_coord", "lx_coord", "lxx_coord", "lx_viewer", "dept_lxx_gxj"}
 
 
 def rule(ok=frozenset(), hidden=frozenset()):
@@ -32,6 +35,8 @@ POLICY = {
     "/api/v1/assessments": rule(REPORTERS),
     "/api/v1/assessments/export.xlsx": rule(REPORTERS),
     "/api/v1/assessments/export.csv": rule(REPORTERS),
+    "/api/v1/assessments/departments": rule(REPORTERS),
+    "/api/v1/assessments/departments/export.xlsx": rule(REPORTERS),
     "/api/v1/assignments": rule(ALL),
     "/api/v1/audit": rule({"auditor"}),
     "/api/v1/calendar": rule(ALL),
@@ -41,7 +46,8 @@ POLICY = {
     "/api/v1/departments": rule(ALL),
     "/api/v1/departments/{department_id}": rule(ALL),
     "/api/v1/enterprises": rule(ALL),
-    "/api/v1/enterprises/{enterprise_id}": scoped(SEES_QHY),
+    # Departments read the basic facts of the enterprises whose problems they were dispatched; nothing else of theirs.
+    "/api/v1/enterprises/{enterprise_id}": scoped(SEES_QHY | DEPARTMENTS),
     "/api/v1/enterprises/{enterprise_id}/history": scoped(SEES_QHY),
     "/api/v1/enterprises/{enterprise_id}/plan": scoped(SEES_QHY),
     "/api/v1/enterprises/{enterprise_id}/plan/versions": scoped(SEES_QHY),
@@ -67,6 +73,10 @@ POLICY = {
     "/api/v1/regions/{region_id}": rule(ALL),
     "/api/v1/status-reports": rule(REPORTERS),
     "/api/v1/sync": rule(ALL),
+    "/api/v1/tasks": rule(TASK_READERS),
+    "/api/v1/tasks/export.csv": rule(TASK_READERS),
+    "/api/v1/tasks/export.xlsx": rule(TASK_READERS),
+    "/api/v1/tasks/{task_id}": rule(SEES_QHY_TASK, TASK_READERS - SEES_QHY_TASK),
     "/api/v1/users": rule({"admin"}),
     "/api/v1/users/{user_id}": rule({"admin"}),
     "/api/v1/visits": rule(ALL - ENTERPRISES),

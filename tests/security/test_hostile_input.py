@@ -88,7 +88,7 @@ def _requests(spec, params):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("username", ["admin", None])
+@pytest.mark.parametrize("username", ["admin", "dept_lxx_gxj", None])
 def test_no_operation_answers_5xx_to_hostile_input(app, username):
     client = login(app.test_client(), username) if username else None
     raw = app.test_client()

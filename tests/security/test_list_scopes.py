@@ -26,7 +26,34 @@ def _visible_enterprises(db_session, username: str) -> set[int]:
             "WHERE u.username = :u AND a.kind = 'liaison' AND a.ended_on IS NULL"), {"u": username}))
     if role == "enterprise":
         return {enterprise}
+    if role == "department":
+        return set(db_session.scalars(text(
+            "SELECT DISTINCT p.enterprise_id FROM problems p JOIN tasks t ON t.problem_id = p.id "
+            "JOIN users u ON u.department_id = t.department_id WHERE u.username = :u"), {"u": username}))
     return set()
+
+
+def _department_problems(db_session, username: str) -> set[int] | None:
+    """A department user's problems: those dispatched to its department (None for other roles)."""
+    role = db_session.execute(text("SELECT role FROM users WHERE username = :u"), {"u": username}).scalar()
+    if role != "department":
+        return None
+    return set(db_session.scalars(text(
+        "SELECT DISTINCT t.problem_id FROM tasks t JOIN users u ON u.department_id = t.department_id "
+        "WHERE u.username = :u"), {"u": username}))
+
+
+def _visible_tasks(db_session, username: str, enterprises: set[int]) -> set[int] | None:
+    """Tasks the account may list: its department's, or those of problems in its scope; None: may not list."""
+    role = db_session.execute(text("SELECT role FROM users WHERE username = :u"), {"u": username}).scalar()
+    if role == "department":
+        return set(db_session.scalars(text(
+            "SELECT t.id FROM tasks t JOIN users u ON u.department_id = t.department_id WHERE u.username = :u"),
+            {"u": username}))
+    if role in ("admin", "coordinator", "viewer"):
+        rows = db_session.execute(text("SELECT t.id, p.enterprise_id FROM tasks t JOIN problems p ON p.id = t.problem_id"))
+        return {t for t, e in rows if e in enterprises}
+    return None
 
 
 def _walk(session, path):
@@ -44,16 +71,27 @@ def test_lists_and_exports_hold_exactly_the_accounts_scope(login_as, db_session,
     session = login_as(username)
     enterprises = _visible_enterprises(db_session, username)
     problems = dict(db_session.execute(text("SELECT id, enterprise_id FROM problems")).all())
-    numbers = dict(db_session.execute(text("SELECT number, enterprise_id FROM problems")).all())
     visits = dict(db_session.execute(text("SELECT id, enterprise_id FROM visits")).all())
     db_session.rollback()
 
+    dispatched = _department_problems(db_session, username)
+    tasks = _visible_tasks(db_session, username, enterprises)
+    ids_by_number = dict(db_session.execute(text("SELECT number, id FROM problems")).all())
+    db_session.rollback()
+
     assert {e["id"] for e in _walk(session, "enterprises")} == enterprises
-    assert {p["id"] for p in _walk(session, "problems")} == {i for i, e in problems.items() if e in enterprises}
+    expected = {i for i, e in problems.items() if e in enterprises} if dispatched is None else dispatched
+    assert {p["id"] for p in _walk(session, "problems")} == expected
     rows = list(csv.reader(io.StringIO(session.get("problems/export.csv").get_data(as_text=True).lstrip("\ufeff"))))[1:]
-    assert {r[0] for r in rows} == {n for n, e in numbers.items() if e in enterprises}
+    assert {ids_by_number[r[0]] for r in rows} == expected
+    if tasks is None:
+        assert session.get("tasks").status_code == 403
+    else:
+        assert {t["id"] for t in _walk(session, "tasks")} == tasks
     if username.startswith("ent_"):
         assert session.get("visits").status_code == 403
+    elif dispatched is not None:  # a department reads no visits
+        assert _walk(session, "visits") == []
     else:
         assert {v["id"] for v in _walk(session, "visits")} == {i for i, e in visits.items() if e in enterprises}
 

@@ -37,7 +37,7 @@ def test_reclassifying_and_escalating_an_overdue_problem_keeps_it_on_the_countys
     problem = _find(kl, REOPENED)
     before = _county_figures(lx, demo)
     accepted_before = _export_row(kl, REOPENED)["受理时间"]
-    (red,) = [w for w in lx.get("warnings", query_string={"state": "open"}).get_json()["items"]
+    (red,) = [w for w in lx.get("warnings", query_string={"state": "open", "type": "overdue", "limit": 100}).get_json()["items"]
               if w["problem_id"] == problem["id"] and w["type"] == "overdue"]
     assert red["severity"] == "red" and accepted_before
 

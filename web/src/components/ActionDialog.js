@@ -4,7 +4,7 @@
 // other refusal stays in the form with the server's Chinese message and per-field messages.
 import { defineComponent, h, ref, shallowRef } from "../core/vue.js";
 import { api } from "../core/api.js";
-import { label, options as enumOptions } from "../core/labels.js";
+import { inSubtree, label, options as enumOptions } from "../core/labels.js";
 import { actionFields, bodyOf, missing } from "../core/actions.js";
 import { EP } from "./DeskPage.js";
 
@@ -21,12 +21,13 @@ let next = 0;
 
 export default defineComponent({
   name: "ActionDialog",
-  props: { problem: { type: Object, required: true }, action: { type: String, required: true }, etag: { type: String, default: null } },
+  props: { problem: { type: Object, required: true }, action: { type: String, required: true }, etag: { type: String, default: null },
+           prefill: { type: Object, default: () => ({}) } },
   emits: ["done", "conflict", "close"],
   setup(props, { emit }) {
     const title = label("problem_action", props.action);
     const fields = shallowRef(null);
-    const values = ref({});
+    const values = ref({ ...props.prefill });
     const errors = ref({});
     const message = ref("");
     const sending = ref(false);
@@ -35,7 +36,10 @@ export default defineComponent({
 
     actionFields(props.action).then(async (found) => {
       if (found.some((f) => f.kind.endsWith("departments"))) {
-        departmentOptions.value = (await loadDepartments()).map((d) => ({ value: d.id, text: `${d.name}（${d.region_name}）` }));
+        // Only departments of the holding region or below may be dispatched (the server says so too).
+        departmentOptions.value = (await loadDepartments())
+          .filter((d) => props.action !== "assign" || inSubtree(d.region_id, props.problem.owning_region_id))
+          .map((d) => ({ value: d.id, text: `${d.name}（${d.region_name}）` }));
       }
       fields.value = found;
     }).catch((failure) => { message.value = failure.message; fields.value = []; });

@@ -13,6 +13,7 @@ export default defineComponent({
         h("p", { class: "timeline-head" }, [
           h("strong", label("problem_action", e.action)),
           e.to_status && e.to_status !== e.from_status ? h("span", ` → ${label("problem_status", e.to_status)}`) : null,
+          e.data?.department_name ? h("span", ` · ${e.data.department_name}（${label("task_role", e.data.role)}）`) : null,
           e.internal ? h("span", { class: "tag internal-tag" }, "内部") : null,
         ]),
         h("p", { class: "muted" }, `${e.actor?.name || "系统"} · ${dateTime(e.at)}`),

@@ -39,3 +39,13 @@ export function options(group) {
 export function regionName(id) {
   return labels.regions.find((region) => region.id === id)?.name || "";
 }
+
+/** Whether a region is `rootId` or lies under it (from the region list's parent ids). */
+export function inSubtree(regionId, rootId) {
+  let current = labels.regions.find((region) => region.id === regionId);
+  for (let hops = 0; current && hops < 10; hops += 1) {
+    if (current.id === rootId) return true;
+    current = labels.regions.find((region) => region.id === current.parent_id);
+  }
+  return false;
+}

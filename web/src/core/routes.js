@@ -20,10 +20,12 @@ export const ROUTES = [
   { path: "/app/my-arrears/:id", title: "清欠案件", roles: ["enterprise", "liaison"], load: screen("MyArrearsCaseScreen") },
   { path: "/app/queue", title: "待同步", roles: ["liaison", "enterprise"], nav: true, load: screen("QueueScreen") },
   // The desk workbench (工作台): Element Plus and ECharts are loaded by these screens only.
+  { path: "/app/tasks", title: "待办任务", roles: ["department"], nav: true, load: screen("TasksScreen") },
   { path: "/app/problems", title: "问题台账", roles: ["coordinator", "viewer", "department"], nav: true, load: screen("LedgerScreen") },
   { path: "/app/dashboard", title: "日调度", roles: ["coordinator", "viewer"], nav: true, load: screen("DashboardScreen") },
   { path: "/app/warnings", title: "预警", roles: ["coordinator", "viewer"], nav: true, load: screen("WarningsScreen") },
   { path: "/app/assessments", title: "考核评价", roles: ["coordinator", "viewer"], nav: true, load: screen("AssessmentScreen") },
+  { path: "/app/assessments/departments", title: "部门考核", roles: ["coordinator", "viewer"], load: screen("DepartmentAssessmentScreen") },
   { path: "/app/common-problems", title: "共性问题", roles: ["coordinator", "viewer"], nav: true, load: screen("CommonProblemsScreen") },
   { path: "/app/plans", title: "一企一策", roles: ["coordinator", "viewer"], nav: true, load: screen("PlansScreen") },
   { path: "/app/arrears", title: "清欠", roles: ["coordinator", "viewer"], nav: true, load: screen("ArrearsScreen") },
@@ -31,7 +33,7 @@ export const ROUTES = [
   { path: "/app/arrears/:id", title: "清欠案件", roles: ["coordinator", "viewer", "admin"], load: screen("ArrearsCaseScreen") },
   { path: "/app/users", title: "用户管理", roles: ["admin"], nav: true, load: screen("UsersScreen") },
   { path: "/app/holidays", title: "节假日", roles: ["admin"], nav: true, load: screen("HolidaysScreen") },
-  { path: "/app/desk", title: "工作台", roles: ["department", "institution", "auditor"],
+  { path: "/app/desk", title: "工作台", roles: ["institution", "auditor"],
     nav: true, load: screen("DeskScreen") },
   { path: "/app/", title: "联企通", home: true, load: screen("HomeRedirect") },
   { path: "/app/:rest", title: "页面不存在", notFound: true, public: true, load: screen("NotFoundScreen") },
@@ -40,7 +42,7 @@ export const ROUTES = [
 // Where each role lands after signing in (UI.md names the desk homes; the workbench fills them in).
 export const HOMES = {
   liaison: "/app/enterprises", enterprise: "/app/requests",
-  coordinator: "/app/problems", department: "/app/desk", institution: "/app/desk", viewer: "/app/dashboard",
+  coordinator: "/app/problems", department: "/app/tasks", institution: "/app/desk", viewer: "/app/dashboard",
   admin: "/app/users", auditor: "/app/desk",
 };
 

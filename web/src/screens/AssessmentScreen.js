@@ -15,7 +15,7 @@ const COLUMNS = [
   ["visit_coverage", "走访覆盖率"], ["entity_growth_rate", "经营主体增长"], ["employment_growth_rate", "就业增长"],
 ];
 
-function quarters(now = new Date()) {
+export function quarters(now = new Date()) {
   const out = [];
   let year = now.getFullYear();
   let q = Math.floor(now.getMonth() / 3) + 1;
@@ -51,6 +51,7 @@ export default defineComponent({
       const rows = d ? [...d.rows].sort((a, b) => a.rank - b.rank) : [];
       return h(DeskPage, { title: d ? `考核评价 · ${d.region.name}` : "考核评价" }, {
         tools: () => h("div", { class: "desk-tools" }, [
+          h("a", { href: `/app/assessments/departments?quarter=${quarter}` }, "部门考核"),
           h(SelectField, { label: "季度", modelValue: quarter, options: quarters(), placeholder: "请选择",
             "onUpdate:modelValue": (v) => navigate(`/app/assessments?quarter=${v}`) }),
           h(EP.ElButton, { type: "primary", loading: exporting.value, onClick: runExport }, () => (exporting.value ? "正在导出…" : "导出 Excel")),

@@ -14,6 +14,8 @@ import StatusTag from "../components/StatusTag.js";
 import ProblemTimeline from "../components/ProblemTimeline.js";
 import AuthImage from "../components/AuthImage.js";
 import ActionDialog from "../components/ActionDialog.js";
+import NoteDialog from "../components/NoteDialog.js";
+import TaskList from "../components/TaskList.js";
 
 const hours = (seconds) => (seconds ? `${Math.round(seconds / 360) / 10} 小时` : "—");
 
@@ -27,6 +29,26 @@ export default defineComponent({
     const conflict = ref("");
     const action = ref("");
     const enlarged = shallowRef(null);
+    const recalling = shallowRef(null);
+    const recall = async (task, reason) => {
+      try {
+        await api.post(`/tasks/${task.id}/recall`, { reason }, { ifMatch: `"${task.version}"` });
+        toast(`已撤回${task.department_name}的任务`, "success");
+        await load();
+      } catch (failure) {
+        if (failure.status === 409 || failure.status === 412) {
+          recalling.value = null;
+          await onConflict(failure.message);
+          return;
+        }
+        throw failure;
+      }
+    };
+    // The lead department's report pre-fills the resolution (the server uses it too when left empty).
+    const prefillFor = (p, a) => {
+      const lead = [...(p.tasks || [])].reverse().find((t) => t.role === "lead" && t.status === "reported");
+      return a === "resolve" && lead?.result ? { resolution: lead.result } : {};
+    };
 
     const load = async () => {
       try {
@@ -128,10 +150,15 @@ export default defineComponent({
                   h("span", { class: "muted" }, ` ${s.number} · ${s.enterprise_name} · ${label("problem_status", s.status)} · 相似度 ${Math.round(score * 100)}%`),
                 ]))),
               ]) : null,
+              h("div", { class: "desk-card" }, [h("h3", "承办任务"), h(TaskList, { tasks: p.tasks || [],
+                onRecall: (task) => { recalling.value = task; } })]),
               h("div", { class: "desk-card" }, [h("h3", "办理段"), (p.stints || []).length ? stints(p) : h("p", { class: "notice" }, "尚无办理段。")]),
             ]),
           ]),
+          recalling.value ? h(NoteDialog, { title: `撤回任务：${recalling.value.department_name}`, caption: "撤回理由", required: true,
+            send: (reason) => recall(recalling.value, reason), onClose: () => { recalling.value = null; } }) : null,
           action.value ? h(ActionDialog, { key: `${action.value}-${p.version}`, problem: p, action: action.value, etag: etagOf(path),
+            prefill: prefillFor(p, action.value),
             onDone: done, onConflict, onClose: () => { action.value = ""; } }) : null,
           enlarged.value ? h(EP.ElDialog, { modelValue: true, title: `照片 ${enlarged.value.i + 1}`, width: "80%", appendToBody: true,
             "onUpdate:modelValue": () => { enlarged.value = null; } }, () => h("div", { class: "photo-large" },

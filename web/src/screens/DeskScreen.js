@@ -1,5 +1,5 @@
-// The home of the desk roles whose own screens need endpoints the API does not have yet (departments'
-// 待办任务, institutions' 融资需求, the auditor's log): who is signed in, and the screens they can use.
+// The home of the desk roles whose own screens need endpoints the API does not have yet
+// (institutions' 融资需求, the auditor's log): who is signed in, and the screens they can use.
 import { defineComponent, h } from "../core/vue.js";
 import { session } from "../core/session.js";
 import { label } from "../core/labels.js";
