@@ -1,6 +1,7 @@
 """Every model, imported so metadata is complete for Alembic and create_all."""
 
 from services.models.audit import AuditHead, AuditLog, RefusalTally
+from services.models.delivery import DeadlineNotice, FeedbackLink, MessageTemplate, OutboxMessage, UserChannels
 from services.models.enterprises import Assignment, Enterprise, EnterpriseChange, EnterpriseTag
 from services.models.field import Photo, StatusReport, Visit
 from services.models.idempotency import IdempotencyRecord
@@ -13,6 +14,7 @@ from services.models.reference import CalendarDay, Department, Region
 from services.models.users import LoginFailure, RevokedToken, User, UserSession
 
 __all__ = [
+    "DeadlineNotice", "FeedbackLink", "MessageTemplate", "OutboxMessage", "UserChannels",
     "Assignment", "AuditHead", "AuditLog", "CalendarDay", "LoginFailure", "RefusalTally", "CommonProblem", "Department",
     "Enterprise", "EnterpriseChange", "EnterprisePlan", "EnterpriseTag", "IdempotencyRecord",
     "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemEvent", "ProblemStint", "Region",

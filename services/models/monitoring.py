@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from services.db import UTCDateTime, db, utcnow
 from services.models.base import Versioned
 
-WARNING_TYPES = ("employment_drop", "halted", "no_visit", "acceptance_overdue", "overdue", "reopened")
+WARNING_TYPES = ("employment_drop", "halted", "no_visit", "acceptance_overdue", "overdue", "reopened",
+                 "supervision_overdue")
 SEVERITIES = ("yellow", "orange", "red")
 WARNING_STATES = ("open", "acknowledged", "closed")
 

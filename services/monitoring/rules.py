@@ -31,13 +31,14 @@ NO_VISIT_DAYS = 30
 REOPEN_STATUSES = ("pending", "in_progress", "awaiting_info", "resolved")
 REOPEN_LIMIT = 2
 ENTERPRISE_TYPES = ("employment_drop", "halted", "no_visit")
-PROBLEM_TYPES = ("acceptance_overdue", "overdue", "reopened")
+PROBLEM_TYPES = ("acceptance_overdue", "overdue", "reopened", "supervision_overdue")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 SYSTEM = Actor.system("monitoring")
 
 TYPE_TITLES = {
     "employment_drop": "用工异常", "halted": "企业停产", "no_visit": "重点企业超过 30 天未走访",
     "acceptance_overdue": "问题超期未受理", "overdue": "问题办理超期", "reopened": "问题多次退回重办",
+    "supervision_overdue": "督办期限已过未办结",
 }
 
 
@@ -165,6 +166,14 @@ def problem_findings(only: int | None, now: datetime) -> list[Finding]:
             only, Problem.status.in_(REOPEN_STATUSES), Problem.reopen_count >= REOPEN_LIMIT)):
         found.append(Finding("reopened", "orange", row.enterprise_id, row.region_id, row.id, row.owning_region_id,
                              {"number": row.number, "reopen_count": row.reopen_count}))
+    # A 督办 deadline that passed while the problem is still open (resolved counts as done).
+    for row in db.session.execute(_problem_rows(
+            only, Problem.status.in_(("pending", "in_progress", "awaiting_info")), Problem.supervised.is_(True),
+            Problem.supervision_deadline.is_not(None), Problem.supervision_deadline < now)
+            .add_columns(Problem.supervision_deadline)):
+        found.append(Finding("supervision_overdue", "orange", row.enterprise_id, row.region_id, row.id,
+                             row.owning_region_id, {"number": row.number,
+                                                    "deadline": as_utc(row.supervision_deadline).isoformat()}))
     return found
 
 

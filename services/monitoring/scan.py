@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from services import audit, notifications
+from services.delivery import reminders
 from services.db import db, utcnow
 from services.models import (
     Enterprise,
@@ -36,6 +37,7 @@ class SyncResult:
     opened: list[int] = field(default_factory=list)
     escalated: list[int] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
+    reminders: dict[str, int] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -124,8 +126,11 @@ def reconcile_all(*, now: datetime | None = None) -> SyncResult:
 
 
 def scan(*, now: datetime | None = None) -> SyncResult:
-    """flask scan: reconcile everything and commit once. Running it twice changes nothing."""
+    """flask scan: reconcile everything, send the deadline messages that are due, and commit once. Running
+    it twice changes nothing."""
+    now = now or utcnow()
     result = reconcile_all(now=now)
+    result.reminders = reminders.run(now=now).sent
     db.session.commit()
     return result
 

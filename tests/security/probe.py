@@ -5,7 +5,9 @@ import re
 from sqlalchemy import select
 
 from services.db import db
-from services.models import CommonProblem, Enterprise, Problem, Region, StatusReport, User, Visit, Warning
+from services.models import (
+    CommonProblem, Enterprise, OutboxMessage, Problem, Region, StatusReport, User, Visit, Warning,
+)
 
 ACCOUNTS = ["admin", "auditor", "gs_coord", "lx_coord", "lz_coord", "lxx_coord", "kl_coord", "lx_viewer",
             "liaison_ma", "liaison_li", "ent_qhy", "ent_bs"]
@@ -26,6 +28,8 @@ def targets(app) -> dict:
             "user_id": db.session.scalar(select(User.id).where(User.username == "liaison_ma")),
             "region_id": db.session.scalar(select(Region.id).where(Region.code == "622921")),
             "department_id": 1, "policy_id": 1, "version": 1, "photo_id": 999999,
+            "message_id": db.session.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id)) or 1,
+            "token": "1.forged-token-that-no-one-signed",
             "period": db.session.scalar(select(StatusReport.period).where(StatusReport.enterprise_id == qhy)
                                         .order_by(StatusReport.period.desc())),
         }

@@ -1,0 +1,49 @@
+"""The outbox for admins: messages by state, dead letters and their retry."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api import sorts
+from api.auth import current_actor
+from api.pagination import page_schema, paginate, split_paging
+from api.schemas.common import ProblemDetailSchema
+from api.schemas.delivery import OutboxCountsSchema, OutboxMessageSchema, OutboxQuerySchema
+from services import delivery
+
+blp = Blueprint("outbox", __name__, url_prefix="/api/v1/outbox", description="消息发送队列")
+
+
+@blp.route("")
+@blp.arguments(OutboxQuerySchema, location="query")
+@blp.response(200, page_schema(OutboxMessageSchema))
+@blp.alt_response(403, schema=ProblemDetailSchema, description="仅管理员")
+def list_outbox(args):
+    """List outbox messages by state (pending, sending, sent, dead), newest first (admin)"""
+    filters, paging = split_paging(args)
+    return paginate(delivery.list_outbox(actor=current_actor(), **filters), sorts=sorts.OUTBOX, **paging)
+
+
+@blp.route("/counts")
+@blp.response(200, OutboxCountsSchema)
+@blp.alt_response(403, schema=ProblemDetailSchema, description="仅管理员")
+def outbox_counts():
+    """Count outbox messages by state (admin)"""
+    return delivery.outbox.counts_for(actor=current_actor())
+
+
+@blp.route("/<int(max=2147483647):message_id>")
+class OutboxItem(MethodView):
+    @blp.response(200, OutboxMessageSchema)
+    @blp.alt_response(403, schema=ProblemDetailSchema)
+    def get(self, message_id):
+        """Read one outbox message (admin)"""
+        return delivery.get_message_or_raise(actor=current_actor(), message_id=message_id)
+
+
+@blp.route("/<int(max=2147483647):message_id>/retry", methods=["POST"])
+@blp.response(200, OutboxMessageSchema)
+@blp.alt_response(403, schema=ProblemDetailSchema)
+@blp.alt_response(409, schema=ProblemDetailSchema, description="只有发送失败的消息可以重发")
+def retry(message_id):
+    """Send a dead letter again (admin)"""
+    return delivery.retry(actor=current_actor(), message_id=message_id)
