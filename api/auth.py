@@ -10,7 +10,9 @@ import time
 from datetime import datetime, timezone
 
 from flask import current_app, g, request
-from flask_jwt_extended import create_access_token, create_refresh_token, current_user, get_jwt, verify_jwt_in_request
+from flask_jwt_extended import (
+    create_access_token, create_refresh_token, current_user, decode_token, get_jwt, verify_jwt_in_request,
+)
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
 from limits import parse as parse_limit
@@ -204,6 +206,21 @@ def issue_tokens(user, session_id: str) -> dict:
 
 def token_expiry(payload: dict) -> datetime:
     return datetime.fromtimestamp(int(payload["exp"]), tz=timezone.utc)
+
+
+def tokens_to_revoke(claims: dict, refresh_token: str | None) -> list[tuple[str, datetime]]:
+    """(jti, expiry) of the access token in use and of the refresh token the client names, which must be
+    this user's refresh token (else Unauthorized)."""
+    tokens = [(claims["jti"], token_expiry(claims))]
+    if refresh_token:
+        try:
+            payload = decode_token(refresh_token, allow_expired=True)
+        except Exception:  # noqa: BLE001 - any undecodable token is simply not ours to revoke
+            raise Unauthorized("刷新令牌无效") from None
+        if payload.get("sub") != claims["sub"] or payload.get("type") != "refresh":
+            raise Unauthorized("刷新令牌无效")
+        tokens.append((payload["jti"], token_expiry(payload)))
+    return tokens
 
 
 _flushers: dict[int, int] = {}  # id(app) -> pid of the process whose flusher thread runs

@@ -8,7 +8,10 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from services.problems.limits import Limits
+
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_LIMITS = Limits()
 
 
 def _env(name: str, default=None):
@@ -84,14 +87,14 @@ class Config:
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)
     PASSWORD_HISTORY = _int("PASSWORD_HISTORY", 5)
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
-    # Working-day limits of the ledger (工作日), by level of the holding task force.
-    DEADLINE_DAYS = _days("DEADLINE_DAYS", {"county": 10, "prefecture": 20, "province": 30})
-    URGENT_DEADLINE_DAYS = _days("URGENT_DEADLINE_DAYS", {"county": 3, "prefecture": 7, "province": 15})
-    ACCEPTANCE_DAYS = _int("ACCEPTANCE_DAYS", 2)
+    # Working-day limits of the ledger (工作日), by level of the holding task force; defaults in Limits.
+    DEADLINE_DAYS = _days("DEADLINE_DAYS", DEFAULT_LIMITS.days)
+    URGENT_DEADLINE_DAYS = _days("URGENT_DEADLINE_DAYS", DEFAULT_LIMITS.urgent_days)
+    ACCEPTANCE_DAYS = _int("ACCEPTANCE_DAYS", DEFAULT_LIMITS.acceptance_days)
     # 实地走访定位核验: farther than this from the enterprise is "far"; a worse accuracy is "poor_accuracy".
     LOCATION_MAX_DISTANCE_M = float(_env("LOCATION_MAX_DISTANCE_M", 2000))
     LOCATION_MAX_ACCURACY_M = float(_env("LOCATION_MAX_ACCURACY_M", 500))
-    CLOSE_WITHOUT_FEEDBACK_DAYS = _int("CLOSE_WITHOUT_FEEDBACK_DAYS", 15)
+    CLOSE_WITHOUT_FEEDBACK_DAYS = _int("CLOSE_WITHOUT_FEEDBACK_DAYS", DEFAULT_LIMITS.close_without_feedback_days)
     # 考核评价 weights (relative; the score divides by the sum of the weights it could use).
     ASSESSMENT_WEIGHTS = _weights("ASSESSMENT_WEIGHTS", {
         "closure_rate": 0.20, "on_time_rate": 0.20, "satisfaction_rate": 0.20, "reopen_rate": 0.10,

@@ -83,13 +83,8 @@ def register_request_hooks(app: Flask) -> None:
             token = read_only_intent.set(False)
             try:
                 db.session.rollback()
-                actor = g.get("_actor") or anonymous_actor()
-                if response.status_code == 401:
-                    audit.tally_refusal(actor, 401, f"{request.method} {request.path}")
-                else:
-                    audit.record(actor, f"http.{response.status_code}", None, None,
-                                 {"method": request.method, "path": request.path})
-                db.session.commit()
+                audit.record_refusal(g.get("_actor") or anonymous_actor(), response.status_code, request.method,
+                                     request.path)
             except DBAPIError:
                 app.logger.error("could not audit a %s answer: database unavailable", response.status_code)
             finally:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from services import audit
 from services.actors import Actor
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.errors import ValidationFailed
 from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Problem, Region, StatusReport, Visit
 from services.problems import stints
@@ -242,9 +242,9 @@ def export(*, actor: Actor, weights: dict[str, float], fmt: str = "xlsx", region
     from services.labels import ENUM_LABELS
 
     result = assess(actor=actor, weights=weights, region=region, quarter=quarter)
-    audit.record(actor, "assessment.exported", "region", result["region"]["id"],
-                 {"format": fmt, "quarter": result["quarter"]})
-    db.session.commit()
+    with unit_of_work():
+        audit.record(actor, "assessment.exported", "region", result["region"]["id"],
+                     {"format": fmt, "quarter": result["quarter"]})
     metric_columns = [Column(EXPORT_HEADERS[m], "int" if m == "net_above_scale" else "percent") for m in METRICS]
     counties = [[row["region"]["code"], row["region"]["name"], *[row[m] for m in METRICS], row["score"], row["rank"],
                  row["counts"]["problems"], row["counts"]["closed"]] for row in result["rows"]]

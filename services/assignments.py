@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 
 from services import audit
 from services.actors import Actor, active_assignment_clause, enterprise_clause, region_in_scope
-from services.db import db
+from services.db import db, unit_of_work
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.models import Assignment, Department, Enterprise, User
 from services.timeutil import local_today
@@ -46,6 +46,7 @@ def _manageable_enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
+@unit_of_work()
 def create_assignment(*, actor: Actor, user_id: int, enterprise_id: int, kind: str = "liaison",
                       department_id: int | None = None, started_on: date | None = None) -> Assignment:
     enterprise = _manageable_enterprise(actor, enterprise_id)
@@ -71,10 +72,10 @@ def create_assignment(*, actor: Actor, user_id: int, enterprise_id: int, kind: s
     db.session.flush()
     audit.record(actor, "assignment.created", "assignment", assignment.id,
                  {"user_id": user_id, "enterprise_id": enterprise.id, "kind": kind})
-    db.session.commit()
     return assignment
 
 
+@unit_of_work()
 def end_assignment(*, actor: Actor, assignment_id: int, ended_on: date | None = None) -> Assignment:
     assignment = db.session.scalar(select(Assignment).where(
         Assignment.id == assignment_id, enterprise_clause(actor, Assignment.enterprise_id)))
@@ -89,5 +90,4 @@ def end_assignment(*, actor: Actor, assignment_id: int, ended_on: date | None = 
         raise ValidationFailed("结束日期不能早于开始日期", field="ended_on")
     assignment.ended_on = ended_on
     audit.record(actor, "assignment.ended", "assignment", assignment.id, {"ended_on": ended_on})
-    db.session.commit()
     return assignment

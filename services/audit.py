@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from services.actors import Actor
 from services.roles import Role
-from services.db import db, increment, utcnow
+from services.db import db, increment, unit_of_work, utcnow
 from services.errors import Forbidden
 from services.models import AuditHead, AuditLog, RefusalTally
 
@@ -100,6 +100,15 @@ def tally_refusal(actor: Actor, status: int, path: str) -> None:
                       column="count", also={"last_path": path[:200]})
     if count == 1:
         record(actor, f"http.{status}", None, None, {"path": path[:200], "tallied_in": "refusal_tallies"})
+
+
+@unit_of_work()
+def record_refusal(actor: Actor, status: int, method: str, path: str) -> None:
+    """A refused request as its own transaction: 401s tallied (an attacker's noise stays small), others recorded."""
+    if status == 401:
+        tally_refusal(actor, 401, f"{method} {path}")
+    else:
+        record(actor, f"http.{status}", None, None, {"method": method, "path": path})
 
 
 def query(*, actor: Actor, actor_id=None, object_type=None, object_id=None, action=None, from_=None, to=None):

@@ -6,7 +6,7 @@ from sqlalchemy import Select, select
 
 from services import audit
 from services.actors import Actor, enterprise_clause, region_clause
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.models import CommonProblem, Problem
 from services.problems.commands import apply_action
@@ -42,6 +42,7 @@ def get_or_raise(*, actor: Actor, common_id: int) -> CommonProblem:
     return group
 
 
+@unit_of_work()
 def create(*, actor: Actor, title: str, description: str = "", problem_ids: list[int]) -> CommonProblem:
     _coordinator(actor)
     if len(set(problem_ids)) < 2:
@@ -56,20 +57,20 @@ def create(*, actor: Actor, title: str, description: str = "", problem_ids: list
     db.session.flush()
     db.session.refresh(group)
     audit.record(actor, "common_problem.created", "common_problem", group.id, {"problem_ids": sorted(problem_ids)})
-    db.session.commit()
     return group
 
 
+@unit_of_work()
 def add_members(*, actor: Actor, common_id: int, problem_ids: list[int]) -> CommonProblem:
     _coordinator(actor)
     group = get_or_raise(actor=actor, common_id=common_id)
     for problem in _members(actor, problem_ids, group.id):
         problem.common_problem_id = group.id
     audit.record(actor, "common_problem.members_added", "common_problem", group.id, {"problem_ids": problem_ids})
-    db.session.commit()
     return group
 
 
+@unit_of_work()
 def remove_member(*, actor: Actor, common_id: int, problem_id: int) -> None:
     _coordinator(actor)
     group = get_or_raise(actor=actor, common_id=common_id)
@@ -79,9 +80,9 @@ def remove_member(*, actor: Actor, common_id: int, problem_id: int) -> None:
         raise NotFound("该问题不在此共性问题中")
     problem.common_problem_id = None
     audit.record(actor, "common_problem.member_removed", "common_problem", group.id, {"problem_id": problem_id})
-    db.session.commit()
 
 
+@unit_of_work()
 def resolve(*, actor: Actor, common_id: int, resolution: str) -> dict:
     """Resolve every linked in_progress problem this task force holds, in one transaction; each
     still needs its enterprise's feedback before 销号. The others are reported, untouched."""
@@ -102,5 +103,4 @@ def resolve(*, actor: Actor, common_id: int, resolution: str) -> dict:
         raise Conflict("没有可由本专班办结的问题", extra={"skipped": skipped})
     group.resolution, group.resolved_at = resolution, utcnow()
     audit.record(actor, "common_problem.resolved", "common_problem", group.id, {"resolved": resolved})
-    db.session.commit()
     return {"common_problem": group, "resolved": resolved, "skipped": skipped}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
@@ -48,6 +50,23 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+
+@contextmanager
+def unit_of_work(*, keep_loaded: bool = False) -> Iterator[None]:
+    """One use case, one transaction: what the block (or the decorated function) changed commits when it
+    ends, and nothing when it raises. With keep_loaded the loaded objects are not expired by the commit, so
+    the caller answers from them without reading them back. The only place in services that commits."""
+    session = db.session()
+    try:
+        yield
+        session.expire_on_commit = not keep_loaded
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.expire_on_commit = True
 
 
 def utcnow() -> datetime:

@@ -12,7 +12,7 @@ from services.actors import (
     subtree_region_ids,
 )
 from services.credit_code import is_valid as credit_code_is_valid
-from services.db import db
+from services.db import db, unit_of_work
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.filters import one_of, where_one_of
 from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Region
@@ -121,6 +121,7 @@ def observe(enterprise: Enterprise, *, actor: Actor, source: str, operating_stat
     return changed
 
 
+@unit_of_work()
 def create_enterprise(*, actor: Actor, tags: list[str] | None = None, **fields) -> Enterprise:
     if not (actor.is_admin or actor.role == Role.COORDINATOR):
         raise Forbidden("只有管理员或专班协调员可以登记企业")
@@ -133,10 +134,10 @@ def create_enterprise(*, actor: Actor, tags: list[str] | None = None, **fields) 
     set_tags(enterprise, tags or [], actor, source="create")
     audit.record(actor, "enterprise.created", "enterprise", enterprise.id,
                  {"name": enterprise.name, "credit_code": enterprise.credit_code})
-    db.session.commit()
     return reveal(actor, [enterprise])[0]
 
 
+@unit_of_work()
 def update_enterprise(*, actor: Actor, enterprise_id: int, expected_version: int, changes: dict) -> Enterprise:
     enterprise = get_enterprise_or_raise(actor=actor, enterprise_id=enterprise_id)
     if actor.is_admin or actor.role == Role.COORDINATOR:
@@ -169,7 +170,6 @@ def update_enterprise(*, actor: Actor, enterprise_id: int, expected_version: int
     monitoring.on_enterprise_observed(enterprise)
     audit.record(actor, "enterprise.updated", "enterprise", enterprise.id,
                  {"fields": sorted([*changes, *observed, *(["tags"] if tags is not None else [])])})
-    db.session.commit()
     return reveal(actor, [enterprise])[0]
 
 

@@ -11,7 +11,7 @@ import pyotp
 
 from services import audit
 from services.actors import Actor
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from services.models import User
 from services.timeutil import as_utc
@@ -63,6 +63,7 @@ def provisioning_uri(user: User) -> str:
     return pyotp.TOTP(user.mfa_secret).provisioning_uri(name=user.username, issuer_name="联企通")
 
 
+@unit_of_work()
 def issue_enrolment_code(*, actor: Actor | None, user_id: int, valid_hours: int = 24) -> dict:
     """A one-time enrolment code for an account (admin, or the `flask mfa-enrolment` command when actor is
     None): the account's holder binds an authenticator with it and their password. Replaces any earlier code;
@@ -81,10 +82,10 @@ def issue_enrolment_code(*, actor: Actor | None, user_id: int, valid_hours: int 
     user.mfa_last_step = None
     audit.record(actor or Actor(user_id=None, username="cli"), "user.mfa_enrolment_issued", "user", user.id,
                  {"expires_at": expires_at.isoformat()})
-    db.session.commit()
     return {"user_id": user.id, "enrolment_code": code, "expires_at": expires_at}
 
 
+@unit_of_work()
 def enrol(*, actor: Actor) -> dict:
     """Self-service enrolment by a signed-in user whose role does not require a second factor."""
     user = db.session.get(User, actor.user_id)
@@ -95,10 +96,10 @@ def enrol(*, actor: Actor) -> dict:
     new_pending_secret(user)
     activate(user)
     audit.record(actor, "user.mfa_enrolled", "user", user.id)
-    db.session.commit()
     return {"secret": user.mfa_secret, "otpauth_uri": provisioning_uri(user)}
 
 
+@unit_of_work()
 def remove(*, actor: Actor, otp: str, required_roles: frozenset[str] = frozenset()) -> None:
     user = db.session.get(User, actor.user_id)
     if user is None:
@@ -113,4 +114,3 @@ def remove(*, actor: Actor, otp: str, required_roles: frozenset[str] = frozenset
     user.mfa_secret = None
     user.mfa_last_step = None
     audit.record(actor, "user.mfa_removed", "user", user.id)
-    db.session.commit()

@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select, update
 
 from services import delivery
 from services.actors import Actor, active_assignment_clause
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.models import Assignment, Notification, User
 from services.roles import Role
 
@@ -57,12 +57,12 @@ def unread_count(*, actor: Actor) -> int:
         Notification.user_id == actor.user_id, Notification.read_at.is_(None))) or 0
 
 
+@unit_of_work()
 def mark_read(*, actor: Actor, ids: list[int] | None = None, all_: bool = False) -> int:
     stmt = update(Notification).where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
     if not all_:
         stmt = stmt.where(Notification.id.in_(ids or []))
     result = db.session.execute(stmt.values(read_at=utcnow()))
-    db.session.commit()
     return result.rowcount or 0
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 
 from services import audit
 from services.actors import Actor, enterprise_clause, is_assigned_liaison
-from services.db import db
+from services.db import db, unit_of_work
 from services.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType
 from services.models import Photo, Problem, Visit
 from services.visits import visit_clause
@@ -67,6 +67,7 @@ def _target(actor: Actor, *, visit_id: int | None, problem_id: int | None):
     return problem.enterprise_id
 
 
+@unit_of_work()
 def save_photo(*, actor: Actor, data: bytes, upload_dir: Path, visit_id: int | None = None,
                problem_id: int | None = None) -> Photo:
     enterprise_id = _target(actor, visit_id=visit_id, problem_id=problem_id)
@@ -77,7 +78,6 @@ def save_photo(*, actor: Actor, data: bytes, upload_dir: Path, visit_id: int | N
         raise PayloadTooLarge("照片不能超过 10 MB")
     photo = store(data, upload_dir=upload_dir, uploader_id=actor.user_id, visit_id=visit_id, problem_id=problem_id)
     audit.record(actor, "photo.uploaded", "photo", photo.id, {"visit_id": visit_id, "problem_id": problem_id})
-    db.session.commit()
     return photo
 
 

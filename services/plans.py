@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services import audit, notifications
 from services.actors import Actor, enterprise_clause, is_assigned_liaison
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.models import Department, Enterprise, EnterprisePlan, Problem
 from services.roles import Role
@@ -65,6 +65,7 @@ def _check_problems(actor: Actor, enterprise_id: int, problem_ids: list[int]) ->
     return wanted
 
 
+@unit_of_work()
 def save(*, actor: Actor, enterprise_id: int, expected_version: int, situation: str = "",
          measures: list[dict] | None = None, contingency: str = "", problem_ids: list[int] | None = None
          ) -> EnterprisePlan:
@@ -91,10 +92,10 @@ def save(*, actor: Actor, enterprise_id: int, expected_version: int, situation: 
                          body=f"第 {plan.version} 版（草稿）", object_type="enterprise", object_id=enterprise.id,
                          exclude=actor.user_id)
     audit.record(actor, "plan.saved", "enterprise", enterprise.id, {"version": plan.version})
-    db.session.commit()
     return plan
 
 
+@unit_of_work()
 def approve(*, actor: Actor, enterprise_id: int, expected_version: int | None = None) -> EnterprisePlan:
     """Approve the latest version: only a coordinator of the task force of the plan's region (the
     enterprise's county) approves it — never a coordinator above, and never the one who drafted it."""
@@ -116,5 +117,4 @@ def approve(*, actor: Actor, enterprise_id: int, expected_version: int | None = 
                          body=f"第 {plan.version} 版", object_type="enterprise", object_id=enterprise.id,
                          exclude=actor.user_id)
     audit.record(actor, "plan.approved", "enterprise", enterprise.id, {"version": plan.version})
-    db.session.commit()
     return plan

@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, exists, or_, select, true
 
 from services import audit, notifications
 from services.actors import Actor, enterprise_clause, subtree_region_ids
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.errors import Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.filters import where_one_of
 from services.labels import ENUM_LABELS
@@ -192,6 +192,7 @@ def _check_dates(policy: Policy) -> None:
         raise ValidationFailed("截止日期不能早于起始日期", field="valid_to")
 
 
+@unit_of_work()
 def create_policy(*, actor: Actor, criteria: dict | None = None, **fields) -> Policy:
     _require_editor(actor)
     policy = Policy(criteria=check_criteria(criteria or {}), created_by_id=actor.user_id, **fields)
@@ -200,10 +201,10 @@ def create_policy(*, actor: Actor, criteria: dict | None = None, **fields) -> Po
     db.session.flush()
     notified = _publish(actor, policy) if in_force(policy, local_today()) else 0
     audit.record(actor, "policy.created", "policy", policy.id, {"title": policy.title, "notified": notified})
-    db.session.commit()
     return policy
 
 
+@unit_of_work()
 def update_policy(*, actor: Actor, policy_id: int, expected_version: int, changes: dict) -> Policy:
     _require_editor(actor)
     policy = get_policy_or_raise(policy_id)
@@ -219,5 +220,4 @@ def update_policy(*, actor: Actor, policy_id: int, expected_version: int, change
     if not was_in_force and in_force(policy, local_today()):
         notified = _publish(actor, policy)
     audit.record(actor, "policy.updated", "policy", policy.id, {"fields": sorted(changes), "notified": notified})
-    db.session.commit()
     return policy

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from services import audit
 from services.actors import Actor
-from services.db import db
+from services.db import db, unit_of_work
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.models import CalendarDay, Department, Region
 
@@ -46,6 +46,7 @@ def add_region(*, code: str, name: str, level: str, parent: Region | None) -> Re
     return region
 
 
+@unit_of_work()
 def create_region(*, actor: Actor, code: str, name: str, level: str, parent_id: int | None = None) -> Region:
     _require_admin(actor)
     parent = db.session.get(Region, parent_id) if parent_id is not None else None
@@ -58,10 +59,10 @@ def create_region(*, actor: Actor, code: str, name: str, level: str, parent_id: 
         raise Conflict("区划代码已存在", errors={"code": ["区划代码已存在"]})
     region = add_region(code=code, name=name, level=level, parent=parent)
     audit.record(actor, "region.created", "region", region.id, {"code": code, "name": name})
-    db.session.commit()
     return region
 
 
+@unit_of_work()
 def update_region(*, actor: Actor, region_id: int, expected_version: int, changes: dict) -> Region:
     _require_admin(actor)
     region = get_region_or_raise(region_id)
@@ -73,7 +74,6 @@ def update_region(*, actor: Actor, region_id: int, expected_version: int, change
     for key, value in changes.items():
         setattr(region, key, value)
     audit.record(actor, "region.updated", "region", region.id, {"fields": sorted(changes)})
-    db.session.commit()
     return region
 
 
@@ -91,6 +91,7 @@ def get_department_or_raise(department_id: int) -> Department:
     return department
 
 
+@unit_of_work()
 def create_department(*, actor: Actor, name: str, region_id: int, industries: list[str] | None = None) -> Department:
     _require_admin(actor)
     if db.session.get(Region, region_id) is None:
@@ -99,10 +100,10 @@ def create_department(*, actor: Actor, name: str, region_id: int, industries: li
     db.session.add(department)
     db.session.flush()
     audit.record(actor, "department.created", "department", department.id, {"name": name})
-    db.session.commit()
     return department
 
 
+@unit_of_work()
 def update_department(*, actor: Actor, department_id: int, expected_version: int,
                       changes: dict) -> Department:
     _require_admin(actor)
@@ -116,7 +117,6 @@ def update_department(*, actor: Actor, department_id: int, expected_version: int
     for key, value in changes.items():
         setattr(department, key, value)
     audit.record(actor, "department.updated", "department", department.id, {"fields": sorted(changes)})
-    db.session.commit()
     return department
 
 
@@ -129,6 +129,7 @@ def list_calendar(*, year: int | None = None) -> Select:
     return stmt.order_by(CalendarDay.day)
 
 
+@unit_of_work()
 def set_calendar_day(*, actor: Actor, day: date, is_workday: bool, note: str = "") -> tuple[CalendarDay, bool]:
     """Declare a statutory holiday (is_workday false) or a make-up working day (true). (row, created)."""
     _require_admin(actor)
@@ -140,10 +141,10 @@ def set_calendar_day(*, actor: Actor, day: date, is_workday: bool, note: str = "
     else:
         row.is_workday, row.note = is_workday, note
     audit.record(actor, "calendar.set", "calendar_day", day.isoformat(), {"is_workday": is_workday, "note": note})
-    db.session.commit()
     return row, created
 
 
+@unit_of_work()
 def delete_calendar_day(*, actor: Actor, day: date) -> None:
     """Back to the Monday–Friday rule for that day."""
     _require_admin(actor)
@@ -152,4 +153,3 @@ def delete_calendar_day(*, actor: Actor, day: date) -> None:
         raise NotFound("该日期没有特别安排")
     db.session.delete(row)
     audit.record(actor, "calendar.deleted", "calendar_day", day.isoformat())
-    db.session.commit()

@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 
 from services import audit, monitoring, observations
 from services.actors import Actor, enterprise_clause, is_assigned_liaison
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.enterprises import observe
 from services.errors import Forbidden, NotFound, PreconditionRequired, ValidationFailed, VersionMismatch
 from services.models import Enterprise, StatusReport
@@ -40,6 +40,7 @@ def _enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
+@unit_of_work()
 def put_report(*, actor: Actor, enterprise_id: int, period: str, expected_version: int | None,
                fields: dict) -> tuple[StatusReport, bool]:
     """Create (True) or replace (False) the month's report; replacing needs the version the caller saw."""
@@ -70,7 +71,6 @@ def put_report(*, actor: Actor, enterprise_id: int, period: str, expected_versio
         monitoring.on_enterprise_observed(enterprise)
     audit.record(actor, "status_report.created" if created else "status_report.replaced", "status_report",
                  report.id, {"enterprise_id": enterprise.id, "period": period})
-    db.session.commit()
     return report, created
 
 

@@ -20,7 +20,7 @@ from services.models import (
     Assignment, Enterprise, EnterpriseChange, EnterprisePlan, Notification, Problem, ProblemEvent, ProblemStint, Region,
     Visit,
 )
-from services.problems.queries import present
+from services.problems.queries import as_seen_by
 from services.visits import visit_clause
 from services.roles import Role
 
@@ -184,7 +184,7 @@ def sync(*, actor: Actor, since: str | None = None, cursor: str | None = None, l
         page[name] = rows
     reveal(actor, page["enterprises"])
     for problem in page["problems"]:
-        present(actor, problem, with_events=True)
+        as_seen_by(actor, problem)
     page["removed"] = (_removed(actor, since_at, binding) if not cursor
                        else {name: [] for name in COLLECTIONS})
     page["next_since"] = encode({"t": started.isoformat(), "b": _binding(actor)})

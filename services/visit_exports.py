@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from services import audit, visits
 from services.actors import Actor
-from services.db import db
+from services.db import db, unit_of_work
 from services.exports import columns
 from services.models import Enterprise, Photo, Problem, Region, User, Visit
 
@@ -24,9 +24,9 @@ def export_rows(*, actor: Actor, labels: dict, fmt: str, **filters) -> Iterator[
     """Rows of the visit log, newest visit first, read in batches; audited once. Scope and role are
     checked here, before the response starts (403 for enterprise users)."""
     ids = visits.list_visits(actor=actor, **filters).with_only_columns(Visit.id).order_by(None).subquery()
-    audit.record(actor, "visit.exported", "visit", None, {"format": fmt,
-                                                         "filters": {k: str(v) for k, v in filters.items()}})
-    db.session.commit()
+    with unit_of_work():
+        audit.record(actor, "visit.exported", "visit", None, {"format": fmt,
+                                                             "filters": {k: str(v) for k, v in filters.items()}})
     county = aliased(Region)
     problems = (select(func.count(Problem.id)).where(Problem.visit_id == Visit.id).correlate(Visit).scalar_subquery())
     photos = (select(func.count(Photo.id)).where(Photo.visit_id == Visit.id).correlate(Visit).scalar_subquery())

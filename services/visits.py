@@ -8,7 +8,7 @@ from sqlalchemy import Select, false, select
 
 from services import audit, location, monitoring, observations
 from services.actors import Actor, enterprise_clause, is_assigned_liaison
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.enterprises import observe
 from services.errors import Forbidden, NotFound, ValidationFailed
 from services.filters import where_one_of
@@ -26,6 +26,7 @@ def _visible_enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
+@unit_of_work()
 def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: datetime, summary: str = "",
                  latitude: float | None = None, longitude: float | None = None, accuracy_m: float | None = None,
                  operating_status: str | None = None, employees: int | None = None,
@@ -54,7 +55,6 @@ def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: d
              for fields in problems or []]
     audit.record(actor, "visit.created", "visit", visit.id,
                  {"enterprise_id": enterprise.id, "method": method, "problem_ids": [p.id for p in filed]})
-    db.session.commit()
     return visit
 
 

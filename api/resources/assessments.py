@@ -18,7 +18,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema, description="区划不在本人辖区内")
 def get_assessment(args):
-    """Assess every county under a region for a quarter"""
+    """按季度考核评价某区域下的各县区"""
     return assessment.assess(actor=current_actor(), weights=current_app.config["ASSESSMENT_WEIGHTS"], **args)
 
 
@@ -35,7 +35,7 @@ def _export(args, fmt: str):
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def export_assessment(args):
-    """Export the quarterly assessment as an Excel workbook"""
+    """导出季度考核评价 Excel"""
     return _export(args, "xlsx")
 
 
@@ -45,5 +45,5 @@ def export_assessment(args):
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def export_assessment_csv(args):
-    """Export the quarterly assessment as CSV (UTF-8 with BOM; counties, then industries)"""
+    """导出季度考核评价 CSV（UTF-8 带 BOM；先县区，后行业）"""
     return _export(args, "csv")

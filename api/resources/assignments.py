@@ -17,7 +17,7 @@ class Assignments(MethodView):
     @blp.arguments(AssignmentQuerySchema, location="query")
     @blp.response(200, page_schema(AssignmentSchema))
     def get(self, args):
-        """List assignments in scope (liaisons: their own), history included"""
+        """范围内的包抓/联络分工列表（联络员只看本人），含历史"""
         filters, paging = split_paging(args)
         return paginate(assignments.list_assignments(actor=current_actor(), **filters), sorts=sorts.ASSIGNMENTS,
                         **paging)
@@ -33,5 +33,5 @@ class Assignments(MethodView):
 @blp.arguments(AssignmentEndSchema)
 @blp.response(200, AssignmentSchema)
 def end(body, assignment_id):
-    """End an assignment (kept as history)"""
+    """结束一项包抓/联络分工（保留历史）"""
     return assignments.end_assignment(actor=current_actor(), assignment_id=assignment_id, **body)

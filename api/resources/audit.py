@@ -42,6 +42,6 @@ class AuditEntrySchema(BaseSchema):
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, page_schema(AuditEntrySchema))
 def list_audit(args):
-    """List audit entries, newest first"""
+    """审计日志列表（最新在前）"""
     filters, paging = split_paging(args)
     return paginate(audit.query(actor=current_actor(), **filters), sorts=sorts.AUDIT, **paging)

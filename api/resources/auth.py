@@ -1,17 +1,16 @@
 """Login, refresh, logout, the current user and second factor."""
 
 from flask import current_app, g, request
-from flask_jwt_extended import current_user, decode_token, get_jwt
+from flask_jwt_extended import current_user, get_jwt
 from flask_smorest import Blueprint
 
-from api.auth import current_actor, issue_tokens, token_expiry
+from api.auth import current_actor, issue_tokens, token_expiry, tokens_to_revoke
 from api.extensions import limiter, address_key
 from api.schemas.auth import (
     LoginSchema, MeSchema, MfaCodeSchema, MfaEnrolSchema, MfaSchema, PasswordChangeSchema, RefreshSchema, TokenSchema,
 )
 from api.schemas.common import ProblemDetailSchema
 from services import accounts, mfa
-from services.errors import Unauthorized
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与账号")
 
@@ -29,7 +28,7 @@ def _login_limit():
 @blp.alt_response(429, schema=ProblemDetailSchema, description="尝试过于频繁")
 @blp.doc(security=[])
 def login(body):
-    """Sign in with username and password (and TOTP code where required)"""
+    """用户名密码登录（需要时附动态验证码）"""
     user, session_id = accounts.sign_in(
         username=body["username"], password=body["password"], otp=body.get("otp"), ip=request.remote_addr,
         request_id=g.get("request_id"), mfa_roles=current_app.config["MFA_REQUIRED_ROLES"],
@@ -47,7 +46,7 @@ def login(body):
                                   "验证器显示的动态码登录（POST /auth/login 带 otp），绑定随即生效。错误的绑定码与错误"
                                   "密码一样计入锁定次数。")
 def begin_mfa_enrolment(body):
-    """Start binding an authenticator with the password and a one-time enrolment code"""
+    """凭密码和一次性绑定码开始绑定验证器"""
     return accounts.begin_mfa_enrolment(**body, ip=request.remote_addr, request_id=g.get("request_id"))
 
 
@@ -56,12 +55,10 @@ def begin_mfa_enrolment(body):
 @blp.alt_response(401, schema=ProblemDetailSchema)
 @blp.doc(description="以刷新令牌作为 Bearer 调用；旧刷新令牌随即作废，重复使用返回 401。")
 def refresh():
-    """Exchange a refresh token for a new token pair (rotation)"""
+    """用刷新令牌换取新的令牌对（轮换）"""
     claims = get_jwt()
-    accounts.revoke(jti=claims["jti"], user_id=int(claims["sub"]), expires_at=token_expiry(claims), strict=True)
-    tokens = issue_tokens(current_user, session_id=claims.get("sid"))
-    accounts.commit_refresh(actor=current_actor())
-    return {**tokens, "user": current_user}
+    accounts.rotate_refresh(actor=current_actor(), jti=claims["jti"], expires_at=token_expiry(claims))
+    return {**issue_tokens(current_user, session_id=claims.get("sid")), "user": current_user}
 
 
 @blp.route("/auth/logout", methods=["POST"])
@@ -69,24 +66,14 @@ def refresh():
 @blp.response(204)
 @blp.doc(description="结束整个会话：该会话的访问令牌和刷新令牌（无论是否在请求体中给出）都随即失效。")
 def logout(body):
-    """Sign out: end the session with all its tokens"""
-    claims = get_jwt()
-    tokens = [(claims["jti"], token_expiry(claims))]
-    if body.get("refresh_token"):
-        try:
-            payload = decode_token(body["refresh_token"], allow_expired=True)
-        except Exception:  # noqa: BLE001 - any undecodable token is simply not ours to revoke
-            raise Unauthorized("刷新令牌无效") from None
-        if payload.get("sub") != claims["sub"] or payload.get("type") != "refresh":
-            raise Unauthorized("刷新令牌无效")
-        tokens.append((payload["jti"], token_expiry(payload)))
-    accounts.logout(actor=current_actor(), tokens=tokens)
+    """退出登录：结束整个会话及其全部令牌"""
+    accounts.logout(actor=current_actor(), tokens=tokens_to_revoke(get_jwt(), body.get("refresh_token")))
 
 
 @blp.route("/me")
 @blp.response(200, MeSchema)
 def me():
-    """Describe the signed-in user"""
+    """当前登录用户的信息"""
     return current_user
 
 
@@ -96,14 +83,14 @@ def me():
 @blp.response(204)
 @blp.alt_response(422, schema=ProblemDetailSchema)
 def change_password(body):
-    """Change the caller's password; every other session of the caller is signed out"""
+    """修改本人密码；本人的其他会话随即退出"""
     accounts.change_password(actor=current_actor(), history_size=current_app.config["PASSWORD_HISTORY"], **body)
 
 
 @blp.route("/me/mfa", methods=["POST"])
 @blp.response(201, MfaSchema)
 def enrol_mfa():
-    """Enrol a TOTP second factor; returns the otpauth URI for the authenticator app"""
+    """绑定动态验证码（TOTP），返回供验证器应用使用的 otpauth 地址"""
     return mfa.enrol(actor=current_actor())
 
 
@@ -111,5 +98,5 @@ def enrol_mfa():
 @blp.arguments(MfaCodeSchema)
 @blp.response(204)
 def remove_mfa(body):
-    """Remove the second factor (needs a current code)"""
+    """解除动态验证码（需当前验证码）"""
     mfa.remove(actor=current_actor(), otp=body["otp"], required_roles=current_app.config["MFA_REQUIRED_ROLES"])

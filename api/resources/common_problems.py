@@ -26,7 +26,7 @@ class CommonProblems(MethodView):
     @blp.arguments(CommonProblemListArgs, location="query")
     @blp.response(200, page_schema(CommonProblemSchema))
     def get(self, args):
-        """List common problems in the caller's region"""
+        """本人区域的共性问题列表"""
         return paginate(common_problems.list_common(actor=current_actor()), sorts=sorts.COMMON_PROBLEMS, **args)
 
     @blp.arguments(CommonProblemCreateSchema)
@@ -34,7 +34,7 @@ class CommonProblems(MethodView):
     @blp.alt_response(403, schema=ProblemDetailSchema)
     @blp.alt_response(404, schema=ProblemDetailSchema)
     def post(self, body):
-        """Group problems of several enterprises under one joint solution"""
+        """把多家企业的问题归为一个共性问题统一解决"""
         return common_problems.create(actor=current_actor(), **body)
 
 
@@ -42,7 +42,7 @@ class CommonProblems(MethodView):
 @blp.response(200, CommonProblemSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def get_common(common_id):
-    """Read a common problem"""
+    """查看共性问题"""
     return common_problems.get_or_raise(actor=current_actor(), common_id=common_id)
 
 
@@ -51,7 +51,7 @@ def get_common(common_id):
 @blp.response(200, CommonProblemSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def add_members(body, common_id):
-    """Add problems to a common problem"""
+    """把问题归入共性问题"""
     return common_problems.add_members(actor=current_actor(), common_id=common_id, **body)
 
 
@@ -59,7 +59,7 @@ def add_members(body, common_id):
 @blp.response(204)
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def remove_member(common_id, problem_id):
-    """Take a problem out of a common problem"""
+    """把问题移出共性问题"""
     common_problems.remove_member(actor=current_actor(), common_id=common_id, problem_id=problem_id)
 
 
@@ -68,7 +68,7 @@ def remove_member(common_id, problem_id):
 @blp.response(200, CommonResolveResultSchema)
 @blp.alt_response(409, schema=ProblemDetailSchema, description="没有可由本专班办结的问题")
 def resolve(body, common_id):
-    """Resolve every linked in_progress problem the caller's task force holds"""
+    """办结本专班承办的、归入该共性问题的所有办理中问题"""
     return common_problems.resolve(actor=current_actor(), common_id=common_id, **body)
 
 
@@ -77,5 +77,5 @@ def resolve(body, common_id):
 @blp.response(200, SimilarSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def similar(args, problem_id):
-    """Open problems in the caller's scope that read like this one, with a score"""
+    """本人范围内与之相似的未结问题（带相似度）"""
     return {"items": similarity.similar(actor=current_actor(), problem_id=problem_id, **args)}

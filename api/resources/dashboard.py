@@ -16,5 +16,5 @@ blp = Blueprint("dashboard", __name__, url_prefix="/api/v1/dashboard", descripti
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema, description="区划不在本人辖区内")
 def get_dashboard(args):
-    """Show a region's dispatch figures for a day, with one row per direct child region"""
+    """日调度：某区域某日的数据，每个下级区域一行"""
     return service.dashboard(actor=current_actor(), **args)

@@ -21,7 +21,7 @@ class Enterprises(MethodView):
     @blp.arguments(EnterpriseQuerySchema, location="query")
     @blp.response(200, page_schema(EnterpriseSchema))
     def get(self, args):
-        """List enterprises in the caller's scope"""
+        """本人范围内的企业列表"""
         actor = current_actor()
         filters, paging = split_paging(args)
         page = paginate(enterprises.list_enterprises(actor=actor, **filters), sorts=sorts.ENTERPRISES, **paging)
@@ -32,7 +32,7 @@ class Enterprises(MethodView):
     @blp.response(201, EnterpriseSchema)
     @blp.alt_response(409, schema=ProblemDetailSchema, description="统一社会信用代码已存在")
     def post(self, body):
-        """Register an enterprise (admin, or a coordinator in its own subtree)"""
+        """登记企业（管理员，或本辖区的专班）"""
         enterprise = enterprises.create_enterprise(actor=current_actor(), **body)
         set_etag(enterprise.version)
         return enterprise
@@ -43,7 +43,7 @@ class EnterpriseItem(MethodView):
     @blp.response(200, EnterpriseSchema)
     @blp.alt_response(304, description="未修改（If-None-Match）")
     def get(self, enterprise_id):
-        """Read an enterprise (contact phone masked for viewers)"""
+        """查看企业（领导等只读用户看到的联系电话已脱敏）"""
         enterprise = enterprises.get_enterprise_or_raise(actor=current_actor(), enterprise_id=enterprise_id)
         set_etag(enterprise.version)
         return enterprise
@@ -53,7 +53,7 @@ class EnterpriseItem(MethodView):
     @blp.alt_response(412, schema=ProblemDetailSchema)
     @blp.alt_response(428, schema=ProblemDetailSchema)
     def patch(self, body, enterprise_id):
-        """Update an enterprise (If-Match required); tag and status changes are kept as history"""
+        """修改企业（需 If-Match）；标签和经营状态的变更保留历史"""
         enterprise = enterprises.update_enterprise(actor=current_actor(), enterprise_id=enterprise_id,
                                                    expected_version=required_if_match(), changes=body)
         set_etag(enterprise.version)
@@ -64,5 +64,5 @@ class EnterpriseItem(MethodView):
 @blp.arguments(ListArgsSchema, location="query")
 @blp.response(200, page_schema(EnterpriseChangeSchema))
 def enterprise_history(args, enterprise_id):
-    """List the history of an enterprise's tags, operating status and headcount"""
+    """企业标签、经营状态和用工人数的变更历史"""
     return paginate(enterprises.history(actor=current_actor(), enterprise_id=enterprise_id), **args)

@@ -34,7 +34,7 @@ class ReadySchema(StatusSchema):
 @blp.response(200, StatusSchema)
 @blp.doc(security=[])
 def healthz():
-    """Report that the process is up (no database access)"""
+    """存活检查（不访问数据库）"""
     return {"status": "ok"}
 
 
@@ -43,7 +43,7 @@ def healthz():
 @blp.alt_response(503, schema=ProblemDetailSchema, description="数据库不可用")
 @blp.doc(security=[])
 def readyz():
-    """Report whether the database is reachable, with the outbox's messages by state"""
+    """就绪检查：数据库是否可用，并给出发送队列各状态的消息数"""
     try:
         db.session.execute(text("SELECT 1"))
         outbox = delivery.health()

@@ -15,7 +15,7 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications", d
 @blp.arguments(NotificationQuerySchema, location="query")
 @blp.response(200, NotificationPageSchema)
 def list_notifications(args):
-    """List the caller's notifications, newest first, with the unread count"""
+    """本人的消息（最新在前）及未读数"""
     actor = current_actor()
     filters, paging = split_paging(args)
     page = paginate(notifications.list_notifications(actor=actor, **filters), sorts=sorts.NOTIFICATIONS, **paging)
@@ -26,5 +26,5 @@ def list_notifications(args):
 @blp.arguments(MarkReadSchema)
 @blp.response(204)
 def mark_read(body):
-    """Mark notifications read: {ids} or {all: true}"""
+    """标记消息已读：{ids} 或 {all: true}"""
     notifications.mark_read(actor=current_actor(), ids=body.get("ids"), all_=bool(body.get("all")))

@@ -17,7 +17,7 @@ blp = Blueprint("photos", __name__, url_prefix="/api/v1", description="照片")
 @blp.alt_response(413, schema=ProblemDetailSchema, description="超过 10 MB")
 @blp.alt_response(415, schema=ProblemDetailSchema, description="不是 JPEG 或 PNG")
 def upload_problem_photo(files, problem_id):
-    """Attach a photo (JPEG or PNG, ≤ 10 MB) to a problem"""
+    """为问题上传照片（JPEG 或 PNG，≤ 10 MB）"""
     return photos.save_photo(actor=current_actor(), data=files["file"].read(photos.MAX_BYTES + 1),
                              problem_id=problem_id, upload_dir=current_app.config["UPLOAD_DIR"])
 
@@ -39,7 +39,7 @@ def _send(photo_id: int, thumbnail: bool):
     "image/png": {"schema": {"type": "string", "format": "binary"}}}}})
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def get_photo(photo_id):
-    """Download a photo"""
+    """下载照片"""
     return _send(photo_id, thumbnail=False)
 
 
@@ -47,5 +47,5 @@ def get_photo(photo_id):
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="image/jpeg", description="缩略图")
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def get_thumbnail(photo_id):
-    """Download a photo's thumbnail (for phones)"""
+    """下载照片缩略图（供手机使用）"""
     return _send(photo_id, thumbnail=True)

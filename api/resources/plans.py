@@ -26,7 +26,7 @@ class Plan(MethodView):
     @blp.alt_response(304, description="未修改（If-None-Match）")
     @blp.alt_response(404, schema=ProblemDetailSchema)
     def get(self, enterprise_id):
-        """Read the enterprise's current plan (its latest version)"""
+        """查看企业当前的一企一策（最新版本）"""
         return _tagged(plans.get_current(actor=current_actor(), enterprise_id=enterprise_id))
 
     @blp.arguments(PlanPutSchema)
@@ -36,7 +36,7 @@ class Plan(MethodView):
     @blp.alt_response(428, schema=ProblemDetailSchema)
     @blp.doc(description='If-Match 携带当前版本号（首次编制为 "0"）；保存为新版本草稿。')
     def put(self, body, enterprise_id):
-        """Save the plan as version n+1 (draft); If-Match: the current version"""
+        """保存一企一策为新版本（草稿）；If-Match 为当前版本"""
         return _tagged(plans.save(actor=current_actor(), enterprise_id=enterprise_id,
                                   expected_version=required_if_match(), **body))
 
@@ -46,7 +46,7 @@ class Plan(MethodView):
 @blp.response(200, page_schema(PlanSchema))
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def versions(args, enterprise_id):
-    """List every saved version of the plan, newest first"""
+    """一企一策的各个版本（最新在前）"""
     return paginate(plans.list_versions(actor=current_actor(), enterprise_id=enterprise_id),
                     order_by=None, id_column=EnterprisePlan.version, **args)
 
@@ -55,7 +55,7 @@ def versions(args, enterprise_id):
 @blp.response(200, PlanSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def version(enterprise_id, version):
-    """Read one version of the plan"""
+    """查看一企一策的某个版本"""
     return _tagged(plans.get_version(actor=current_actor(), enterprise_id=enterprise_id, version=version))
 
 
@@ -64,6 +64,6 @@ def version(enterprise_id, version):
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(409, schema=ProblemDetailSchema)
 def approve(enterprise_id):
-    """Approve the current version (a coordinator whose scope holds the enterprise)"""
+    """审批一企一策的当前版本（企业在其范围内的专班）"""
     return _tagged(plans.approve(actor=current_actor(), enterprise_id=enterprise_id,
                                  expected_version=optional_if_match()))

@@ -31,7 +31,7 @@ class Policies(MethodView):
     @blp.alt_response(429, schema=ProblemDetailSchema)
     @blp.doc(security=[{}, {"bearerAuth": []}])
     def get(self, args):
-        """List policies (without a token: only those in force)"""
+        """政策列表（无令牌时只列有效政策）"""
         filters, paging = split_paging(args)
         return paginate(policies.list_policies(actor=optional_actor(), benefit_type=filters.get("benefit_type"),
                                                in_force_only=filters.get("in_force")), sorts=sorts.POLICIES,
@@ -50,7 +50,7 @@ class PolicyItem(MethodView):
     @blp.response(200, PolicySchema)
     @blp.alt_response(404, schema=ProblemDetailSchema)
     def get(self, policy_id):
-        """Read a policy"""
+        """查看政策"""
         policy = policies.get_policy_or_raise(policy_id)
         set_etag(policy.version)
         return policy
@@ -61,7 +61,7 @@ class PolicyItem(MethodView):
     @blp.alt_response(412, schema=ProblemDetailSchema)
     @blp.alt_response(428, schema=ProblemDetailSchema)
     def patch(self, body, policy_id):
-        """Update a policy (If-Match)"""
+        """修改政策（需 If-Match）"""
         policy = policies.update_policy(actor=current_actor(), policy_id=policy_id,
                                         expected_version=required_if_match(), changes=body)
         set_etag(policy.version)
@@ -77,7 +77,7 @@ class Match(MethodView):
     @blp.alt_response(429, schema=ProblemDetailSchema)
     @blp.doc(security=[])
     def post(self, body):
-        """Match typed-in facts to the policies in force, without an account"""
+        """不来即享：按填写的企业情况匹配有效政策（无需账号）"""
         return policies.match_facts(**body)
 
 
@@ -85,5 +85,5 @@ class Match(MethodView):
 @blp.response(200, MatchResultSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def enterprise_policies(enterprise_id):
-    """The policies in force an enterprise qualifies for, with reasons, and its near misses"""
+    """企业符合条件的有效政策（附理由）及差一点符合的政策"""
     return policies.match_enterprise(actor=current_actor(), enterprise_id=enterprise_id)

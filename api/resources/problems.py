@@ -15,7 +15,7 @@ from api.schemas.problems import (
 )
 from services import exports
 from services.labels import ENUM_LABELS
-from services.problems import commands, queries
+from services.problems import commands, queries, workflow
 from services.timeutil import local_today
 
 blp = Blueprint("problems", __name__, url_prefix="/api/v1", description="问题台账与销号流程")
@@ -23,9 +23,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEM_ID = "<int(max=2147483647):problem_id>"
 
 
-def _one(problem):
+def _with_etag(problem):
+    """The problem as the caller sees it, its version as the ETag."""
     set_etag(problem.version)
-    return queries.get_problem_or_raise(actor=current_actor(), problem_id=problem.id)
+    return problem
 
 
 @blp.route("/problems")
@@ -33,7 +34,7 @@ class Problems(MethodView):
     @blp.arguments(ProblemQuerySchema, location="query")
     @blp.response(200, page_schema(ProblemSummarySchema))
     def get(self, args):
-        """List problems in the caller's scope"""
+        """本人范围内的问题台账"""
         filters, paging = split_paging(args)
         return paginate(queries.list_problems(actor=current_actor(), **filters), sorts=sorts.PROBLEMS, **paging)
 
@@ -42,8 +43,8 @@ class Problems(MethodView):
     @blp.alt_response(403, schema=ProblemDetailSchema)
     @blp.alt_response(404, schema=ProblemDetailSchema, description="企业不存在或不在本人范围内")
     def post(self, body):
-        """File a problem; it starts pending at the enterprise's county task force"""
-        return _one(commands.create_problem(actor=current_actor(), **body))
+        """登记问题：先到企业所在县专班待受理"""
+        return _with_etag(commands.create_problem(actor=current_actor(), **body))
 
 
 @blp.route(f"/problems/{PROBLEM_ID}")
@@ -52,10 +53,8 @@ class ProblemItem(MethodView):
     @blp.alt_response(304, description="未修改（If-None-Match）")
     @blp.alt_response(404, schema=ProblemDetailSchema)
     def get(self, problem_id):
-        """Read a problem with its timeline and the actions the caller may take now"""
-        problem = queries.get_problem_or_raise(actor=current_actor(), problem_id=problem_id)
-        set_etag(problem.version)
-        return problem
+        """查看问题及其办理过程和本人当前可执行的操作"""
+        return _with_etag(queries.get_problem_or_raise(actor=current_actor(), problem_id=problem_id))
 
     @blp.arguments(ProblemUpdateSchema)
     @blp.response(200, ProblemSchema)
@@ -64,9 +63,9 @@ class ProblemItem(MethodView):
     @blp.alt_response(412, schema=ProblemDetailSchema)
     @blp.alt_response(428, schema=ProblemDetailSchema)
     def patch(self, body, problem_id):
-        """Correct title, description, category or urgency (holding task force; the filer while pending)"""
-        return _one(commands.act(actor=current_actor(), problem_id=problem_id, action="update", payload=body,
-                                 expected_version=required_if_match()))
+        """修改问题的标题、描述、类别或紧急程度（承办专班；登记人仅在待受理时）"""
+        return _with_etag(commands.act(actor=current_actor(), problem_id=problem_id, action="update", payload=body,
+                                       expected_version=required_if_match()))
 
 
 @blp.route("/enterprises/<int(max=2147483647):enterprise_id>/problems")
@@ -74,7 +73,7 @@ class ProblemItem(MethodView):
 @blp.response(200, page_schema(ProblemSummarySchema))
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def enterprise_problems(args, enterprise_id):
-    """List one enterprise's problems"""
+    """某企业的问题列表"""
     filters, paging = split_paging(args)
     filters.pop("enterprise", None)
     return paginate(queries.enterprise_problems(actor=current_actor(), enterprise_id=enterprise_id, **filters),
@@ -101,7 +100,7 @@ def _export(args, fmt: str):
 @blp.arguments(ProblemExportQuerySchema, location="query")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX, description="问题台账 Excel 文件")
 def export_xlsx(args):
-    """Export the ledger as an Excel workbook (same filters and scope as the list)"""
+    """导出问题台账 Excel（筛选条件和范围与列表相同）"""
     return _export(args, "xlsx")
 
 
@@ -109,30 +108,16 @@ def export_xlsx(args):
 @blp.arguments(ProblemExportQuerySchema, location="query")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv", description="问题台账 CSV 文件")
 def export_csv(args):
-    """Export the ledger as CSV (UTF-8 with BOM; same filters and scope as the list)"""
+    """导出问题台账 CSV（UTF-8 带 BOM；筛选条件和范围与列表相同）"""
     return _export(args, "csv")
-
-
-SUMMARIES = {
-    "accept": "Accept a problem at its required level", "reject": "Reject a pending problem with a reason",
-    "escalate": "Escalate a problem to the parent task force", "return": "Return a pending problem one level down",
-    "reclassify": "Change a problem's scope", "assign": "Name the 承办单位 department",
-    "resolve": "Record the measures and result", "feedback": "Give the enterprise's verdict on a resolution",
-    "close": "Close a problem resolved 15 days ago without feedback", "withdraw": "Withdraw one's own problem",
-    "request_info": "Ask the enterprise for more facts (the clock stops)",
-    "supply_info": "Supply the facts asked for (the clock runs again)",
-    "request_extension": "Ask the parent task force for a later due date",
-    "decide_extension": "Approve or deny an extension request", "supervise": "Put a problem under supervision (督办)",
-    "unsupervise": "End the supervision of a problem", "comment": "Comment on a problem",
-}
 
 
 def _action_view(action: str, schema):
     def post(self, body, problem_id):
-        return _one(commands.act(actor=current_actor(), problem_id=problem_id, action=action, payload=body,
-                                 expected_version=optional_if_match()))
+        return _with_etag(commands.act(actor=current_actor(), problem_id=problem_id, action=action, payload=body,
+                                       expected_version=optional_if_match()))
 
-    post.__doc__ = SUMMARIES[action]
+    post.__doc__ = workflow.TABLE[action].summary
     post = blp.arguments(schema)(post)
     post = blp.response(200, ProblemSchema)(post)
     for status, description in ((403, "无权执行此操作"), (404, "问题不存在"), (409, "当前状态不允许此操作"),

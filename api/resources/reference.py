@@ -45,13 +45,13 @@ class Regions(MethodView):
     @blp.alt_response(429, schema=ProblemDetailSchema)
     @blp.doc(security=[{}, {"bearerAuth": []}])
     def get(self, args):
-        """List regions (flat, with parent_id), in id order; needs no token"""
+        """区域列表（扁平，带 parent_id，按 id；无需令牌）"""
         return _page(reference.list_regions, args, sorts.REGIONS)
 
     @blp.arguments(RegionCreateSchema)
     @blp.response(201, RegionSchema)
     def post(self, body):
-        """Create a region (admin)"""
+        """新建区域（管理员）"""
         return reference.create_region(actor=current_actor(), **body)
 
 
@@ -59,7 +59,7 @@ class Regions(MethodView):
 class RegionItem(MethodView):
     @blp.response(200, RegionSchema)
     def get(self, region_id):
-        """Read a region"""
+        """查看区域"""
         region = reference.get_region_or_raise(region_id)
         set_etag(region.version)
         return region
@@ -67,7 +67,7 @@ class RegionItem(MethodView):
     @blp.arguments(RegionUpdateSchema)
     @blp.response(200, RegionSchema)
     def patch(self, body, region_id):
-        """Rename or recode a region (admin)"""
+        """修改区域名称或代码（管理员）"""
         return reference.update_region(actor=current_actor(), region_id=region_id,
                                        expected_version=required_if_match(), changes=body)
 
@@ -77,13 +77,13 @@ class Departments(MethodView):
     @blp.arguments(DepartmentListArgs, location="query")
     @blp.response(200, page_schema(DepartmentSchema))
     def get(self, args):
-        """List departments, in id order"""
+        """部门列表（按 id）"""
         return _page(reference.list_departments, args, sorts.DEPARTMENTS)
 
     @blp.arguments(DepartmentCreateSchema)
     @blp.response(201, DepartmentSchema)
     def post(self, body):
-        """Create a department (admin)"""
+        """新建部门（管理员）"""
         return reference.create_department(actor=current_actor(), **body)
 
 
@@ -91,7 +91,7 @@ class Departments(MethodView):
 class DepartmentItem(MethodView):
     @blp.response(200, DepartmentSchema)
     def get(self, department_id):
-        """Read a department"""
+        """查看部门"""
         department = reference.get_department_or_raise(department_id)
         set_etag(department.version)
         return department
@@ -99,7 +99,7 @@ class DepartmentItem(MethodView):
     @blp.arguments(DepartmentUpdateSchema)
     @blp.response(200, DepartmentSchema)
     def patch(self, body, department_id):
-        """Update a department (admin)"""
+        """修改部门（管理员）"""
         return reference.update_department(actor=current_actor(), department_id=department_id,
                                            expected_version=required_if_match(), changes=body)
 
@@ -119,7 +119,7 @@ class CalendarDayItem(MethodView):
     @blp.alt_response(201, schema=CalendarDaySchema, description="已新增")
     @blp.alt_response(403, schema=ProblemDetailSchema)
     def put(self, body, day):
-        """Declare a day a holiday or a make-up working day (admin; deadlines follow at once)"""
+        """设定节假日或调休工作日（管理员；期限随即重算）"""
         row, created = reference.set_calendar_day(actor=current_actor(), day=_day(day), **body)
         return row, 201 if created else 200
 
@@ -127,7 +127,7 @@ class CalendarDayItem(MethodView):
     @blp.alt_response(403, schema=ProblemDetailSchema)
     @blp.alt_response(404, schema=ProblemDetailSchema)
     def delete(self, day):
-        """Remove a day's exception (admin)"""
+        """删除某日的节假日/调休设定（管理员）"""
         reference.delete_calendar_day(actor=current_actor(), day=_day(day))
 
 
@@ -144,5 +144,5 @@ def _day(value: str) -> date:
 @blp.alt_response(429, schema=ProblemDetailSchema)
 @blp.doc(security=[{}, {"bearerAuth": []}])
 def enums():
-    """Chinese labels of every enum value; needs no token"""
+    """所有枚举值的中文名称（无需令牌）"""
     return ENUM_LABELS

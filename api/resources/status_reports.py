@@ -19,7 +19,7 @@ blp = Blueprint("status_reports", __name__, url_prefix="/api/v1/enterprises", de
 @blp.response(200, page_schema(StatusReportSchema))
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def list_reports(args, enterprise_id):
-    """List an enterprise's monthly status reports"""
+    """企业的月度运行情况列表"""
     return paginate(status_reports.list_reports(actor=current_actor(), enterprise_id=enterprise_id),
                     sorts=sorts.STATUS_REPORTS, **args)
 
@@ -30,7 +30,7 @@ class Report(MethodView):
     @blp.alt_response(304, description="未修改（If-None-Match）")
     @blp.alt_response(404, schema=ProblemDetailSchema, description="企业不存在或该月尚未填报")
     def get(self, enterprise_id, period):
-        """Read one month's report (its ETag is what replacing it needs)"""
+        """查看某月运行情况（更正时需其 ETag）"""
         report = status_reports.get_report_or_raise(actor=current_actor(), enterprise_id=enterprise_id, period=period)
         set_etag(report.version)
         return report
@@ -41,7 +41,7 @@ class Report(MethodView):
     @blp.alt_response(412, schema=ProblemDetailSchema)
     @blp.alt_response(428, schema=ProblemDetailSchema, description="覆盖已有月报需要 If-Match")
     def put(self, body, enterprise_id, period):
-        """File (201) or replace (200, If-Match) the month's report"""
+        """填报（201）或更正（200，需 If-Match）本月运行情况"""
         report, created = status_reports.put_report(actor=current_actor(), enterprise_id=enterprise_id, period=period,
                                                     expected_version=optional_if_match(), fields=body)
         set_etag(report.version)

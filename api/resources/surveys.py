@@ -16,5 +16,5 @@ blp = Blueprint("status_report_survey", __name__, url_prefix="/api/v1/status-rep
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema, description="区划不在本人辖区内")
 def get_survey(args):
-    """Show a region's monthly status reports with totals and who has not reported"""
+    """某区域的月度运行情况汇总及未填报企业"""
     return surveys.survey(actor=current_actor(), **args)

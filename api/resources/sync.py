@@ -59,5 +59,5 @@ class SyncPageSchema(BaseSchema):
 @blp.arguments(SyncQuerySchema, location="query")
 @blp.response(200, SyncPageSchema)
 def get_sync(args):
-    """Everything in the caller's scope changed since a token (a full snapshot without one), paged"""
+    """离线同步：自同步令牌以来本人范围内的变更（无令牌时为全量快照），分页"""
     return sync.sync(actor=current_actor(), **args)

@@ -25,7 +25,7 @@ class Users(MethodView):
     @blp.arguments(UserListArgs, location="query")
     @blp.response(200, page_schema(UserSchema))
     def get(self, args):
-        """List accounts"""
+        """账号列表"""
         filters, paging = split_paging(args)
         return paginate(accounts.list_users(actor=current_actor(), **filters), sorts=sorts.USERS, **paging)
 
@@ -33,7 +33,7 @@ class Users(MethodView):
     @blp.response(201, UserSchema)
     @blp.alt_response(409, schema=ProblemDetailSchema)
     def post(self, body):
-        """Create an account"""
+        """新建账号"""
         return accounts.create_user(actor=current_actor(), **body)
 
 
@@ -41,7 +41,7 @@ class Users(MethodView):
 class UserItem(MethodView):
     @blp.response(200, UserSchema)
     def get(self, user_id):
-        """Read an account"""
+        """查看账号"""
         user = accounts.get_user_or_raise(actor=current_actor(), user_id=user_id)
         set_etag(user.version)
         return user
@@ -51,7 +51,7 @@ class UserItem(MethodView):
     @blp.alt_response(412, schema=ProblemDetailSchema)
     @blp.alt_response(428, schema=ProblemDetailSchema)
     def patch(self, body, user_id):
-        """Update an account (If-Match required)"""
+        """修改账号（需 If-Match）"""
         user = accounts.update_user(actor=current_actor(), user_id=user_id, expected_version=required_if_match(),
                                     changes=body)
         set_etag(user.version)
@@ -61,7 +61,7 @@ class UserItem(MethodView):
 @blp.route("/<int(max=2147483647):user_id>/unlock", methods=["POST"])
 @blp.response(200, UserSchema)
 def unlock(user_id):
-    """Unlock an account locked by failed logins"""
+    """解锁因登录失败被锁定的账号"""
     return accounts.unlock_user(actor=current_actor(), user_id=user_id)
 
 
@@ -70,6 +70,6 @@ def unlock(user_id):
 @blp.doc(description="签发一次性绑定码（默认 24 小时内有效，MFA_ENROLMENT_HOURS）。已绑定的动态验证码随即作废，"
                      "账号本人须用密码和该码在 POST /auth/mfa/enrol 重新绑定。")
 def issue_mfa_enrolment(user_id):
-    """Issue a one-time code with which the account's holder binds an authenticator"""
+    """签发一次性绑定码，供账号本人绑定验证器"""
     return mfa.issue_enrolment_code(actor=current_actor(), user_id=user_id,
                                     valid_hours=current_app.config["MFA_ENROLMENT_HOURS"])

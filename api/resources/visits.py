@@ -25,7 +25,7 @@ class Visits(MethodView):
     @blp.arguments(VisitQuerySchema, location="query")
     @blp.response(200, page_schema(VisitSchema))
     def get(self, args):
-        """List visits in the caller's scope, latest visit first"""
+        """本人范围内的走访记录（最近在前）"""
         filters, paging = split_paging(args)
         return paginate(visits.list_visits(actor=current_actor(), **filters), sorts=sorts.VISITS, **paging)
 
@@ -34,7 +34,7 @@ class Visits(MethodView):
     @blp.alt_response(403, schema=ProblemDetailSchema, description="不是派驻该企业的联络员")
     @blp.alt_response(404, schema=ProblemDetailSchema)
     def post(self, body):
-        """File a visit, with the problems raised during it, in one transaction"""
+        """登记走访及走访中发现的问题（同一事务）"""
         visit = visits.create_visit(actor=current_actor(), **body)
         set_etag(visit.version)
         return visit
@@ -45,7 +45,7 @@ class Visits(MethodView):
 @blp.alt_response(304, description="未修改（If-None-Match）")
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def get_visit(visit_id):
-    """Read a visit"""
+    """查看走访记录"""
     visit = visits.get_visit_or_raise(actor=current_actor(), visit_id=visit_id)
     set_etag(visit.version)
     return visit
@@ -56,7 +56,7 @@ def get_visit(visit_id):
 @blp.response(200, page_schema(VisitSchema))
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def enterprise_visits(args, enterprise_id):
-    """List one enterprise's visits"""
+    """某企业的走访记录"""
     filters, paging = split_paging(args)
     filters.pop("enterprise", None)
     return paginate(visits.enterprise_visits(actor=current_actor(), enterprise_id=enterprise_id, **filters),
@@ -69,7 +69,7 @@ def enterprise_visits(args, enterprise_id):
 @blp.alt_response(413, schema=ProblemDetailSchema, description="超过 10 MB")
 @blp.alt_response(415, schema=ProblemDetailSchema, description="不是 JPEG 或 PNG")
 def upload_visit_photo(files, visit_id):
-    """Attach a photo (JPEG or PNG, ≤ 10 MB) to a visit"""
+    """为走访上传照片（JPEG 或 PNG，≤ 10 MB）"""
     return photos.save_photo(actor=current_actor(), data=files["file"].read(photos.MAX_BYTES + 1),
                              visit_id=visit_id, upload_dir=current_app.config["UPLOAD_DIR"])
 
@@ -89,7 +89,7 @@ def _export(args, fmt: str):
 @blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX, description="走访台账 Excel 文件")
 @blp.alt_response(403, schema=ProblemDetailSchema, description="企业用户不能查看走访记录")
 def export_visits_xlsx(args):
-    """Export the visit log as an Excel workbook (same filters and scope as the list)"""
+    """导出走访记录 Excel（筛选条件和范围与列表相同）"""
     return _export(args, "xlsx")
 
 
@@ -98,5 +98,5 @@ def export_visits_xlsx(args):
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv", description="走访台账 CSV 文件")
 @blp.alt_response(403, schema=ProblemDetailSchema, description="企业用户不能查看走访记录")
 def export_visits_csv(args):
-    """Export the visit log as CSV (UTF-8 with BOM; same filters and scope as the list)"""
+    """导出走访记录 CSV（UTF-8 带 BOM；筛选条件和范围与列表相同）"""
     return _export(args, "csv")

@@ -19,7 +19,7 @@ blp = Blueprint("warnings", __name__, url_prefix="/api/v1/warnings", description
 @blp.response(200, page_schema(WarningSchema))
 @blp.alt_response(403, schema=ProblemDetailSchema, description="企业用户无权查看预警")
 def list_warnings(args):
-    """List warnings in the caller's scope"""
+    """本人范围内的预警列表"""
     filters, paging = split_paging(args)
     return paginate(monitoring.list_warnings(actor=current_actor(), **filters), sorts=sorts.WARNINGS, **paging)
 
@@ -29,7 +29,7 @@ class WarningItem(MethodView):
     @blp.response(200, WarningSchema)
     @blp.alt_response(304, description="未修改（If-None-Match）")
     def get(self, warning_id):
-        """Read a warning"""
+        """查看预警"""
         warning = monitoring.get_warning_or_raise(actor=current_actor(), warning_id=warning_id)
         set_etag(warning.version)
         return warning
@@ -41,7 +41,7 @@ class WarningItem(MethodView):
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(409, schema=ProblemDetailSchema, description="预警已确认或已解除")
 def acknowledge(body, warning_id):
-    """Acknowledge an open warning (coordinator of its region)"""
+    """签收一条未处理的预警（预警所在区域的专班）"""
     warning = monitoring.acknowledge(actor=current_actor(), warning_id=warning_id,
                                      expected_version=optional_if_match(), **body)
     set_etag(warning.version)

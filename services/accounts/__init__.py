@@ -5,7 +5,7 @@ from services.accounts.login import (
     sign_in,
 )
 from services.accounts.sessions import (
-    TOUCH_EVERY, ActivityLog, SessionExpired, activity, add_session, commit_refresh, end_session, flush_activity,
+    TOUCH_EVERY, ActivityLog, SessionExpired, activity, add_session, rotate_refresh, end_session, flush_activity,
     logout, password_expired, purge_expired_tokens, revoke, token_is_revoked, touch_session,
 )
 from services.accounts.users import USER_FIELDS, create_user, get_user_or_raise, list_users, unlock_user, update_user
@@ -13,7 +13,7 @@ from services.accounts.users import USER_FIELDS, create_user, get_user_or_raise,
 __all__ = [
     "LOCK_MINUTES", "MAX_FAILURES", "TOUCH_EVERY", "USER_FIELDS", "ActivityLog", "SessionExpired", "activity",
     "add_session", "begin_mfa_enrolment", "canonical_username", "change_password", "check_username",
-    "commit_refresh", "create_user", "end_session", "flush_activity", "get_user_or_raise", "list_users", "load_user",
+    "rotate_refresh", "create_user", "end_session", "flush_activity", "get_user_or_raise", "list_users", "load_user",
     "logout", "password_expired", "purge_expired_tokens", "revoke", "sign_in", "token_is_revoked", "touch_session",
     "unlock_user", "update_user",
 ]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from services import audit, mfa, passwords
 from services.accounts.sessions import add_session
 from services.actors import Actor
-from services.db import db, insert_or_ignore, utcnow
+from services.db import db, insert_or_ignore, unit_of_work, utcnow
 from services.errors import (
     AccountLocked,
     Conflict,
@@ -58,8 +58,8 @@ def _counter(user: User | None, username: str):
 
 def _refuse_if_locked(counter, probe: Actor, user_id: int | None, now: datetime) -> None:
     if counter.locked_until and as_utc(counter.locked_until) > now:
-        audit.record(probe, "auth.login_locked", "user", user_id)
-        db.session.commit()
+        with unit_of_work():
+            audit.record(probe, "auth.login_locked", "user", user_id)
         raise AccountLocked(extra={"locked_until": as_utc(counter.locked_until)})
 
 
@@ -74,8 +74,8 @@ def _count_failure(counter, probe: Actor, user_id: int | None, reason: str, now:
         action = "auth.account_locked"
     if isinstance(counter, LoginFailure):
         counter.updated_at = now
-    audit.record(probe, action, "user", user_id, {"reason": reason})
-    db.session.commit()
+    with unit_of_work():  # counted and audited although the sign-in fails
+        audit.record(probe, action, "user", user_id, {"reason": reason})
     if action == "auth.account_locked":
         raise AccountLocked(extra={"locked_until": as_utc(counter.locked_until)})
     raise error or InvalidCredentials()
@@ -99,6 +99,7 @@ def _check_password(*, username: str, password: str, ip: str | None, request_id:
     return user, probe
 
 
+@unit_of_work()
 def sign_in(*, username: str, password: str, otp: str | None, ip: str | None, request_id: str | None,
             mfa_roles: frozenset[str] = frozenset()) -> tuple[User, str]:
     """The user whose credentials these are and the id of the session opened for them, in one commit; failures
@@ -110,8 +111,8 @@ def sign_in(*, username: str, password: str, otp: str | None, ip: str | None, re
     now = utcnow()
     if user.mfa_enabled or user.role in mfa_roles:
         if not user.mfa_enabled and not mfa.enrolment_pending(user, now):
-            audit.record(probe, "auth.mfa_enrolment_required", "user", user.id)
-            db.session.commit()
+            with unit_of_work():
+                audit.record(probe, "auth.mfa_enrolment_required", "user", user.id)
             raise MfaEnrolmentRequired()
         if not otp:
             raise MfaRequired()
@@ -125,10 +126,10 @@ def sign_in(*, username: str, password: str, otp: str | None, ip: str | None, re
     user.last_seen_at = now
     session_id = add_session(user_id=user.id, at=now)
     audit.record(probe, "auth.login", "user", user.id)
-    db.session.commit()
     return user, session_id
 
 
+@unit_of_work()
 def begin_mfa_enrolment(*, username: str, password: str, enrolment_code: str, ip: str | None,
                         request_id: str | None) -> dict:
     """Step 1 of enrolment with a code an admin issued: a new secret for the authenticator app.
@@ -143,7 +144,6 @@ def begin_mfa_enrolment(*, username: str, password: str, enrolment_code: str, ip
                        error=Unauthorized("绑定码无效或已过期，请联系管理员重新签发"))
     secret = mfa.new_pending_secret(user)
     audit.record(probe, "user.mfa_enrolment_started", "user", user.id)
-    db.session.commit()
     return {"secret": secret, "otpauth_uri": mfa.provisioning_uri(user)}
 
 
@@ -155,6 +155,7 @@ def load_user(user_id: int) -> User | None:
     return user
 
 
+@unit_of_work()
 def change_password(*, actor: Actor, old_password: str, new_password: str, history_size: int = 5) -> None:
     user = db.session.get(User, actor.user_id)
     if user is None:
@@ -166,11 +167,11 @@ def change_password(*, actor: Actor, old_password: str, new_password: str, histo
             user.locked_until = utcnow() + timedelta(minutes=LOCK_MINUTES)
             user.failed_logins = 0
             user.tokens_valid_from, user.kept_session = utcnow(), None  # every session ends
-            audit.record(actor, "auth.account_locked", "user", user.id, {"reason": "bad_old_password"})
-            db.session.commit()
+            with unit_of_work():
+                audit.record(actor, "auth.account_locked", "user", user.id, {"reason": "bad_old_password"})
             raise AccountLocked("原密码连续错误，账号已锁定并退出所有会话", extra={"locked_until": user.locked_until})
-        audit.record(actor, "user.password_change_failed", "user", user.id)
-        db.session.commit()
+        with unit_of_work():
+            audit.record(actor, "user.password_change_failed", "user", user.id)
         raise ValidationFailed("原密码不正确", field="old_password")
     reason = passwords.policy_violation(new_password)
     if reason:
@@ -186,4 +187,3 @@ def change_password(*, actor: Actor, old_password: str, new_password: str, histo
     user.tokens_valid_from = now
     user.kept_session = actor.session_id
     audit.record(actor, "user.password_changed", "user", user.id)
-    db.session.commit()

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services import audit
 from services.actors import Actor
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.errors import Unauthorized
 from services.models import LoginFailure, RevokedToken, User, UserSession
 from services.timeutil import as_utc
@@ -39,13 +39,13 @@ def token_is_revoked(*, jti: str, user: User | None, issued_at: float, session_i
     return True
 
 
+@unit_of_work()
 def end_session(*, session_id: str, reason: str, user_id: int | None = None, actor: Actor | None = None) -> None:
     """End a session in a transaction of its own: every access and refresh token of it is refused from now."""
     db.session.execute(update(UserSession).where(UserSession.sid == session_id, UserSession.ended_at.is_(None))
                        .values(ended_at=utcnow()))
     audit.record(actor or Actor(user_id=user_id, username=None), "auth.session_ended", "user", user_id,
                  {"reason": reason})
-    db.session.commit()
 
 
 def revoke(*, jti: str, user_id: int | None, expires_at: datetime, actor: Actor | None = None,
@@ -64,6 +64,7 @@ def revoke(*, jti: str, user_id: int | None, expires_at: datetime, actor: Actor 
             raise Unauthorized("刷新令牌已使用或已注销") from None
 
 
+@unit_of_work()
 def logout(*, actor: Actor, tokens: list[tuple[str, datetime]]) -> None:
     """Sign out: the whole session ends (its refresh token too, given or not), and the tokens are revoked."""
     for jti, expires_at in tokens:
@@ -72,20 +73,21 @@ def logout(*, actor: Actor, tokens: list[tuple[str, datetime]]) -> None:
         db.session.execute(update(UserSession).where(UserSession.sid == actor.session_id)
                            .values(ended_at=utcnow()))
     audit.record(actor, "auth.logout", "user", actor.user_id)
-    db.session.commit()
 
 
+@unit_of_work()
 def purge_expired_tokens() -> int:
     """Drop revocations past their token's expiry, and failure counters of unknown usernames idle for a day."""
     result = db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
     db.session.execute(delete(LoginFailure).where(LoginFailure.updated_at < utcnow() - timedelta(days=1)))
-    db.session.commit()
     return result.rowcount or 0
 
 
-def commit_refresh(*, actor: Actor) -> None:
+@unit_of_work()
+def rotate_refresh(*, actor: Actor, jti: str, expires_at: datetime) -> None:
+    """Use up a refresh token (one commit with its audit row); Unauthorized when it was used before."""
+    revoke(jti=jti, user_id=actor.user_id, expires_at=expires_at, strict=True)
     audit.record(actor, "auth.refresh", "user", actor.user_id)
-    db.session.commit()
 
 
 # --- sessions: idle timeout and password age (等保 level 3) ---------------------------------------
@@ -154,10 +156,9 @@ def flush_activity() -> int:
     statement = (update(table).where(table.c.sid == bindparam("b_sid"), table.c.last_seen_at < bindparam("b_at"))
                  .values(last_seen_at=bindparam("b_at")))
     try:
-        db.session.execute(statement, [{"b_sid": sid, "b_at": at} for sid, at in seen.items()])
-        db.session.commit()
+        with unit_of_work():
+            db.session.execute(statement, [{"b_sid": sid, "b_at": at} for sid, at in seen.items()])
     except Exception:
-        db.session.rollback()
         for sid, at in seen.items():  # kept for the next flush
             activity.note(sid, at)
         raise

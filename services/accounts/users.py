@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from services import audit, passwords
 from services.accounts.login import check_username
 from services.actors import Actor
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, VersionMismatch
 from services.models import Department, Enterprise, Region, User
 from services.roles import Role
@@ -59,6 +59,7 @@ def get_user_or_raise(*, actor: Actor, user_id: int) -> User:
     return user
 
 
+@unit_of_work()
 def create_user(*, actor: Actor, username: str, password: str, name: str, role: str, region_id=None,
                 department_id=None, enterprise_id=None, phone=None) -> User:
     _require_admin(actor)
@@ -74,10 +75,10 @@ def create_user(*, actor: Actor, username: str, password: str, name: str, role: 
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.created", "user", user.id, {"username": username, "role": role})
-    db.session.commit()
     return user
 
 
+@unit_of_work()
 def update_user(*, actor: Actor, user_id: int, expected_version: int, changes: dict) -> User:
     user = get_user_or_raise(actor=actor, user_id=user_id)
     if user.version != expected_version:
@@ -99,14 +100,13 @@ def update_user(*, actor: Actor, user_id: int, expected_version: int, changes: d
         user.tokens_valid_from = utcnow()
         user.kept_session = None
     audit.record(actor, "user.updated", "user", user.id, {"fields": sorted([*changes, *(["password"] if password else [])])})
-    db.session.commit()
     return user
 
 
+@unit_of_work()
 def unlock_user(*, actor: Actor, user_id: int) -> User:
     user = get_user_or_raise(actor=actor, user_id=user_id)
     user.locked_until = None
     user.failed_logins = 0
     audit.record(actor, "user.unlocked", "user", user.id)
-    db.session.commit()
     return user

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 import services.demo as package
-from services.db import db
+from services.db import db, unit_of_work
 from services.models import Region
 
 
@@ -21,6 +21,7 @@ def steps():
     return sorted(found, key=lambda m: m.STEP_ORDER)
 
 
+@unit_of_work()
 def load(upload_dir: Path | None = None) -> bool:
     """Seed an empty database; photos of the demo are written under `upload_dir` (none without it)."""
     if db.session.scalar(select(Region.id).limit(1)) is not None:
@@ -29,5 +30,4 @@ def load(upload_dir: Path | None = None) -> bool:
     for step in steps():
         step.run(ctx)
         db.session.flush()
-    db.session.commit()
     return True

@@ -12,9 +12,13 @@ PROBLEM_SOURCES = ("liaison", "enterprise", "coordinator")
 PROBLEM_CATEGORIES = ("labor", "financing", "production", "supply", "sales", "logistics", "policy", "other")
 PROBLEM_SCOPES = ("county", "cross_county", "provincial")
 URGENCIES = ("normal", "urgent")
+# Every status a problem can be in, and the sets the workflow table and the ledger's readers use.
 PROBLEM_STATUSES = ("pending", "in_progress", "awaiting_info", "resolved", "closed", "rejected", "withdrawn")
+WORKING = frozenset({"pending", "in_progress", "awaiting_info"})   # a task force works on it
+OPEN = WORKING | {"resolved"}                                      # not yet settled for good
+FINAL = frozenset({"closed", "rejected", "withdrawn"})
 SATISFACTIONS = ("satisfied", "basically_satisfied", "unsatisfied")
-OPEN_STATUSES = ("pending", "in_progress", "awaiting_info", "resolved")
+OPEN_STATUSES = tuple(s for s in PROBLEM_STATUSES if s in OPEN)  # ordered, for SQL `IN` lists
 
 
 class Problem(Versioned, db.Model):

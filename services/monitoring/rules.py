@@ -28,7 +28,7 @@ DROP_YELLOW = 0.20
 DROP_RED = 0.40
 NO_VISIT_DAYS = 30
 # Past due: see services/problems/stints.py (the stint rule; awaiting_info is stopped time).
-REOPEN_STATUSES = ("pending", "in_progress", "awaiting_info", "resolved")
+REOPEN_STATUSES = OPEN_STATUSES  # a reopened problem counts while it is still open
 REOPEN_LIMIT = 2
 ENTERPRISE_TYPES = ("employment_drop", "halted", "no_visit")
 PROBLEM_TYPES = ("acceptance_overdue", "overdue", "reopened", "supervision_overdue")

@@ -10,8 +10,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from services import audit, notifications
+from services.db import db, unit_of_work, utcnow
 from services.delivery import reminders
-from services.db import db, utcnow
 from services.models import (
     Enterprise,
     Problem,
@@ -125,13 +125,13 @@ def reconcile_all(*, now: datetime | None = None) -> SyncResult:
     return _sync(findings, _subjects_stmt(ENTERPRISE_TYPES + PROBLEM_TYPES), now)
 
 
+@unit_of_work()
 def scan(*, now: datetime | None = None) -> SyncResult:
     """flask scan: reconcile everything, send the deadline messages that are due, and commit once. Running
     it twice changes nothing."""
     now = now or utcnow()
     result = reconcile_all(now=now)
     result.reminders = reminders.run(now=now).sent
-    db.session.commit()
     return result
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import Select, select
 
 from services import audit
 from services.actors import Actor, enterprise_clause, region_in_scope, subtree_region_ids
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.errors import Forbidden, InvalidTransition, NotFound, VersionMismatch
 from services.filters import where_one_of
 from services.models import (
@@ -47,6 +47,7 @@ def get_warning_or_raise(*, actor: Actor, warning_id: int) -> Warning:
     return warning
 
 
+@unit_of_work()
 def acknowledge(*, actor: Actor, warning_id: int, note: str, expected_version: int | None = None) -> Warning:
     warning = get_warning_or_raise(actor=actor, warning_id=warning_id)
     region = db.session.get(Region, warning.region_id)
@@ -62,5 +63,4 @@ def acknowledge(*, actor: Actor, warning_id: int, note: str, expected_version: i
     warning.acknowledged_by_id = actor.user_id
     warning.acknowledge_note = note
     audit.record(actor, "warning.acknowledged", "warning", warning.id, {"note": note})
-    db.session.commit()
     return warning

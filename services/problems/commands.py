@@ -9,11 +9,11 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from services import audit, monitoring, notifications
 from services.actors import Actor, enterprise_clause, is_assigned_liaison
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.errors import Forbidden, InvalidTransition, NotFound, VersionMismatch
 from services.labels import ENUM_LABELS
 from services.models import Enterprise, LedgerCounter, Problem, ProblemEvent
-from services.problems import stints, workflow
+from services.problems import queries, stints, workflow
 from services.problems.deadlines import add_working_days
 from services.problems.effects import EFFECTS, who_acted
 from services.problems.limits import limits
@@ -51,7 +51,7 @@ def _add_event(problem: Problem, actor: Actor, action: str, *, before: tuple[str
     event = ProblemEvent(problem_id=problem.id, actor_id=actor.user_id, action=action, from_status=before[0],
                          to_status=problem.status, from_level=before[1], to_level=problem.level, comment=comment,
                          internal=internal, data=data or {}, at=at)
-    db.session.add(event)
+    problem.events.append(event)  # the timeline the answer shows includes it without reading back
     return event
 
 
@@ -88,8 +88,11 @@ def file_problem(*, actor: Actor, enterprise_id: int, category: str, title: str,
 
 
 def create_problem(*, actor: Actor, **fields) -> Problem:
-    problem = file_problem(actor=actor, **fields)
-    db.session.commit()
+    """File a problem as its own transaction and return it as the filer sees it; raises as file_problem."""
+    with unit_of_work(keep_loaded=True):
+        problem = file_problem(actor=actor, **fields)
+        db.session.flush()
+        queries.as_seen_by(actor, problem)
     return problem
 
 
@@ -100,6 +103,7 @@ def _load_for_action(actor: Actor, problem_id: int) -> Problem:
     """The problem, row-locked: a racing action waits here and then sees the state the winner left."""
     problem = db.session.scalar(select(Problem).where(Problem.id == problem_id,
                                                       enterprise_clause(actor, Problem.enterprise_id))
+                                .options(*queries.WITH_TIMELINE)
                                 .with_for_update().execution_options(populate_existing=True))
     if problem is None:
         raise NotFound("问题不存在")
@@ -124,11 +128,16 @@ def apply_action(*, actor: Actor, problem_id: int, action: str, payload: dict | 
     if reason:
         raise InvalidTransition(reason, extra={"current_status": problem.status,
                                                "allowed_actions": workflow.allowed_actions(roles, problem, now)})
+    rule = workflow.TABLE[action]
     before = (problem.status, problem.level)
     holder = (problem.owning_region_id, problem.level, problem.acceptance_due_at, problem.accepted_at, problem.due_at)
     paused_since = problem.info_requested_at
     with db.session.no_autoflush:  # one UPDATE (one version step) per action
         outcome = EFFECTS[action](problem, actor, payload, now)
+        if isinstance(rule.to, str):
+            problem.status = rule.to
+        if problem.status not in rule.lands_on(before[0]):
+            raise RuntimeError(f"{action} left the problem {problem.status}, which its rule does not list")
         problem.updated_at = now
         flag_modified(problem, "updated_at")  # every action bumps the version, so ETags see new events too
         stints.after_action(problem, action, at=now, paused_since=paused_since, previous=holder)
@@ -154,8 +163,12 @@ def apply_action(*, actor: Actor, problem_id: int, action: str, payload: dict | 
 
 def act(*, actor: Actor, problem_id: int, action: str, payload: dict | None = None,
         expected_version: int | None = None, now: datetime | None = None) -> Problem:
-    """Take one workflow action as its own transaction (apply_action, then commit); raises as apply_action."""
-    problem = apply_action(actor=actor, problem_id=problem_id, action=action, payload=payload,
-                           expected_version=expected_version, now=now)
-    db.session.commit()
+    """Take one workflow action as its own transaction and return the problem as the caller now sees it
+    (timeline, stints and allowed actions attached, nothing read back after the commit); raises as apply_action."""
+    now = now or utcnow()
+    with unit_of_work(keep_loaded=True):
+        problem = apply_action(actor=actor, problem_id=problem_id, action=action, payload=payload,
+                               expected_version=expected_version, now=now)
+        db.session.flush()
+        queries.as_seen_by(actor, problem, now=now)
     return problem

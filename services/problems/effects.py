@@ -1,5 +1,7 @@
-"""The effect of each workflow action on a problem (EFFECTS); the table in workflow.py decides whether it
-may run, commands.apply_action runs it."""
+"""The effect of each workflow action on a problem (EFFECTS): its fields, event data and whom it tells.
+
+The table in workflow.py decides whether an action may run and the status it lands on (apply_action sets
+it); only effects whose rule lists several target statuses (feedback, supply_info) choose one themselves."""
 
 from __future__ import annotations
 
@@ -54,7 +56,6 @@ def _enterprise_side(problem: Problem) -> list[int]:
 def _arrive(problem: Problem, region: Region, now: datetime) -> None:
     problem.owning_region_id = region.id
     problem.level = region.level
-    problem.status = "pending"
     problem.arrived_at = now
     problem.acceptance_due_at = add_working_days(now, limits.acceptance_days)
     problem.accepted_at = None
@@ -64,7 +65,6 @@ def _arrive(problem: Problem, region: Region, now: datetime) -> None:
 
 
 def _accept(problem, actor, payload, now) -> Outcome:
-    problem.status = "in_progress"
     problem.accepted_at = now
     problem.due_at = add_working_days(now, handling_days(problem.level, problem.urgency))
     return Outcome(comment=payload.get("comment"), data={"due_at": problem.due_at.isoformat()})
@@ -80,7 +80,6 @@ def _reject(problem, actor, payload, now) -> Outcome:
             raise NotFound("重复的问题不存在", errors={"duplicate_of": ["问题不存在"]})
         problem.duplicate_of_id = original
     referred_to = (payload.get("referred_to") or "").strip() or None
-    problem.status = "rejected"
     problem.rejected_at = now
     problem.reject_reason = reason
     problem.referred_to = referred_to
@@ -138,7 +137,6 @@ def _assign(problem, actor, payload, now) -> Outcome:
 
 def _resolve(problem, actor, payload, now) -> Outcome:
     problem.resolution = _require(payload, "resolution", "请填写办理措施和结果")
-    problem.status = "resolved"
     problem.resolved_at = now
     return Outcome(comment=problem.resolution,
                    notify=[(_enterprise_side(problem), "problem.resolved", f"问题已办结，请评价：{problem.title}")])
@@ -165,14 +163,12 @@ def _feedback(problem, actor, payload, now) -> Outcome:
 
 def _close(problem, actor, payload, now) -> Outcome:
     note = _require(payload, "note", "请填写销号说明")
-    problem.status = "closed"
     problem.closed_at = now
     problem.closed_without_feedback = True
     return Outcome(comment=note, data={"without_feedback": True})
 
 
 def _withdraw(problem, actor, payload, now) -> Outcome:
-    problem.status = "withdrawn"
     problem.withdrawn_at = now
     return Outcome(comment=payload.get("reason"),
                    notify=[(notifications.task_force_users(problem.owning_region_id), "problem.withdrawn",
@@ -182,7 +178,6 @@ def _withdraw(problem, actor, payload, now) -> Outcome:
 def _request_info(problem, actor, payload, now) -> Outcome:
     question = _require(payload, "question", "请填写需要补充的内容")
     problem.status_before_info = problem.status
-    problem.status = "awaiting_info"
     problem.info_requested_at = now
     return Outcome(comment=question,
                    notify=[(_enterprise_side(problem), "problem.info_requested", f"问题需要补充材料：{problem.title}")])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased, selectinload
 from services import audit
 from services.actors import Actor, enterprise_clause, sees_full_contact, subtree_region_ids
 from services.masking import mask_phone
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.errors import NotFound
 from services.exports import columns, headers
 from services.filters import where_one_of
@@ -72,20 +72,25 @@ def enterprise_problems(*, actor: Actor, enterprise_id: int, **filters) -> Selec
     return list_problems(actor=actor, enterprise=enterprise_id, **filters)
 
 
+# What a problem's page shows beside the row: its timeline with the actors, its stints with their regions.
+# The enterprise's tags are not on a problem's page: not loaded.
+WITH_TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor),
+                 selectinload(Problem.stints).selectinload(ProblemStint.region),
+                 selectinload(Problem.enterprise).lazyload(Enterprise.tag_rows))
+
+
 def get_problem_or_raise(*, actor: Actor, problem_id: int) -> Problem:
-    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id, _visible(actor))
-                                .options(selectinload(Problem.events).selectinload(ProblemEvent.actor),
-                                         selectinload(Problem.stints).selectinload(ProblemStint.region)))
+    """One problem as the caller sees it (as_seen_by); NotFound when it is out of the caller's sight."""
+    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id, _visible(actor)).options(*WITH_TIMELINE))
     if problem is None:
         raise NotFound("问题不存在")
-    return present(actor, problem, with_events=True)
+    return as_seen_by(actor, problem)
 
 
-def present(actor: Actor, problem: Problem, *, with_events: bool = False, now: datetime | None = None) -> Problem:
-    """Attach what the caller may do now and the part of the timeline it may read."""
+def as_seen_by(actor: Actor, problem: Problem, *, now: datetime | None = None) -> Problem:
+    """Attach what the caller may do now (allowed_actions) and the part of the timeline it may read."""
     problem.allowed_actions = allowed_actions(roles_for(actor, problem), problem, now or utcnow())
-    if with_events:
-        problem.visible_events = [e for e in problem.events if not (e.internal and actor.role == Role.ENTERPRISE)]
+    problem.visible_events = [e for e in problem.events if not (e.internal and actor.role == Role.ENTERPRISE)]
     return problem
 
 
@@ -155,8 +160,8 @@ def _stint_text(stint: ProblemStint, name: str, late: bool, labels: dict) -> str
 
 def export_rows(*, actor: Actor, labels: dict, fmt: str, now: datetime | None = None, **filters) -> Iterator[list]:
     """Rows of the ledger export, streamed from the database in batches; audited once."""
-    audit.record(actor, "problem.exported", "problem", None, {"format": fmt, "filters": filters})
-    db.session.commit()
+    with unit_of_work():
+        audit.record(actor, "problem.exported", "problem", None, {"format": fmt, "filters": filters})
     now = now or utcnow()
     ids = _export_ids(actor, filters)
     county = aliased(Region)

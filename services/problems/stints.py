@@ -17,10 +17,10 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from services.models import Problem, ProblemStint
+from services.models.problems import FINAL
 
 # Actions that end the holding task force's stint although the problem stays open.
 MOVES = ("escalate", "return", "reclassify")
-FINAL = ("closed", "rejected", "withdrawn")
 
 
 def open_stint(problem: Problem, at: datetime) -> ProblemStint:
@@ -135,9 +135,3 @@ def has_overdue_stint(at: datetime, *, problem=Problem, region_ids=None, region_
         conditions.append(stint.region_id == region_column)
     return exists(select(stint.id).where(*conditions))
 
-
-def present(problem: Problem, at: datetime) -> list[ProblemStint]:
-    """The stints with `overdue` attached, for the problem's JSON."""
-    for stint in problem.stints:
-        stint.overdue = is_overdue(stint, problem, at)
-    return list(problem.stints)

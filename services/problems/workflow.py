@@ -1,6 +1,6 @@
 """The closure workflow as data: who may take each action, from which statuses, under which guard.
 
-Pure: no database, no HTTP. `allowed_actions`, the 403/409 decisions and the tests all read TABLE.
+Pure: no database, no HTTP (the status vocabulary it reads is declared beside the column, in models). `allowed_actions`, the 403/409 decisions and the tests all read TABLE.
 """
 
 from __future__ import annotations
@@ -9,14 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from services.models.problems import FINAL, OPEN, PROBLEM_STATUSES, WORKING
 from services.problems.limits import limits
 
 LEVELS = ("county", "prefecture", "province")
 LEVEL_NAMES = {"county": "县专班", "prefecture": "州专班", "province": "省专班"}
 REQUIRED_LEVEL = {"county": "county", "cross_county": "prefecture", "provincial": "province"}
-OPEN = frozenset({"pending", "in_progress", "awaiting_info", "resolved"})
-WORKING = frozenset({"pending", "in_progress", "awaiting_info"})
-FINAL = frozenset({"closed", "rejected", "withdrawn"})
+STATUSES = PROBLEM_STATUSES
 
 
 def rank(level: str) -> int:
@@ -89,32 +88,55 @@ def _filer_only_while_pending(p, roles, now):
     return None
 
 
+SAME = None  # the action leaves the status as it was
+
+
 @dataclass(frozen=True)
 class Rule:
+    """One action: from which statuses, by whom, under which guard, to which status, and what it is (OpenAPI)."""
+
     statuses: frozenset[str]
     who: tuple[str, ...]            # any of these Roles flags
+    to: str | tuple[str, ...] | None  # the status after it; a tuple when its effect chooses; SAME: unchanged
+    summary: str
     guard: Guard | None = None
 
+    def lands_on(self, before: str) -> frozenset[str]:
+        """The statuses the problem may be in after the action, from `before`."""
+        if self.to is SAME:
+            return frozenset({before})
+        return frozenset(self.to if isinstance(self.to, tuple) else (self.to,))
+
+
+_FROM_PENDING = frozenset({"pending"})
+_ON_THE_WAY = frozenset({"pending", "in_progress"})
 
 TABLE: dict[str, Rule] = {
-    "accept": Rule(frozenset({"pending"}), ("holder",), _at_required_level),
-    "reject": Rule(frozenset({"pending"}), ("holder",)),
-    "escalate": Rule(frozenset({"pending", "in_progress"}), ("holder",), _below_required_level),
-    "return": Rule(frozenset({"pending"}), ("holder",), _above_county),
-    "reclassify": Rule(frozenset({"pending", "in_progress"}), ("holder",)),
-    "assign": Rule(WORKING, ("holder",)),
-    "resolve": Rule(frozenset({"in_progress"}), ("holder",), _at_required_level),
-    "feedback": Rule(frozenset({"resolved"}), ("party",)),
-    "close": Rule(frozenset({"resolved"}), ("holder",), _resolved_long_enough),
-    "withdraw": Rule(frozenset({"pending", "in_progress"}), ("filer",)),
-    "request_info": Rule(frozenset({"pending", "in_progress"}), ("holder",)),
-    "supply_info": Rule(frozenset({"awaiting_info"}), ("party", "filer")),
-    "request_extension": Rule(frozenset({"in_progress"}), ("holder",), _no_pending_extension),
-    "decide_extension": Rule(frozenset({"in_progress", "awaiting_info"}), ("decider",), _pending_extension),
-    "supervise": Rule(OPEN, ("supervisor",), _not_supervised),
-    "unsupervise": Rule(OPEN | FINAL, ("supervisor",), _supervised),
-    "comment": Rule(OPEN | FINAL, ("reader",)),
-    "update": Rule(WORKING, ("holder", "filer"), _filer_only_while_pending),
+    "accept": Rule(_FROM_PENDING, ("holder",), "in_progress", "受理问题（须在其应办层级）", _at_required_level),
+    "reject": Rule(_FROM_PENDING, ("holder",), "rejected", "不予受理（须说明理由）"),
+    "escalate": Rule(_ON_THE_WAY, ("holder",), "pending", "上报上级专班", _below_required_level),
+    "return": Rule(_FROM_PENDING, ("holder",), "pending", "退回下级专班", _above_county),
+    "reclassify": Rule(_ON_THE_WAY, ("holder",), SAME, "重新定性问题范围"),
+    "assign": Rule(WORKING, ("holder",), SAME, "交办承办单位"),
+    "resolve": Rule(frozenset({"in_progress"}), ("holder",), "resolved", "办结：登记办理措施和结果",
+                    _at_required_level),
+    "feedback": Rule(frozenset({"resolved"}), ("party",), ("closed", "in_progress"),
+                     "企业评价办结结果（不满意则重新办理）"),
+    "close": Rule(frozenset({"resolved"}), ("holder",), "closed", "办结满期限未评价的问题直接销号",
+                  _resolved_long_enough),
+    "withdraw": Rule(_ON_THE_WAY, ("filer",), "withdrawn", "撤回本人登记的问题"),
+    "request_info": Rule(_ON_THE_WAY, ("holder",), "awaiting_info", "要求企业补充材料（期限暂停）"),
+    "supply_info": Rule(frozenset({"awaiting_info"}), ("party", "filer"), ("pending", "in_progress"),
+                        "补充材料（期限恢复计算）"),
+    "request_extension": Rule(frozenset({"in_progress"}), ("holder",), SAME, "向上级专班申请延期",
+                              _no_pending_extension),
+    "decide_extension": Rule(frozenset({"in_progress", "awaiting_info"}), ("decider",), SAME, "审批延期申请",
+                             _pending_extension),
+    "supervise": Rule(OPEN, ("supervisor",), SAME, "挂牌督办", _not_supervised),
+    "unsupervise": Rule(OPEN | FINAL, ("supervisor",), SAME, "解除督办", _supervised),
+    "comment": Rule(OPEN | FINAL, ("reader",), SAME, "留言（专班可发内部意见）"),
+    "update": Rule(WORKING, ("holder", "filer"), SAME, "修改问题的标题、描述、类别或紧急程度（承办专班；登记人仅在待受理时）",
+                   _filer_only_while_pending),
 }
 
 ACTIONS = tuple(a for a in TABLE if a != "update")

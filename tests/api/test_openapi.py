@@ -40,6 +40,16 @@ def test_every_operation_has_a_summary_and_a_success_schema(spec):
                 assert response.get("content"), f"{method} {path} {status} has no schema"
 
 
+def test_every_summary_and_description_is_written_in_chinese(spec):
+    """The document is read by the people who integrate with us: summaries and descriptions in Chinese."""
+    def chinese(text):
+        return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+    english = [f"{method} {path}" for path, method, operation in _operations(spec)
+               if not chinese(operation.get("summary", "")) or not chinese(operation.get("description") or "中")]
+    assert english == []
+
+
 def test_error_responses_are_documented_as_problem_json(spec):
     for path, method, operation in _operations(spec):
         for status, response in operation["responses"].items():

@@ -214,3 +214,24 @@ def test_ledger_numbers_are_sequential_within_the_year(login_as, demo, db_sessio
     assert all(n.startswith("LX-20") for n in numbers)
     assert db_session.scalar(select(func.count(func.distinct(Problem.number)))) == db_session.scalar(
         select(func.count()).select_from(Problem))
+
+
+def test_an_effect_that_leaves_an_undeclared_status_is_refused_before_anything_is_written(app, demo, monkeypatch):
+    from services.problems import effects
+
+    def _rogue(problem, actor, payload, now):
+        problem.status = "closed"  # a comment must never change the status
+        return effects.Outcome(comment="x")
+
+    monkeypatch.setitem(effects.EFFECTS, "comment", _rogue)
+    with app.app_context():
+        county = Actor.for_user(db.session.scalar(select(User).where(User.username == "lxx_coord")))
+        from services.problems.commands import file_problem
+
+        problem = file_problem(actor=county, enterprise_id=demo.enterprise_id("清河源"), category="labor",
+                               title="用工", scope="county")
+        import pytest
+
+        with pytest.raises(RuntimeError):
+            apply_action(actor=county, problem_id=problem.id, action="comment", payload={"text": "?"})
+        db.session.rollback()

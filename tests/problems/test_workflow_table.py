@@ -82,3 +82,23 @@ def test_final_states_allow_only_comments():
 
 def test_levels_are_ordered_county_prefecture_province():
     assert [workflow.rank(level) for level in workflow.LEVELS] == [0, 1, 2]
+
+
+def test_every_rule_names_its_action_in_chinese_for_the_api_document():
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in rule.summary) for rule in TABLE.values())
+
+
+def test_a_rule_with_one_target_lands_there_from_any_status_it_starts_from():
+    for action, rule in TABLE.items():
+        if isinstance(rule.to, str):
+            assert all(rule.lands_on(before) == {rule.to} for before in rule.statuses), action
+
+
+def test_a_rule_that_keeps_the_status_lands_where_it_started():
+    assert TABLE["comment"].lands_on("closed") == {"closed"}
+    assert TABLE["assign"].lands_on("awaiting_info") == {"awaiting_info"}
+
+
+def test_every_target_status_is_a_status_of_the_ledger():
+    targets = {t for rule in TABLE.values() if rule.to for t in (rule.to if isinstance(rule.to, tuple) else (rule.to,))}
+    assert targets <= set(workflow.STATUSES)
