@@ -17,7 +17,7 @@ class Channels(MethodView):
     @blp.response(200, ChannelsSchema)
     @blp.alt_response(304, description="未修改（If-None-Match）")
     def get(self):
-        """Read the caller's channels (SMS phone, 企业微信 and 钉钉 userids) and quiet hours"""
+        """查看本人的消息接收渠道（短信手机号、企业微信与钉钉账号）和免打扰设置"""
         view = addresses.get_channels(actor=current_actor())
         set_etag(view.version)
         return view
@@ -27,7 +27,7 @@ class Channels(MethodView):
     @blp.alt_response(412, schema=ProblemDetailSchema)
     @blp.alt_response(428, schema=ProblemDetailSchema)
     def put(self, body):
-        """Set the caller's channels and quiet hours (If-Match; "0" before the first save)"""
+        """设置本人的消息接收渠道和免打扰（需 If-Match；首次保存前为 "0"）"""
         view = addresses.set_channels(actor=current_actor(), changes=body, expected_version=required_if_match())
         set_etag(view.version)
         return view

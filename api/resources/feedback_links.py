@@ -27,7 +27,7 @@ class FeedbackLink(MethodView):
     @blp.alt_response(429, schema=ProblemDetailSchema)
     @blp.doc(security=[])
     def get(self, token):
-        """Show the problem and its resolution behind a one-time link (no account)"""
+        """一次性评价链接：查看问题及办理结果（无需登录）"""
         return links.view(token=token)
 
     @blp.arguments(FeedbackLinkAnswerSchema)
@@ -37,5 +37,5 @@ class FeedbackLink(MethodView):
     @blp.alt_response(429, schema=ProblemDetailSchema)
     @blp.doc(security=[])
     def post(self, body, token):
-        """Answer a one-time link: 满意 / 基本满意 / 不满意 (a reason for 不满意), recorded as feedback once"""
+        """一次性评价链接：评价满意、基本满意或不满意（不满意须说明原因），只能提交一次"""
         return links.answer(token=token, client=anonymous_actor(), **body)

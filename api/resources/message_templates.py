@@ -15,7 +15,7 @@ blp = Blueprint("message_templates", __name__, url_prefix="/api/v1/message-templ
 @blp.response(200, TemplateListSchema)
 @blp.alt_response(403, schema=ProblemDetailSchema, description="仅管理员")
 def list_templates():
-    """List every event type's message template and the placeholders they may use (admin)"""
+    """列出各类事件的消息模板及可用占位符（管理员）"""
     return {"items": templates.list_templates(actor=current_actor()), "placeholders": list(templates.PLACEHOLDERS)}
 
 
@@ -26,12 +26,12 @@ class TemplateItem(MethodView):
     @blp.alt_response(403, schema=ProblemDetailSchema)
     @blp.alt_response(404, schema=ProblemDetailSchema)
     def put(self, body, kind):
-        """Set an event type's wording; the SMS must fit one 70-character message (admin)"""
+        """修改一类事件的消息模板，短信须在一条 70 字之内（管理员）"""
         return templates.update_template(actor=current_actor(), kind=kind, **body)
 
     @blp.response(200, TemplateSchema)
     @blp.alt_response(403, schema=ProblemDetailSchema)
     @blp.alt_response(404, schema=ProblemDetailSchema)
     def delete(self, kind):
-        """Go back to an event type's default wording (admin)"""
+        """恢复一类事件的默认消息模板（管理员）"""
         return templates.reset_template(actor=current_actor(), kind=kind)

@@ -18,7 +18,7 @@ blp = Blueprint("outbox", __name__, url_prefix="/api/v1/outbox", description="�
 @blp.response(200, page_schema(OutboxMessageSchema))
 @blp.alt_response(403, schema=ProblemDetailSchema, description="仅管理员")
 def list_outbox(args):
-    """List outbox messages by state (pending, sending, sent, dead), newest first (admin)"""
+    """发送队列：按状态（待发送、发送中、已送达、发送失败）列出消息，新的在前（管理员）"""
     filters, paging = split_paging(args)
     return paginate(delivery.list_outbox(actor=current_actor(), **filters), sorts=sorts.OUTBOX, **paging)
 
@@ -27,7 +27,7 @@ def list_outbox(args):
 @blp.response(200, OutboxCountsSchema)
 @blp.alt_response(403, schema=ProblemDetailSchema, description="仅管理员")
 def outbox_counts():
-    """Count outbox messages by state (admin)"""
+    """发送队列各状态的消息数（管理员）"""
     return delivery.outbox.counts_for(actor=current_actor())
 
 
@@ -36,7 +36,7 @@ class OutboxItem(MethodView):
     @blp.response(200, OutboxMessageSchema)
     @blp.alt_response(403, schema=ProblemDetailSchema)
     def get(self, message_id):
-        """Read one outbox message (admin)"""
+        """查看一条待发或已发消息（管理员）"""
         return delivery.get_message_or_raise(actor=current_actor(), message_id=message_id)
 
 
@@ -45,5 +45,5 @@ class OutboxItem(MethodView):
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(409, schema=ProblemDetailSchema, description="只有发送失败的消息可以重发")
 def retry(message_id):
-    """Send a dead letter again (admin)"""
+    """重发一条发送失败的消息（管理员）"""
     return delivery.retry(actor=current_actor(), message_id=message_id)

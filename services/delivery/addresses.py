@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from services import audit
 from services.actors import Actor
-from services.db import db
+from services.db import db, unit_of_work
 from services.delivery.settings import settings
 from services.errors import Forbidden, VersionMismatch
 from services.models import UserChannels
@@ -43,6 +43,7 @@ def get_channels(*, actor: Actor) -> ChannelsView:
     return _view(db.session.get(UserChannels, _require_user(actor)))
 
 
+@unit_of_work()
 def set_channels(*, actor: Actor, changes: dict, expected_version: int | None = None) -> ChannelsView:
     """Replace the addresses given (null clears one); quiet hours default to on."""
     user_id = _require_user(actor)
@@ -62,5 +63,5 @@ def set_channels(*, actor: Actor, changes: dict, expected_version: int | None = 
     audit.record(actor, "channels.updated", "user", user_id,
                  {name: bool(getattr(row, name)) for name in ("sms", "wecom", "dingtalk")} |
                  {"quiet_hours": bool(row.quiet_hours)})
-    db.session.commit()
+    db.session.flush()  # the version the answer carries is the one written
     return _view(row)

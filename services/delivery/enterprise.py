@@ -9,6 +9,7 @@ from services import notifications
 from services.actors import Actor
 from services.db import db
 from services.delivery import links, outbox
+from services.delivery.settings import settings
 from services.models import Enterprise, Problem
 from services.roles import Role
 
@@ -35,7 +36,7 @@ def tell(problem: Problem, action: str, *, actor: Actor, now: datetime) -> None:
     if action not in TOLD_BY_THE_WORKFLOW:
         notifications.notify(users, kind=kind, title=f"{TITLES[kind]}：{problem.title}", body=problem.number,
                              object_type="problem", object_id=problem.id, exclude=actor.user_id)
-    if users:
+    if users or not settings.enabled("sms"):
         return
     enterprise = db.session.get(Enterprise, problem.enterprise_id)
     if not enterprise.contact_phone:

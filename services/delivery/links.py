@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from services import audit
 from services.actors import Actor
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.delivery.settings import settings
 from services.errors import LinkExpired, LinkUsed, NotFound
 from services.models import Enterprise, FeedbackLink, Problem
@@ -92,6 +92,7 @@ def view(*, token: str, now: datetime | None = None) -> dict:
             "resolution": problem.resolution, "resolved_at": problem.resolved_at, "expires_at": link.expires_at}
 
 
+@unit_of_work()
 def answer(*, token: str, rating: str, comment: str | None = None, client: Actor,
            now: datetime | None = None) -> dict:
     """Record the verdict as the enterprise's feedback (method "link") and use the link up, in one
@@ -105,5 +106,4 @@ def answer(*, token: str, rating: str, comment: str | None = None, client: Actor
                                     payload={"rating": rating, "comment": comment, "method": "link"}, now=now)
     link.used_at, link.rating = now, rating
     audit.record(actor, "feedback_link.used", "problem", problem.id, {"link_id": link.id, "rating": rating})
-    db.session.commit()
     return {"number": problem.number, "status": problem.status, "rating": rating}

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select, update
 
 from services import audit
 from services.actors import Actor
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.delivery import templates
 from services.delivery.settings import settings
 from services.errors import Forbidden, InvalidTransition, NotFound
@@ -142,6 +142,7 @@ def get_message_or_raise(*, actor: Actor, message_id: int) -> OutboxMessage:
     return message
 
 
+@unit_of_work()
 def retry(*, actor: Actor, message_id: int, now: datetime | None = None) -> OutboxMessage:
     """Send a dead letter again: back to pending, due now, with a fresh count of attempts."""
     require_admin(actor)
@@ -155,7 +156,6 @@ def retry(*, actor: Actor, message_id: int, now: datetime | None = None) -> Outb
         raise InvalidTransition("只有发送失败的消息可以重发",
                                 extra={"current_status": message.state, "allowed_actions": []})
     audit.record(actor, "outbox.retried", "outbox", message_id)
-    db.session.commit()
     return db.session.get(OutboxMessage, message_id, populate_existing=True)
 
 

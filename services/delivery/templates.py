@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from services import audit
 from services.actors import Actor
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.errors import Forbidden, NotFound, ValidationFailed
 from services.models import MessageTemplate
 
@@ -151,6 +151,7 @@ def _require_admin(actor: Actor) -> None:
         raise Forbidden("只有管理员可以管理消息模板")
 
 
+@unit_of_work()
 def update_template(*, actor: Actor, kind: str, text: str, sms: str, sms_template_id: str | None = None) -> Template:
     """Set an event type's wording: known placeholders only, and the SMS without its link in one segment."""
     _require_admin(actor)
@@ -168,10 +169,10 @@ def update_template(*, actor: Actor, kind: str, text: str, sms: str, sms_templat
     row.text, row.sms, row.sms_template_id, row.updated_by_id = text, sms, sms_template_id, actor.user_id
     row.updated_at = utcnow()
     audit.record(actor, "message_template.updated", "message_template", kind, {"sms_template_id": sms_template_id})
-    db.session.commit()
     return get_template(kind)
 
 
+@unit_of_work()
 def reset_template(*, actor: Actor, kind: str) -> Template:
     _require_admin(actor)
     if kind not in DEFAULTS:
@@ -180,5 +181,4 @@ def reset_template(*, actor: Actor, kind: str) -> Template:
     if row is not None:
         db.session.delete(row)
         audit.record(actor, "message_template.reset", "message_template", kind)
-        db.session.commit()
     return DEFAULTS[kind]

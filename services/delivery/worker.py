@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
-from services.db import db, utcnow
+from services.db import db, unit_of_work, utcnow
 from services.delivery import channels
 from services.delivery.settings import settings
 from services.models import OutboxMessage
@@ -60,26 +60,21 @@ def claim(*, worker: str, batch: int, now: datetime | None = None) -> list[chann
               and_(OutboxMessage.state == "sending", OutboxMessage.lease_until < now))
     stmt = (select(OutboxMessage).where(due).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(batch).with_for_update(skip_locked=True))
-    try:
-        rows = list(db.session.scalars(stmt))
+    with unit_of_work():
         envelopes = []
-        for row in rows:
+        for row in db.session.scalars(stmt).all():
             row.state, row.lease_until, row.claimed_by = "sending", now + lease, worker
             row.attempts += 1
             envelopes.append(channels.Envelope(row.id, row.message_id, row.kind, row.channel, row.recipient, row.text,
                                                row.link, row.template_id, dict(row.params or {}), row.created_at))
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return envelopes
 
 
 def _finish(envelope: channels.Envelope, worker: str, values: dict) -> bool:
-    result = db.session.execute(update(OutboxMessage).where(
-        OutboxMessage.id == envelope.id, OutboxMessage.claimed_by == worker, OutboxMessage.state == "sending")
-        .values(lease_until=None, **values))
-    db.session.commit()
+    with unit_of_work():
+        result = db.session.execute(update(OutboxMessage).where(
+            OutboxMessage.id == envelope.id, OutboxMessage.claimed_by == worker, OutboxMessage.state == "sending")
+            .values(lease_until=None, **values))
     return bool(result.rowcount)
 
 

@@ -19,9 +19,11 @@ WALK = [
     ("lx_coord", "supervise"), ("lx_coord", "unsupervise"), ("lxx_coord", "resolve"), ("ent_qhy", "feedback"),
 ]
 # Measured on the demo data (SQLite); before act() answered from what it had loaded these were 46–54.
+# Since the outbox: +1 for every action (the 督办-deadline warning rule), and +1–2 for the steps that tell the
+# enterprise (accept, request_info, resolve: whether it has an account, and its inbox entry on accept).
 BUDGET = {
-    "accept": 29, "comment": 29, "request_info": 31, "supply_info": 29, "assign": 31, "request_extension": 31,
-    "decide_extension": 32, "supervise": 31, "unsupervise": 29, "resolve": 33, "feedback": 30,
+    "accept": 32, "comment": 30, "request_info": 33, "supply_info": 30, "assign": 31, "request_extension": 32,
+    "decide_extension": 33, "supervise": 32, "unsupervise": 30, "resolve": 35, "feedback": 31,
 }
 READ_BUDGET = 18
 
