@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import select
 
 from services import monitoring
-from services.db import db
 from services.delivery import reminders
 from services.models import CalendarDay, DeadlineNotice, Notification, OutboxMessage, Warning
 from tests import monitoring_helpers as mh
