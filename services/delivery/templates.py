@@ -40,49 +40,49 @@ def _t(kind, name, text, sms):
 # Every message names the ledger number, the enterprise and what to do next, with a link into the client.
 DEFAULTS: dict[str, Template] = dict([
     _t("problem.arrived", "问题待受理", "{title}\n台账编号：{number}\n企业：{enterprise}\n"
-       "请在受理期限内受理、上报或退回。\n{link}", "{number}（{enterprise}）待受理，请及时受理或上报。"),
-    _t("problem.filed", "包抓企业新问题", "{title}\n台账编号：{number}\n企业：{enterprise}\n请关注办理进展。\n{link}",
+       "下一步：请在受理期限内受理、上报或退回。\n{link}", "{number}（{enterprise}）待受理，请及时受理或上报。"),
+    _t("problem.filed", "包抓企业新问题", "{title}\n台账编号：{number}\n企业：{enterprise}\n下一步：请关注办理进展。\n{link}",
        "包抓企业{enterprise}新问题{number}，请关注办理。"),
     _t("problem.rejected", "不予受理", "您的问题不予受理：{problem_title}\n台账编号：{number}\n企业：{enterprise}\n"
-       "理由见问题详情；如有异议可重新提交诉求。\n{link}", "您的诉求{number}不予受理，理由请登录联企通查看。"),
+       "下一步：理由见问题详情；如有异议可重新提交诉求。\n{link}", "您的诉求{number}不予受理，理由请登录联企通查看。"),
     _t("problem.resolved", "问题已办结", "问题已办结，请评价：{problem_title}\n台账编号：{number}\n企业：{enterprise}\n"
-       "请确认是否解决并评价（满意/基本满意/不满意）。\n{link}", "您的诉求{number}已办结，请评价：{link}"),
-    _t("problem.reopened", "评价不满意", "{title}\n台账编号：{number}\n企业：{enterprise}\n请重新办理并再次办结。\n{link}",
+       "下一步：请确认是否解决并评价（满意/基本满意/不满意）。\n{link}", "您的诉求{number}已办结，请评价：{link}"),
+    _t("problem.reopened", "评价不满意", "{title}\n台账编号：{number}\n企业：{enterprise}\n下一步：请重新办理并再次办结。\n{link}",
        "{number}（{enterprise}）评价不满意，请重新办理。"),
-    _t("problem.withdrawn", "问题已撤回", "{title}\n台账编号：{number}\n企业：{enterprise}\n无需继续办理。\n{link}",
+    _t("problem.withdrawn", "问题已撤回", "{title}\n台账编号：{number}\n企业：{enterprise}\n下一步：无需继续办理。\n{link}",
        "{number}（{enterprise}）已撤回。"),
     _t("problem.info_requested", "需要补充材料", "问题需要补充材料：{problem_title}\n台账编号：{number}\n企业：{enterprise}\n"
-       "请登录联企通补充所需材料。\n{link}", "您的诉求{number}需补充材料，请登录联企通补充。"),
-    _t("problem.info_supplied", "已补充材料", "{title}\n台账编号：{number}\n企业：{enterprise}\n请继续办理。\n{link}",
+       "下一步：请登录联企通补充所需材料。\n{link}", "您的诉求{number}需补充材料，请登录联企通补充。"),
+    _t("problem.info_supplied", "已补充材料", "{title}\n台账编号：{number}\n企业：{enterprise}\n下一步：请继续办理。\n{link}",
        "{number}（{enterprise}）已补充材料，请继续办理。"),
-    _t("problem.extension_requested", "延期申请待审批", "{title}\n台账编号：{number}\n企业：{enterprise}\n请审批延期申请。\n{link}",
+    _t("problem.extension_requested", "延期申请待审批", "{title}\n台账编号：{number}\n企业：{enterprise}\n下一步：请审批延期申请。\n{link}",
        "{number}（{enterprise}）申请延期，请审批。"),
-    _t("problem.extension_decided", "延期申请已审批", "{title}\n台账编号：{number}\n企业：{enterprise}\n请按审批后的期限办理。\n{link}",
+    _t("problem.extension_decided", "延期申请已审批", "{title}\n台账编号：{number}\n企业：{enterprise}\n下一步：请按审批后的期限办理。\n{link}",
        "{number}延期申请已审批，请按期办理。"),
-    _t("problem.supervised", "挂牌督办", "{title}\n台账编号：{number}\n企业：{enterprise}\n请在督办期限前办结。\n{link}",
+    _t("problem.supervised", "挂牌督办", "{title}\n台账编号：{number}\n企业：{enterprise}\n下一步：请在督办期限前办结。\n{link}",
        "{number}（{enterprise}）被挂牌督办，请按期办结。"),
-    _t("problem.commented", "新留言", "{title}\n台账编号：{number}\n企业：{enterprise}\n请查看并回复。\n{link}",
+    _t("problem.commented", "新留言", "{title}\n台账编号：{number}\n企业：{enterprise}\n下一步：请查看并回复。\n{link}",
        "{number}有新留言，请登录联企通查看。"),
-    _t("problem.event", "包抓企业问题动态", "{title}\n台账编号：{number}\n企业：{enterprise}\n请关注办理进展。\n{link}",
+    _t("problem.event", "包抓企业问题动态", "{title}\n台账编号：{number}\n企业：{enterprise}\n下一步：请关注办理进展。\n{link}",
        "包抓企业{enterprise}问题{number}有新进展。"),
     _t("enterprise.accepted", "诉求已受理", "您的诉求已受理：{problem_title}\n台账编号：{number}\n企业：{enterprise}\n"
-       "承办专班将在期限内办理，可随时查看进展。\n{link}", "您的诉求{number}已受理，我们将按期办理。"),
+       "下一步：承办专班将在期限内办理，可随时查看进展。\n{link}", "您的诉求{number}已受理，我们将按期办理。"),
     _t("enterprise.escalated", "诉求已上报", "您的诉求已上报上级专班：{problem_title}\n台账编号：{number}\n"
-       "企业：{enterprise}\n上级专班将受理办理，无需重复提交。\n{link}", "您的诉求{number}已上报上级专班协调办理。"),
+       "企业：{enterprise}\n下一步：上级专班将受理办理，无需重复提交。\n{link}", "您的诉求{number}已上报上级专班协调办理。"),
     _t("enterprise.closed", "诉求已销号", "您的诉求已销号：{problem_title}\n台账编号：{number}\n企业：{enterprise}\n"
-       "感谢评价；如有新的困难可再次提交诉求。\n{link}", "您的诉求{number}已销号，感谢配合。"),
+       "下一步：感谢评价；如有新的困难可再次提交诉求。\n{link}", "您的诉求{number}已销号，感谢配合。"),
     _t("deadline.due_soon", "即将到期", "办理期限将至（{deadline}）：{problem_title}\n台账编号：{number}\n企业：{enterprise}\n"
-       "请在期限前办结或申请延期。\n{link}", "{number}将于{deadline}到期，请按期办结。"),
+       "下一步：请在期限前办结或申请延期。\n{link}", "{number}将于{deadline}到期，请按期办结。"),
     _t("deadline.due_passed", "办理超期", "下级办理超期（{deadline}）：{problem_title}\n台账编号：{number}\n"
-       "企业：{enterprise}\n请督促办理。\n{link}", "{number}（{enterprise}）已超期，请督促办理。"),
+       "企业：{enterprise}\n下一步：请督促办理。\n{link}", "{number}（{enterprise}）已超期，请督促办理。"),
     _t("deadline.acceptance_passed", "超期未受理", "下级超期未受理（{deadline}）：{problem_title}\n台账编号：{number}\n"
-       "企业：{enterprise}\n请督促受理。\n{link}", "{number}（{enterprise}）超期未受理，请督促。"),
+       "企业：{enterprise}\n下一步：请督促受理。\n{link}", "{number}（{enterprise}）超期未受理，请督促。"),
     _t("deadline.supervision_passed", "督办期限已过", "督办期限已过（{deadline}）：{problem_title}\n台账编号：{number}\n"
-       "企业：{enterprise}\n已生成预警，请跟进。\n{link}", "督办事项{number}已过期限，请跟进。"),
-    _t("warning.opened", "预警", "{title}\n{body}\n请核实情况并确认预警。\n{link}", "{title}：{body}，请核实。"),
-    _t("policy.matched", "惠企政策", "{title}\n请登录联企通查看申请条件和联系方式。\n{link}", "{title}，请登录联企通查看。"),
-    _t("plan.saved", "一企一策更新", "{title}\n请查看方案并审批。\n{link}", "{title}，请查看。"),
-    _t("plan.approved", "一企一策审批", "{title}\n请按方案推进措施。\n{link}", "{title}，请按方案推进。"),
+       "企业：{enterprise}\n下一步：已生成预警，请跟进。\n{link}", "督办事项{number}已过期限，请跟进。"),
+    _t("warning.opened", "预警", "{title}\n{body}\n下一步：请核实情况并确认预警。\n{link}", "{title}：{body}，请核实。"),
+    _t("policy.matched", "惠企政策", "{title}\n下一步：请登录联企通查看申请条件和联系方式。\n{link}", "{title}，请登录联企通查看。"),
+    _t("plan.saved", "一企一策更新", "{title}\n下一步：请查看方案并审批。\n{link}", "{title}，请查看。"),
+    _t("plan.approved", "一企一策审批", "{title}\n下一步：请按方案推进措施。\n{link}", "{title}，请按方案推进。"),
 ])
 FALLBACK = Template("*", "通知", "{title}\n{body}\n{link}", "{title}")
 
