@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from services.actors import Actor
 from services.db import db, utcnow
 from services.delivery import links, outbox, templates
-from services.models import Enterprise, OutboxMessage, Problem, User, UserChannels
+from services.models import Enterprise, OutboxMessage, Problem, UserChannels
+from services.problems.commands import apply_action, file_problem
 
 STEP_ORDER = 70
 
@@ -41,7 +43,6 @@ def run(ctx: dict) -> None:
     now = utcnow()
     lxx = db.session.scalars(select(Problem).join(Enterprise).where(Enterprise.name.contains("俊林"))
                              .order_by(Problem.id)).first()
-    resolved = db.session.scalars(select(Problem).where(Problem.status == "resolved").order_by(Problem.id)).first()
     ma, coord = users["liaison_ma"], users["lxx_coord"]
     rows = [
         _row(kind="problem.arrived", channel="wecom", recipient="LxxZhuanban01", problem=lxx, user=coord,
@@ -57,13 +58,24 @@ def run(ctx: dict) -> None:
         _row(kind="problem.commented", channel="wecom", recipient="MaXiaoming", problem=lxx, user=ma,
              state="pending", attempts=0, at=now + timedelta(hours=8)),
     ]
-    if resolved is not None:
-        enterprise = db.session.get(Enterprise, resolved.enterprise_id)
-        has_account = db.session.scalar(select(User.id).where(User.enterprise_id == enterprise.id).limit(1))
-        if has_account is None and enterprise.contact_phone:
-            link = links.issue(resolved, phone=enterprise.contact_phone, now=now - timedelta(days=1))
-            context = {**outbox.context_for("problem", resolved.id), "link": links.url_for(link)}
-            rows.append(_row(kind="problem.resolved", channel="sms", recipient=enterprise.contact_phone,
-                             problem=resolved, state="sent", at=now - timedelta(days=1),
-                             text=templates.sms_text(templates.DEFAULTS["problem.resolved"].sms, context)))
+    # 清源 has no account: its contact was sent the resolve SMS with a one-time link (回访 by the enterprise itself).
+    resolved = _resolved_without_account(ctx, now)
+    enterprise = db.session.get(Enterprise, resolved.enterprise_id)
+    link = links.issue(resolved, phone=enterprise.contact_phone, now=now - timedelta(days=1))
+    context = {**outbox.context_for("problem", resolved.id), "link": links.url_for(link)}
+    rows.append(_row(kind="problem.resolved", channel="sms", recipient=enterprise.contact_phone, problem=resolved,
+                     state="sent", at=now - timedelta(days=1),
+                     text=templates.sms_text(templates.DEFAULTS["problem.resolved"].sms, context)))
     db.session.add_all(rows)
+
+
+def _resolved_without_account(ctx: dict, now) -> Problem:
+    users, find = ctx["users"], ctx["find"]
+    liaison, coord = Actor.for_user(users["liaison_ma"]), Actor.for_user(users["lxx_coord"])
+    problem = file_problem(actor=liaison, enterprise_id=find("临夏县清源").id, category="logistics",
+                           title="冷链车辆进城通行证办理", description="冷链配送车辆白天无法进城，需办理通行证。",
+                           now=now - timedelta(days=4))
+    apply_action(actor=coord, problem_id=problem.id, action="accept", now=now - timedelta(days=3))
+    apply_action(actor=coord, problem_id=problem.id, action="resolve", now=now - timedelta(days=1),
+                 payload={"resolution": "已协调县交警大队为企业办理冷链车辆通行证 3 张。"})
+    return problem

@@ -26,6 +26,8 @@ export const ROUTES = [
   { path: "/app/plans", title: "一企一策", roles: ["coordinator", "viewer"], nav: true, load: screen("PlansScreen") },
   { path: "/app/users", title: "用户管理", roles: ["admin"], nav: true, load: screen("UsersScreen") },
   { path: "/app/holidays", title: "节假日", roles: ["admin"], nav: true, load: screen("HolidaysScreen") },
+  { path: "/app/outbox", title: "发送队列", roles: ["admin"], nav: true, load: screen("OutboxScreen") },
+  { path: "/app/profile", title: "我的设置", roles: ["liaison", "enterprise", ...DESK_ROLES], load: screen("ProfileScreen") },
   { path: "/app/desk", title: "工作台", roles: ["department", "institution", "auditor"],
     nav: true, load: screen("DeskScreen") },
   { path: "/app/", title: "联企通", home: true, load: screen("HomeRedirect") },
