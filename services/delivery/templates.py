@@ -87,15 +87,23 @@ DEFAULTS: dict[str, Template] = dict([
 FALLBACK = Template("*", "通知", "{title}\n{body}\n{link}", "{title}")
 
 
-def _fields(text: str) -> list[str]:
+def _parts(text: str, field: str = "text") -> list[tuple[str, str, str | None]]:
     try:
-        return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+        return [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
+                if name is not None]
     except ValueError as error:
-        raise ValidationFailed("模板格式无效：花括号不成对", field="text") from error
+        raise ValidationFailed("模板格式无效：花括号不成对", field=field) from error
+
+
+def _fields(text: str) -> list[str]:
+    return [name for name, _, _ in _parts(text)]
 
 
 def _check_placeholders(text: str, field: str) -> None:
-    unknown = sorted({name for name in _fields(text) if name not in PLACEHOLDERS})
+    parts = _parts(text, field)
+    if any(spec or conversion for _, spec, conversion in parts):
+        raise ValidationFailed("占位符只能写成 {名称}，不能带格式或转换", field=field)
+    unknown = sorted({name for name, _, _ in parts if name not in PLACEHOLDERS})
     if unknown:
         raise ValidationFailed(f"模板中有未知的占位符：{'、'.join(unknown)}（可用：{'、'.join(PLACEHOLDERS)}）", field=field)
 

@@ -72,6 +72,8 @@ def test_deleting_an_edited_template_restores_the_default(login_as):
     ({"text": "{number} {secret}", "sms": "{number}"}, "text"),
     ({"text": "{number}", "sms": "{number.__class__}"}, "sms"),
     ({"text": "{number", "sms": "{number}"}, "text"),
+    ({"text": "{number:>999999999}", "sms": "{number}"}, "text"),
+    ({"text": "{number}", "sms": "{number!r}"}, "sms"),
     ({"text": "{number}", "sms": "{enterprise}" + "字" * 54}, "sms"),
     ({"text": "", "sms": "{number}"}, "text"),
 ])
