@@ -84,8 +84,28 @@ def _configure_services(app: Flask) -> None:
     from services.tasks import limits as task_limits
 
     task_limits.configure(sign_days=app.config["TASK_SIGN_DAYS"])
+    _configure_delivery(app)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
+
+
+def _configure_delivery(app: Flask) -> None:
+    from services import delivery
+    from services.delivery import reminders
+
+    quiet_start, _, quiet_end = str(app.config["QUIET_HOURS"]).partition("-")
+    c = app.config
+    delivery.configure(
+        secret=c["JWT_SECRET_KEY"], public_base_url=c["PUBLIC_BASE_URL"], sms_gateway_url=c["SMS_GATEWAY_URL"],
+        sms_gateway_key=c["SMS_GATEWAY_KEY"], sms_sign_name=c["SMS_SIGN_NAME"], webhook_url=c["WEBHOOK_URL"],
+        webhook_secret=c["WEBHOOK_SECRET"], wecom_webhook_url=c["WECOM_WEBHOOK_URL"],
+        wecom_corp_id=c["WECOM_CORP_ID"], wecom_corp_secret=c["WECOM_CORP_SECRET"],
+        wecom_agent_id=c["WECOM_AGENT_ID"], wecom_api_base=c["WECOM_API_BASE"],
+        dingtalk_webhook_url=c["DINGTALK_WEBHOOK_URL"], dingtalk_secret=c["DINGTALK_SECRET"],
+        max_attempts=c["OUTBOX_MAX_ATTEMPTS"], backoff_seconds=c["OUTBOX_BACKOFF_SECONDS"],
+        send_timeout=c["OUTBOX_SEND_TIMEOUT"], quiet_start=int(quiet_start or 22), quiet_end=int(quiet_end or 7),
+        feedback_link_days=c["FEEDBACK_LINK_DAYS"])
+    reminders.configure(lead_working_days=c["REMINDER_WORKING_DAYS"])
 
 
 def register_extensions(app: Flask) -> None:

@@ -27,6 +27,7 @@ from services.errors import Unauthorized
 PUBLIC_ENDPOINTS = {
     "health.healthz", "health.readyz", "auth.login", "auth.begin_mfa_enrolment", "policies.Match",
     "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "docs_assets", "static",
+    "feedback_links.FeedbackLink",
 }
 # Public, but a token (when sent) identifies the caller, e.g. for per-user rate limits.
 OPTIONAL_TOKEN_ENDPOINTS = {"policies.Match"}

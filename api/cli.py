@@ -92,4 +92,27 @@ def register_cli(app: Flask) -> None:
         from services import monitoring
 
         result = monitoring.scan()
-        click.echo("预警扫描完成：新开 {opened} 条，升级 {escalated} 条，解除 {closed} 条".format(**result.as_dict()))
+        click.echo("预警扫描完成：新开 {opened} 条，升级 {escalated} 条，解除 {closed} 条".format(**result.as_dict())
+                   + f"；期限提醒 {sum(result.reminders.values())} 条")
+
+    @app.cli.command("deliver")
+    @click.option("--batch", default=20, show_default=True, help="rows claimed per transaction")
+    @click.option("--idle", default=2.0, show_default=True, help="seconds to wait when nothing is due")
+    @click.option("--drain", is_flag=True, help="stop once no message is due or being sent")
+    @click.option("--once", is_flag=True, help="claim and send one batch, then stop")
+    def deliver(batch, idle, drain, once):
+        """Deliver the outbox (long-running; several workers on several hosts share the work)."""
+        import signal
+        import threading
+
+        from services.delivery import worker
+
+        name = worker.worker_name()
+        if once:
+            result = worker.run_once(worker=name, batch=batch)
+        else:
+            stop = threading.Event()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: stop.set())
+            result = worker.run(stop=stop, worker=name, batch=batch, idle_seconds=idle, drain=drain)
+        click.echo(f"投递结束：送达 {result.sent} 条，待重试 {result.failed} 条，转入失败 {result.dead} 条")

@@ -111,6 +111,28 @@ class Config:
         "reopen_rate": 0.10,
     })
 
+    # Delivery (the outbox): deployment channels, retries, quiet hours, one-time links.
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    SMS_GATEWAY_URL = _env("SMS_GATEWAY_URL")
+    SMS_GATEWAY_KEY = _env("SMS_GATEWAY_KEY")
+    SMS_SIGN_NAME = _env("SMS_SIGN_NAME", "联企通")
+    WEBHOOK_URL = _env("WEBHOOK_URL")
+    WEBHOOK_SECRET = _env("WEBHOOK_SECRET")
+    WECOM_WEBHOOK_URL = _env("WECOM_WEBHOOK_URL")
+    WECOM_CORP_ID = _env("WECOM_CORP_ID")
+    WECOM_CORP_SECRET = _env("WECOM_CORP_SECRET")
+    WECOM_AGENT_ID = _env("WECOM_AGENT_ID")
+    WECOM_API_BASE = _env("WECOM_API_BASE", "https://qyapi.weixin.qq.com")
+    DINGTALK_WEBHOOK_URL = _env("DINGTALK_WEBHOOK_URL")
+    DINGTALK_SECRET = _env("DINGTALK_SECRET")
+    OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 6)
+    OUTBOX_BACKOFF_SECONDS = float(_env("OUTBOX_BACKOFF_SECONDS", 120))
+    OUTBOX_SEND_TIMEOUT = float(_env("OUTBOX_SEND_TIMEOUT", 10))
+    QUIET_HOURS = _env("QUIET_HOURS", "22-7")
+    FEEDBACK_LINK_DAYS = _int("FEEDBACK_LINK_DAYS", 15)
+    # Working days before a due date that the holder is reminded.
+    REMINDER_WORKING_DAYS = _int("REMINDER_WORKING_DAYS", 2)
+
     API_TITLE = "联企通 API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -82,3 +82,11 @@ class MalformedInput(ServiceError):
 class MfaEnrolmentRequired(ServiceError):
     code, status, title = "mfa_enrolment_required", 401, "Unauthorized"
     default_detail = "该账号须启用动态验证码：请向管理员申领一次性绑定码，在登录页完成绑定后再登录"
+
+
+class LinkUsed(ServiceError):
+    code, status, title, default_detail = "link_used", 410, "Gone", "该链接已使用，不能再次评价"
+
+
+class LinkExpired(ServiceError):
+    code, status, title, default_detail = "link_expired", 410, "Gone", "该链接已过期"

@@ -1,4 +1,4 @@
-"""Per-user inbox: who must act next gets an entry, in the writer's transaction."""
+"""Per-user inbox: who must act next gets an entry, and the outbox its deliveries, in the writer's transaction."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Select, func, select, update
 
+from services import delivery
 from services.actors import Actor, active_assignment_clause
 from services.db import db, unit_of_work, utcnow
 from services.models import Assignment, Notification, User
@@ -15,14 +16,16 @@ from services import sorts
 
 
 def notify(user_ids: Iterable[int], *, kind: str, title: str, body: str = "", object_type: str | None = None,
-           object_id: int | None = None, exclude: int | None = None) -> int:
-    """Add one notification per distinct user (never to `exclude`, usually the actor). No commit."""
-    count = 0
-    for user_id in sorted({u for u in user_ids if u is not None and u != exclude}):
+           object_id: int | None = None, exclude: int | None = None, extra: dict | None = None) -> int:
+    """Add one notification per distinct user (never to `exclude`, usually the actor), and its deliveries
+    through each user's channels to the outbox. No commit: a rolled-back change sends nothing."""
+    recipients = sorted({u for u in user_ids if u is not None and u != exclude})
+    for user_id in recipients:
         db.session.add(Notification(user_id=user_id, kind=kind, title=title, body=body, object_type=object_type,
                                     object_id=object_id))
-        count += 1
-    return count
+    delivery.enqueue_for_users(recipients, kind=kind, title=title, body=body, object_type=object_type,
+                               object_id=object_id, extra=extra)
+    return len(recipients)
 
 
 def task_force_users(region_id: int) -> list[int]:

@@ -4,8 +4,8 @@ The first argument is the list's default order; the README's table is this modul
 
 from services.paging import Sorts
 from services.models import (
-    ArrearsCase, Assignment, AuditLog, CommonProblem, Department, EarlyWarning, Enterprise, Notification, Policy,
-    Problem, Region, StatusReport, Task, User, Visit,
+    ArrearsCase, Assignment, AuditLog, CommonProblem, Department, EarlyWarning, Enterprise, Notification,
+    OutboxMessage, Policy, Problem, Region, StatusReport, Task, User, Visit,
 )
 
 PROBLEMS = Sorts("-id", id=Problem.id, number=Problem.number, created_at=Problem.created_at,
@@ -31,8 +31,10 @@ ARREARS = Sorts("-id", id=ArrearsCase.id, created_at=ArrearsCase.created_at, upd
                 cleared_at=ArrearsCase.cleared_at)
 TASKS = Sorts("due_at", due_at=Task.due_at, sign_due_at=Task.sign_due_at, dispatched_at=Task.dispatched_at,
               updated_at=Task.updated_at, id=Task.id)
+OUTBOX = Sorts("-id", id=OutboxMessage.id, created_at=OutboxMessage.created_at,
+               next_attempt_at=OutboxMessage.next_attempt_at, sent_at=OutboxMessage.sent_at)
 
 ALL = {"problems": PROBLEMS, "enterprises": ENTERPRISES, "visits": VISITS, "status-reports": STATUS_REPORTS,
        "warnings": WARNINGS, "assignments": ASSIGNMENTS, "users": USERS, "policies": POLICIES,
        "notifications": NOTIFICATIONS, "common-problems": COMMON_PROBLEMS, "audit": AUDIT, "regions": REGIONS,
-       "departments": DEPARTMENTS, "arrears": ARREARS, "tasks": TASKS}
+       "departments": DEPARTMENTS, "arrears": ARREARS, "tasks": TASKS, "outbox": OUTBOX}

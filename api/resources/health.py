@@ -7,6 +7,7 @@ from sqlalchemy import text
 from api.errors import problem
 from api.schemas.base import BaseSchema
 from api.schemas.common import ProblemDetailSchema
+from services import delivery
 from services.db import db
 
 blp = Blueprint("health", __name__, description="健康检查")
@@ -14,6 +15,19 @@ blp = Blueprint("health", __name__, description="健康检查")
 
 class StatusSchema(BaseSchema):
     status = ma.fields.String(required=True)
+
+
+class OutboxHealthSchema(BaseSchema):
+    pending = ma.fields.Integer()
+    sending = ma.fields.Integer()
+    sent = ma.fields.Integer()
+    dead = ma.fields.Integer()
+    oldest_due_seconds = ma.fields.Integer(allow_none=True,
+                                           metadata={"description": "最早一条到期未发消息已等待的秒数"})
+
+
+class ReadySchema(StatusSchema):
+    outbox = ma.fields.Nested(OutboxHealthSchema, metadata={"description": "发送队列各状态的消息数"})
 
 
 @blp.route("/healthz")
@@ -25,15 +39,16 @@ def healthz():
 
 
 @blp.route("/readyz")
-@blp.response(200, StatusSchema)
+@blp.response(200, ReadySchema)
 @blp.alt_response(503, schema=ProblemDetailSchema, description="数据库不可用")
 @blp.doc(security=[])
 def readyz():
-    """就绪检查：数据库是否可用"""
+    """就绪检查：数据库是否可用，并给出发送队列各状态的消息数"""
     try:
         db.session.execute(text("SELECT 1"))
+        outbox = delivery.health()
         db.session.rollback()
     except Exception:  # noqa: BLE001 - any failure means not ready
         db.session.rollback()
         return problem(503, "service_unavailable", "数据库不可用", headers={"Retry-After": "5"})
-    return {"status": "ready"}
+    return {"status": "ready", "outbox": outbox}

@@ -2,6 +2,7 @@
 
 from services.models.arrears import ArrearsCase, ArrearsEvent, ArrearsPlanMonth, ArrearsRepayment
 from services.models.audit import AuditHead, AuditLog, RefusalTally
+from services.models.delivery import DeadlineNotice, FeedbackLink, MessageTemplate, OutboxMessage, UserChannels
 from services.models.enterprises import Assignment, Enterprise, EnterpriseChange, EnterpriseTag
 from services.models.field import Photo, StatusReport, Visit
 from services.models.idempotency import IdempotencyRecord
@@ -16,6 +17,7 @@ from services.models.users import LoginFailure, RevokedToken, User, UserSession
 
 __all__ = [
     "ArrearsCase", "ArrearsEvent", "ArrearsPlanMonth", "ArrearsRepayment",
+    "DeadlineNotice", "FeedbackLink", "MessageTemplate", "OutboxMessage", "UserChannels",
     "Assignment", "AuditHead", "AuditLog", "CalendarDay", "LoginFailure", "RefusalTally", "CommonProblem", "Department",
     "Enterprise", "EnterpriseChange", "EnterprisePlan", "EnterpriseTag", "IdempotencyRecord",
     "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemEvent", "ProblemStint", "Region",

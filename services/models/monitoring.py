@@ -9,7 +9,7 @@ from services.db import UTCDateTime, db, utcnow
 from services.models.base import Versioned
 
 WARNING_TYPES = ("employment_drop", "halted", "no_visit", "acceptance_overdue", "overdue", "reopened",
-                 "arrears_behind", "task_unsigned", "task_overdue")
+                 "arrears_behind", "task_unsigned", "task_overdue", "supervision_overdue")
 SEVERITIES = ("yellow", "orange", "red")
 WARNING_STATES = ("open", "acknowledged", "closed")
 

@@ -34,7 +34,7 @@ NO_VISIT_DAYS = 30
 # Past due: see services/problems/stints.py (the stint rule; awaiting_info is stopped time).
 REOPEN_LIMIT = 2
 ENTERPRISE_TYPES = ("employment_drop", "halted", "no_visit")
-PROBLEM_TYPES = ("acceptance_overdue", "overdue", "reopened")
+PROBLEM_TYPES = ("acceptance_overdue", "overdue", "reopened", "supervision_overdue")
 ARREARS_TYPES = ("arrears_behind",)
 # Months behind the repayment plan from which the warning turns orange.
 ARREARS_ORANGE_MONTHS = 2
@@ -47,6 +47,7 @@ TYPE_TITLES = {
     "acceptance_overdue": "问题超期未受理", "overdue": "问题办理超期", "reopened": "问题多次退回重办",
     "arrears_behind": "清欠还款进度落后于计划",
     "task_unsigned": "承办任务超时未签收", "task_overdue": "承办任务办理超期",
+    "supervision_overdue": "督办期限已过未办结",
 }
 
 
@@ -185,6 +186,14 @@ def problem_findings(only: int | None, now: datetime) -> list[Finding]:
             only, Problem.status.in_(OPEN), Problem.reopen_count >= REOPEN_LIMIT)):
         found.append(Finding("reopened", "orange", row.enterprise_id, row.region_id, row.id, row.owning_region_id,
                              {"number": row.number, "reopen_count": row.reopen_count}))
+    # A 督办 deadline that passed while the problem is still open (resolved counts as done).
+    for row in db.session.execute(_problem_rows(
+            only, Problem.status.in_(("pending", "in_progress", "awaiting_info")), Problem.supervised.is_(True),
+            Problem.supervision_deadline.is_not(None), Problem.supervision_deadline < now)
+            .add_columns(Problem.supervision_deadline)):
+        found.append(Finding("supervision_overdue", "orange", row.enterprise_id, row.region_id, row.id,
+                             row.owning_region_id, {"number": row.number,
+                                                    "deadline": as_utc(row.supervision_deadline).isoformat()}))
     return found
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services import audit, notifications
 from services.db import db, unit_of_work, utcnow
+from services.delivery import reminders
 from services.roles import Role
 from services.timeutil import to_local
 from services.models import (
@@ -43,6 +44,7 @@ class SyncResult:
     opened: list[int] = field(default_factory=list)
     escalated: list[int] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
+    reminders: dict[str, int] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -140,8 +142,11 @@ def reconcile_all(*, now: datetime | None = None) -> SyncResult:
 
 @unit_of_work()
 def scan(*, now: datetime | None = None) -> SyncResult:
-    """flask scan: reconcile everything and commit once. Running it twice changes nothing."""
+    """flask scan: reconcile everything, send the deadline messages that are due, and commit once. Running
+    it twice changes nothing."""
+    now = now or utcnow()
     result = reconcile_all(now=now)
+    result.reminders = reminders.run(now=now).sent
     return result
 
 

@@ -11,6 +11,7 @@ from services import audit, monitoring, notifications
 from services.actors import Actor, enterprise_clause, is_assigned_liaison, problem_clause
 from services.permissions import is_own_enterprise
 from services.db import db, unit_of_work, utcnow
+from services.delivery import enterprise as enterprise_steps
 from services.errors import Forbidden, InvalidTransition, NotFound, VersionMismatch
 from services.labels import ENUM_LABELS
 from services.models import Enterprise, LedgerCounter, Problem, ProblemEvent
@@ -159,6 +160,7 @@ def apply_action(*, actor: Actor, problem_id: int, action: str, payload: dict | 
                          title=f"包抓企业问题{ENUM_LABELS['problem_action'].get(action, action)}（{who_acted(actor)}）："
                                f"{problem.title}",
                          body=problem.number, object_type="problem", object_id=problem.id)
+    enterprise_steps.tell(problem, action, actor=actor, now=now)  # its users, or its contact by SMS
     monitoring.on_problem_changed(problem, now=now)
     audit.record(actor, f"problem.{action}", "problem", problem.id,
                  {"number": problem.number, "from": before[0], "to": problem.status, "level": problem.level,

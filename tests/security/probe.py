@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from services.db import db
 from services.models import (
-    ArrearsCase, CommonProblem, Department, EarlyWarning, Enterprise, Problem, Region, StatusReport, Task, User, Visit,
+    ArrearsCase, CommonProblem, Department, EarlyWarning, Enterprise, OutboxMessage, Problem, Region, StatusReport,
+    Task, User, Visit,
 )
 
 ACCOUNTS = ["admin", "auditor", "gs_coord", "lx_coord", "lz_coord", "lxx_coord", "kl_coord", "lx_viewer",
@@ -34,6 +35,8 @@ def targets(app) -> dict:
             "user_id": db.session.scalar(select(User.id).where(User.username == "liaison_ma")),
             "region_id": db.session.scalar(select(Region.id).where(Region.code == "622921")),
             "department_id": 1, "policy_id": 1, "version": 1, "photo_id": 999999,
+            "message_id": db.session.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id)) or 1,
+            "token": "1.forged-token-that-no-one-signed",
             "period": db.session.scalar(select(StatusReport.period).where(StatusReport.enterprise_id == qhy)
                                         .order_by(StatusReport.period.desc())),
         }

@@ -58,6 +58,12 @@ POLICY = {
     "/api/v1/enterprises/{enterprise_id}/status-reports/{period}": scoped(SEES_QHY),
     "/api/v1/enterprises/{enterprise_id}/visits": {**scoped(STAFF_OF_QHY), "ent_qhy": 403},
     "/api/v1/me": rule(ALL),
+    "/api/v1/me/channels": rule(ALL),
+    "/api/v1/message-templates": rule({"admin"}),
+    "/api/v1/outbox": rule({"admin"}),
+    "/api/v1/outbox/counts": rule({"admin"}),
+    "/api/v1/outbox/{message_id}": rule({"admin"}),
+    "/api/v1/public/feedback/{token}": rule(hidden=ALL),
     "/api/v1/meta/enums": rule(ALL),
     "/api/v1/notifications": rule(ALL),
     "/api/v1/photos/{photo_id}": scoped(set()),
@@ -114,6 +120,8 @@ def test_live_answers_match_the_declared_policy_for_every_account(app, login_as,
 
 # Without a token: only what the anonymous 不来即享 form reads; everything else is 401.
 ANONYMOUS_OK = {"/api/v1/regions", "/api/v1/meta/enums", "/api/v1/policies"}
+# The one-time feedback link needs no account: a token nobody signed does not exist (404), never 401.
+ANONYMOUS_NOT_FOUND = {"/api/v1/public/feedback/{token}"}
 
 
 def test_anonymous_answers_match_the_declared_policy(app, client, spec):
@@ -123,7 +131,7 @@ def test_anonymous_answers_match_the_declared_policy(app, client, spec):
     for template in POLICY:
         path = get_paths({"paths": {template: {"get": {}}}}, params)[0]
         status = client.get(path).status_code
-        expected = 200 if template in ANONYMOUS_OK else 401
+        expected = 200 if template in ANONYMOUS_OK else 404 if template in ANONYMOUS_NOT_FOUND else 401
         if status != expected:
             deviations.append(f"anonymous GET {path}: {status}, declared {expected}")
     assert deviations == []

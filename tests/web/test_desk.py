@@ -96,6 +96,8 @@ def test_a_county_problem_goes_up_and_is_handled_to_the_end_through_the_desk(des
     county = desk()
     sign_in(county, "lxx_coord")
     county.get_by_role("heading", name="问题台账", level=2).wait_for()  # the coordinator's home
+    county.get_by_label("搜索").fill("熟练工招不到")  # the demo's ledger is longer than one page
+    county.get_by_label("搜索").press("Enter")
     county.get_by_role("link", name="熟练工招不到，生产线开工不足").click()
     county.wait_for_url("**/app/problems/1")
     county.get_by_role("button", name="查看大图：照片 1").click()  # the liaison's photos, enlarged
@@ -411,19 +413,19 @@ def test_an_internal_comment_is_marked_internal_on_the_timeline(desk, actions):
 
 def test_the_ledger_pages_by_cursor_with_its_count(desk, base_url):
     headers = api_login(base_url, "lx_coord")
-    for n in range(4):  # the demo's 29 problems of 临夏州 (17, and 12 more its departments work) and 4 more: two pages
+    for n in range(4):  # the demo's 30 problems of 临夏州 (18, and 12 more its departments work) and 4 more: two pages
         filed = requests.post(f"{base_url}/api/v1/problems", headers=headers, timeout=10, json={
             "enterprise_id": 1, "category": "labor", "title": f"分页用问题 {n}", "description": "用于翻页", "scope": "county"})
         assert filed.status_code == 201, filed.text
     page = desk()
     sign_in(page, "lx_coord")
     pager = page.locator(".pager [role=status]")
-    pager.filter(has_text="共 33 条 · 第 1 / 2 页").wait_for()
+    pager.filter(has_text="共 34 条 · 第 1 / 2 页").wait_for()
     assert page.locator(".ledger tbody tr").count() == 20
     first_page = page.locator(".ledger tbody tr").first.inner_text()
     page.get_by_role("button", name="下一页").click()
     pager.filter(has_text="第 2 / 2 页").wait_for()
-    assert page.locator(".ledger tbody tr").count() == 13
+    assert page.locator(".ledger tbody tr").count() == 14
     assert page.get_by_role("button", name="下一页").is_disabled()
     page.get_by_role("button", name="上一页").click()
     pager.filter(has_text="第 1 / 2 页").wait_for()

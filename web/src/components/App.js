@@ -72,6 +72,7 @@ export default defineComponent({
       session.user && pendingCount() > 0
         ? h("a", { href: "/app/queue", class: "queue-badge", "aria-live": "polite" }, `待同步 ${pendingCount()} 条`)
         : null,
+      session.user ? h("a", { href: "/app/profile", class: "profile-link" }, "我的设置") : null,
       session.user ? h(vant.Button, { size: "small", plain: true, class: "logout", onClick: logout }, () => "退出登录") : null,
     ]);
 

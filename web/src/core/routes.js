@@ -33,6 +33,8 @@ export const ROUTES = [
   { path: "/app/arrears/:id", title: "清欠案件", roles: ["coordinator", "viewer", "admin"], load: screen("ArrearsCaseScreen") },
   { path: "/app/users", title: "用户管理", roles: ["admin"], nav: true, load: screen("UsersScreen") },
   { path: "/app/holidays", title: "节假日", roles: ["admin"], nav: true, load: screen("HolidaysScreen") },
+  { path: "/app/outbox", title: "发送队列", roles: ["admin"], nav: true, load: screen("OutboxScreen") },
+  { path: "/app/profile", title: "我的设置", roles: ["liaison", "enterprise", ...DESK_ROLES], load: screen("ProfileScreen") },
   { path: "/app/desk", title: "工作台", roles: ["institution", "auditor"],
     nav: true, load: screen("DeskScreen") },
   { path: "/app/", title: "联企通", home: true, load: screen("HomeRedirect") },
