@@ -4,8 +4,8 @@ The first argument is the list's default order; the README's table is this modul
 
 from api.pagination import Sorts
 from services.models import (
-    Assignment, AuditLog, CommonProblem, Department, Enterprise, Notification, Policy, Problem, Region, StatusReport,
-    User, Visit, Warning,
+    Assignment, AuditLog, CommonProblem, Department, Enterprise, Match, MatchingSession, Need, Notification, Policy,
+    Problem, Region, StatusReport, User, Visit, Warning,
 )
 
 PROBLEMS = Sorts("-id", id=Problem.id, number=Problem.number, created_at=Problem.created_at,
@@ -27,8 +27,12 @@ COMMON_PROBLEMS = Sorts("-id", id=CommonProblem.id, created_at=CommonProblem.cre
 AUDIT = Sorts("-id", id=AuditLog.id, at=AuditLog.at)
 REGIONS = Sorts("id", id=Region.id, code=Region.code, name=Region.name)
 DEPARTMENTS = Sorts("id", id=Department.id, name=Department.name)
+NEEDS = Sorts("-id", id=Need.id, created_at=Need.created_at, updated_at=Need.updated_at, due_on=Need.due_on)
+MATCHES = Sorts("-id", id=Match.id, created_at=Match.created_at, updated_at=Match.updated_at)
+MATCHING_SESSIONS = Sorts("-held_on", held_on=MatchingSession.held_on, id=MatchingSession.id,
+                          created_at=MatchingSession.created_at)
 
 ALL = {"problems": PROBLEMS, "enterprises": ENTERPRISES, "visits": VISITS, "status-reports": STATUS_REPORTS,
        "warnings": WARNINGS, "assignments": ASSIGNMENTS, "users": USERS, "policies": POLICIES,
        "notifications": NOTIFICATIONS, "common-problems": COMMON_PROBLEMS, "audit": AUDIT, "regions": REGIONS,
-       "departments": DEPARTMENTS}
+       "departments": DEPARTMENTS, "needs": NEEDS, "matches": MATCHES, "matching-sessions": MATCHING_SESSIONS}

@@ -2,7 +2,7 @@
 
 ENUM_LABELS: dict[str, dict[str, str]] = {
     "role": {"admin": "管理员", "coordinator": "专班协调员", "viewer": "领导/督查", "liaison": "联络员",
-             "enterprise": "企业用户", "auditor": "审计员"},
+             "enterprise": "企业用户", "auditor": "审计员", "institution": "金融机构用户"},
     "region_level": {"province": "省", "prefecture": "州（市）", "county": "县（市、区）"},
     "entity_type": {"enterprise": "企业", "individual": "个体工商户", "cooperative": "农民专业合作社",
                     "family_farm": "家庭农场"},
@@ -47,4 +47,16 @@ ENUM_LABELS: dict[str, dict[str, str]] = {
     "warning_state": {"open": "未处理", "acknowledged": "已知悉", "closed": "已解除"},
     "benefit_type": {"tax": "税费减免", "social_insurance": "社保", "finance": "金融支持", "rent": "房租减免",
                      "utilities": "水电气", "subsidy": "补贴奖补", "service": "服务", "other": "其他"},
+    "need_kind": {"financing": "融资", "labor": "用工", "supply": "采购", "sales": "销售"},
+    "need_status": {"open": "对接中", "matched": "已匹配", "fulfilled": "已完成", "withdrawn": "已撤回",
+                    "expired": "已过期"},
+    "guarantee": {"credit": "信用", "collateral": "抵押", "guarantor": "担保"},
+    "institution_kind": {"bank": "银行", "guarantor": "融资担保机构", "microcredit": "小额贷款公司"},
+    "offer_status": {"open": "待企业选择", "accepted": "企业已接受", "closed": "已关闭", "granted": "已放款",
+                     "declined": "未获批"},
+    "match_status": {"requested": "待对方确认", "accepted": "已确认对接", "declined": "对方已婉拒",
+                     "signed": "已签约", "no_deal": "未成交"},
+    "session_kind": {"financing": "银企对接会", "labor": "招聘会", "supply_sales": "产供销对接会"},
+    "outcome_result": {"agreement": "达成意向", "no_agreement": "未达成"},
+    "match_source": {"need": "供需目录", "registry": "在册企业"},
 }

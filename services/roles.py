@@ -10,6 +10,7 @@ class Role(StrEnum):
     LIAISON = "liaison"
     ENTERPRISE = "enterprise"
     AUDITOR = "auditor"
+    INSTITUTION = "institution"
     SYSTEM = "system"  # the scan and other jobs, never a user's role
 
 

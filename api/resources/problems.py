@@ -15,6 +15,7 @@ from api.schemas.problems import (
 )
 from services import exports
 from services.labels import ENUM_LABELS
+from services.needs import core as need_core
 from services.problems import commands, queries
 from services.timeutil import local_today
 
@@ -43,7 +44,7 @@ class Problems(MethodView):
     @blp.alt_response(404, schema=ProblemDetailSchema, description="企业不存在或不在本人范围内")
     def post(self, body):
         """File a problem; it starts pending at the enterprise's county task force"""
-        return _one(commands.create_problem(actor=current_actor(), **body))
+        return _one(need_core.create_problem(actor=current_actor(), **body))
 
 
 @blp.route(f"/problems/{PROBLEM_ID}")

@@ -5,6 +5,7 @@ import marshmallow as ma
 from api.pagination import ListArgsSchema
 from api import sorts
 from api.schemas.field import PhotoSchema
+from api.schemas.needs import NeedInlineSchema
 from api.schemas.base import (
     BaseSchema, LocalDateTime, LocalTimesDict, MultiEnum, NameOf, SafeDate, enum, id_field, text,
 )
@@ -49,6 +50,12 @@ class StintSchema(BaseSchema):
     paused_seconds = ma.fields.Integer()
     overdue = ma.fields.Function(lambda s: stints.is_overdue(s, s.problem, utcnow()), dump_only=True,
                                  metadata={"type": "boolean"})
+
+
+class LinkedNeedSchema(BaseSchema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    status = ma.fields.String()
 
 
 class ProblemSummarySchema(BaseSchema):
@@ -101,6 +108,7 @@ class ProblemSchema(ProblemSummarySchema):
     events = ma.fields.List(ma.fields.Nested(ProblemEventSchema), attribute="visible_events")
     photos = ma.fields.List(ma.fields.Nested(PhotoSchema), metadata={
         "description": "问题的照片：所属走访的照片和问题自己上传的照片"})
+    needs = ma.fields.List(ma.fields.Nested(LinkedNeedSchema), metadata={"description": "问题所附的对接需求"})
 
 
 class ProblemCreateSchema(BaseSchema):
@@ -110,6 +118,8 @@ class ProblemCreateSchema(BaseSchema):
     description = text(5000, load_default="")
     scope = enum(PROBLEM_SCOPES, required=True)
     urgency = enum(URGENCIES, load_default="normal")
+    need = ma.fields.Nested(NeedInlineSchema, metadata={
+        "description": "融资、用工、供应、销售类问题可同时提交结构化需求（同一事务）"})
 
 
 class ProblemUpdateSchema(BaseSchema):

@@ -5,6 +5,9 @@ from services.models.enterprises import Assignment, Enterprise, EnterpriseChange
 from services.models.field import Photo, StatusReport, Visit
 from services.models.idempotency import IdempotencyRecord
 from services.models.monitoring import Warning
+from services.models.needs import (
+    Institution, InstitutionRegion, Match, MatchingSession, Need, NeedEvent, Offer, Placement, SessionNeed,
+)
 from services.models.notifications import Notification
 from services.models.plans import EnterprisePlan
 from services.models.policies import Policy
@@ -17,4 +20,6 @@ __all__ = [
     "Enterprise", "EnterpriseChange", "EnterprisePlan", "EnterpriseTag", "IdempotencyRecord",
     "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemEvent", "ProblemStint", "Region",
     "RevokedToken", "StatusReport", "User", "UserSession", "Visit", "Warning",
+    "Institution", "InstitutionRegion", "Match", "MatchingSession", "Need", "NeedEvent", "Offer", "Placement",
+    "SessionNeed",
 ]

@@ -5,10 +5,12 @@ import re
 from sqlalchemy import select
 
 from services.db import db
-from services.models import CommonProblem, Enterprise, Problem, Region, StatusReport, User, Visit, Warning
+from services.models import (
+    CommonProblem, Enterprise, Match, MatchingSession, Need, Problem, Region, StatusReport, User, Visit, Warning,
+)
 
 ACCOUNTS = ["admin", "auditor", "gs_coord", "lx_coord", "lz_coord", "lxx_coord", "kl_coord", "lx_viewer",
-            "liaison_ma", "liaison_li", "ent_qhy", "ent_bs"]
+            "liaison_ma", "liaison_li", "ent_qhy", "ent_bs", "bank_lxns"]
 SKIP = {"/healthz", "/readyz", "/api/v1/openapi.json"}
 
 
@@ -25,6 +27,11 @@ def targets(app) -> dict:
             "common_id": db.session.scalar(select(CommonProblem.id).order_by(CommonProblem.id)),
             "user_id": db.session.scalar(select(User.id).where(User.username == "liaison_ma")),
             "region_id": db.session.scalar(select(Region.id).where(Region.code == "622921")),
+            # 清河源's sales need (清真牛羊肉), its signed match with 百盛超市, the 银企对接会 held by the prefecture.
+            "need_id": db.session.scalar(select(Need.id).where(Need.enterprise_id == qhy, Need.kind == "sales")
+                                         .order_by(Need.id)),
+            "match_id": db.session.scalar(select(Match.id).where(Match.status == "signed").order_by(Match.id)),
+            "session_id": db.session.scalar(select(MatchingSession.id).order_by(MatchingSession.id)),
             "department_id": 1, "policy_id": 1, "version": 1, "photo_id": 999999,
             "period": db.session.scalar(select(StatusReport.period).where(StatusReport.enterprise_id == qhy)
                                         .order_by(StatusReport.period.desc())),

@@ -11,6 +11,8 @@ SEES_QHY = {"admin", "gs_coord", "lx_coord", "lxx_coord", "lx_viewer", "liaison_
 STAFF_OF_QHY = SEES_QHY - {"ent_qhy"}
 REPORTERS = {"admin", "gs_coord", "lx_coord", "lz_coord", "lxx_coord", "kl_coord", "lx_viewer"}
 ENTERPRISES = {"ent_qhy", "ent_bs"}
+CATALOGUE = ALL - {"auditor", "lx_viewer", "bank_lxns"}
+MANAGES_QHY = SEES_QHY - {"lx_viewer"}
 
 
 def rule(ok=frozenset(), hidden=frozenset()):
@@ -70,6 +72,21 @@ POLICY = {
     "/api/v1/visits/{visit_id}": scoped(STAFF_OF_QHY),
     "/api/v1/warnings": rule(ALL - ENTERPRISES),
     "/api/v1/warnings/{warning_id}": {**scoped(STAFF_OF_QHY), "ent_qhy": 403, "ent_bs": 403},
+    "/api/v1/meta/need-kinds": rule(ALL),
+    "/api/v1/needs": rule(ALL - {"auditor"}),
+    "/api/v1/needs/catalogue": rule(CATALOGUE),
+    "/api/v1/needs/{need_id}": scoped(SEES_QHY),
+    "/api/v1/needs/{need_id}/candidates": {**scoped(MANAGES_QHY), "lx_viewer": 403},
+    "/api/v1/needs/figures": rule(REPORTERS),
+    "/api/v1/needs/figures/export.xlsx": rule(REPORTERS),
+    "/api/v1/matches": rule(ALL - {"auditor", "bank_lxns"}),
+    "/api/v1/matches/{match_id}": {**scoped(SEES_QHY | {"kl_coord", "liaison_li", "ent_bs"}), "auditor": 403,
+                                   "bank_lxns": 403},
+    "/api/v1/institutions": rule(ALL),
+    "/api/v1/institutions/ranking": rule(REPORTERS),
+    "/api/v1/institutions/ranking/export.xlsx": rule(REPORTERS),
+    "/api/v1/matching-sessions": rule(REPORTERS),
+    "/api/v1/matching-sessions/{session_id}": {**rule(REPORTERS - {"lz_coord"}, {"lz_coord"})},
 }
 
 
@@ -98,7 +115,7 @@ def test_live_answers_match_the_declared_policy_for_every_account(app, login_as,
 
 
 # Without a token: only what the anonymous 不来即享 form reads; everything else is 401.
-ANONYMOUS_OK = {"/api/v1/regions", "/api/v1/meta/enums", "/api/v1/policies"}
+ANONYMOUS_OK = {"/api/v1/regions", "/api/v1/meta/enums", "/api/v1/policies", "/api/v1/meta/need-kinds"}
 
 
 def test_anonymous_answers_match_the_declared_policy(app, client, spec):
