@@ -91,6 +91,15 @@ def _block(root: Region, start: datetime, end: datetime) -> dict:
     }
 
 
+def dashboard_block(root: Region, start: datetime, end: datetime) -> dict:
+    """The dashboard's 对接 row: needs open at `end` by kind, and the month to date."""
+    block = _block(root, start, end)
+    return {"open_by_kind": {kind: counts["open"] + counts["matched"] for kind, counts in block["needs"]["by_kind"].items()},
+            "new": sum(block["needs"]["new"].values()), "financing_asked_10k": block["financing"]["asked_10k"],
+            "financing_granted_10k": block["financing"]["granted_10k"], "posts_asked": block["labor"]["posts_asked"],
+            "posts_filled": block["labor"]["posts_filled"], "matches_signed": block["matches"]["signed"]}
+
+
 def _local_date(instant: datetime) -> date:
     return instant.astimezone(zone()).date()
 
