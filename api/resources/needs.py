@@ -50,7 +50,7 @@ def _versioned(item):
 @blp.alt_response(429, schema=ProblemDetailSchema)
 @blp.doc(security=[{}, {"bearerAuth": []}])
 def need_kinds():
-    """The fields of each need kind with types, Chinese labels and bounds; needs no token"""
+    """各需求类型的字段、类型、中文名称和取值范围（无需令牌）"""
     return kinds.describe()
 
 
@@ -60,7 +60,7 @@ class Needs(MethodView):
     @blp.response(200, page_schema(NeedSummarySchema))
     @blp.alt_response(403, schema=ProblemDetailSchema)
     def get(self, args):
-        """List needs in the caller's scope (institutions: open financing needs of their service regions)"""
+        """列出本人范围内的需求（金融机构：服务区域内对接中的融资需求）"""
         filters, paging = split_paging(args)
         actor = current_actor()
         page = paginate(core.list_needs(actor=actor, **filters), sorts=sorts.NEEDS, **paging)
@@ -71,7 +71,7 @@ class Needs(MethodView):
     @blp.response(201, NeedSchema)
     @documented_errors
     def post(self, body):
-        """Publish a need of an enterprise (the enterprise, its liaison or a coordinator in scope)"""
+        """发布企业需求（企业本身、其联络员或辖区专班）"""
         return _need(core.create_need(actor=current_actor(), **body))
 
 
@@ -80,7 +80,7 @@ class Needs(MethodView):
 @blp.response(200, page_schema(CatalogueItemSchema))
 @blp.alt_response(403, schema=ProblemDetailSchema)
 def catalogue(args):
-    """The prefecture's catalogue of open supply and sales needs, without money or contacts"""
+    """本州（市）供需目录：对接中的采购和销售需求，不含金额和联系方式"""
     filters, paging = split_paging(args)
     return paginate(trade.catalogue(actor=current_actor(), **filters), sorts=sorts.NEEDS, **paging)
 
@@ -91,7 +91,7 @@ class NeedItem(MethodView):
     @blp.alt_response(304, description="未修改（If-None-Match）")
     @blp.alt_response(404, schema=ProblemDetailSchema)
     def get(self, need_id):
-        """Read a need with its offers, matches, placements and timeline"""
+        """查看需求及其授信意向、对接、招聘登记和时间线"""
         return _need(core.get_need_or_raise(actor=current_actor(), need_id=need_id))
 
     @blp.arguments(NeedUpdateSchema)
@@ -99,7 +99,7 @@ class NeedItem(MethodView):
     @documented_errors
     @blp.alt_response(428, schema=ProblemDetailSchema)
     def patch(self, body, need_id):
-        """Correct the details of an open need"""
+        """修改对接中需求的内容"""
         return _need(core.update_need(actor=current_actor(), need_id=need_id, expected_version=required_if_match(),
                                       **body))
 
@@ -109,7 +109,7 @@ class NeedItem(MethodView):
 @blp.response(200, NeedSchema)
 @documented_errors
 def withdraw(body, need_id):
-    """Withdraw a need; open offers and pending interest close with a notice"""
+    """撤回需求：未决的授信意向和对接意向随之关闭并通知对方"""
     return _need(core.withdraw_need(actor=current_actor(), need_id=need_id, expected_version=optional_if_match(),
                                     **body))
 
@@ -119,7 +119,7 @@ def withdraw(body, need_id):
 @blp.response(200, CandidatesSchema)
 @documented_errors
 def candidates(args, need_id):
-    """Matching sales (or supply) needs and registry enterprises for a need, nearest first, with reasons"""
+    """需求的匹配对象（相对的需求和在册企业），就近优先，附匹配理由"""
     return trade.candidates(actor=current_actor(), need_id=need_id, **args)
 
 
@@ -128,7 +128,7 @@ def candidates(args, need_id):
 @blp.response(201, MatchSchema)
 @documented_errors
 def interest(body, need_id):
-    """Express interest in a catalogue need (意向对接); the other side is notified"""
+    """对目录中的需求提出意向对接，并通知对方"""
     return _versioned(trade.express_interest(actor=current_actor(), need_id=need_id, **body))
 
 
@@ -137,7 +137,7 @@ def interest(body, need_id):
 @blp.response(200, page_schema(MatchSchema))
 @blp.alt_response(403, schema=ProblemDetailSchema)
 def list_matches(args):
-    """List the supply–sales matches of the caller's enterprises"""
+    """列出本人企业的供需对接"""
     filters, paging = split_paging(args)
     actor = current_actor()
     page = paginate(trade.list_matches(actor=actor, **filters), sorts=sorts.MATCHES, **paging)
@@ -150,7 +150,7 @@ def list_matches(args):
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def get_match(match_id):
-    """Read a match, with both sides' contacts once it is accepted"""
+    """查看对接记录；对方确认后双方可见联系方式"""
     return _versioned(trade.get_match_or_raise(actor=current_actor(), match_id=match_id))
 
 
@@ -159,7 +159,7 @@ def get_match(match_id):
 @blp.response(200, MatchSchema)
 @documented_errors
 def accept_match(body, match_id):
-    """Accept an interest: both sides see each other's contact"""
+    """确认对接：双方可见彼此联系方式"""
     return _versioned(trade.decide(actor=current_actor(), match_id=match_id, accept=True,
                                    expected_version=optional_if_match()))
 
@@ -169,7 +169,7 @@ def accept_match(body, match_id):
 @blp.response(200, MatchSchema)
 @documented_errors
 def decline_match(body, match_id):
-    """Decline an interest"""
+    """婉拒对接意向"""
     return _versioned(trade.decide(actor=current_actor(), match_id=match_id, accept=False,
                                    expected_version=optional_if_match()))
 
@@ -179,7 +179,7 @@ def decline_match(body, match_id):
 @blp.response(200, MatchSchema)
 @documented_errors
 def report_match(body, match_id):
-    """Report how an accepted match ended: signed (with the amount) or no_deal"""
+    """报告对接结果：签约（附金额）或未成交"""
     return _versioned(trade.report(actor=current_actor(), match_id=match_id, expected_version=optional_if_match(),
                                    **body))
 
@@ -189,7 +189,7 @@ def report_match(body, match_id):
 @blp.response(201, OfferSchema)
 @documented_errors
 def make_offer(body, need_id):
-    """Offer credit on a financing need (提出授信意向; institution users)"""
+    """对融资需求提出授信意向（金融机构用户）"""
     return _versioned(financing.make_offer(actor=current_actor(), need_id=need_id, **body))
 
 
@@ -198,7 +198,7 @@ def make_offer(body, need_id):
 @blp.response(200, OfferSchema)
 @documented_errors
 def accept_offer(body, offer_id):
-    """Accept one offer; the need's other offers close with a notice"""
+    """接受一个授信意向，其余意向关闭并通知"""
     return _versioned(financing.accept_offer(actor=current_actor(), offer_id=offer_id,
                                              expected_version=optional_if_match()))
 
@@ -208,7 +208,7 @@ def accept_offer(body, offer_id):
 @blp.response(200, OfferSchema)
 @documented_errors
 def offer_outcome(body, offer_id):
-    """Record the credit granted (amount, date) or declined (reason) on an accepted offer (登记放款)"""
+    """登记放款（金额、日期）或未获批（原因）"""
     return _versioned(financing.record_outcome(actor=current_actor(), offer_id=offer_id,
                                                expected_version=optional_if_match(), **body))
 
@@ -218,7 +218,7 @@ def offer_outcome(body, offer_id):
 @blp.response(201, NeedSchema)
 @documented_errors
 def placement(body, need_id):
-    """Record workers placed on one post of a labor need (登记招聘)"""
+    """登记用工需求某一岗位的到岗人数（登记招聘）"""
     return _need(labor.record_placement(actor=current_actor(), need_id=need_id,
                                         expected_version=optional_if_match(), **body))
 
@@ -226,7 +226,7 @@ def placement(body, need_id):
 @blp.route("/institutions")
 @blp.response(200, InstitutionListSchema)
 def institutions():
-    """List the financial institutions with their service regions"""
+    """列出金融机构及其服务区域"""
     return {"items": list(financing.institutions())}
 
 
@@ -236,7 +236,7 @@ class MatchingSessions(MethodView):
     @blp.response(200, page_schema(MatchingSessionSchema))
     @blp.alt_response(403, schema=ProblemDetailSchema)
     def get(self, args):
-        """List 对接会 of the caller's region, those above it and below it"""
+        """列出本区划及上下级区划的对接会"""
         filters, paging = split_paging(args)
         return paginate(sessions.list_sessions(actor=current_actor(), **filters), sorts=sorts.MATCHING_SESSIONS,
                         **paging)
@@ -245,7 +245,7 @@ class MatchingSessions(MethodView):
     @blp.response(201, MatchingSessionSchema)
     @documented_errors
     def post(self, body):
-        """Organise a 对接会 with invited needs and participants; invitations are notified"""
+        """组织对接会（邀请需求和参会方），并发送邀请通知"""
         return _versioned(sessions.create_session(actor=current_actor(), **body))
 
 
@@ -254,7 +254,7 @@ class MatchingSessions(MethodView):
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def get_session(session_id):
-    """Read a 对接会 with its needs and their outcomes"""
+    """查看对接会及受邀需求的成果"""
     return _versioned(sessions.get_session_or_raise(actor=current_actor(), session_id=session_id))
 
 
@@ -263,7 +263,7 @@ def get_session(session_id):
 @blp.response(200, MatchingSessionSchema)
 @documented_errors
 def session_outcome(body, session_id):
-    """Record the outcome of one invited need after the session"""
+    """会后登记一项受邀需求的对接成果"""
     return _versioned(sessions.record_outcome(actor=current_actor(), session_id=session_id, **body))
 
 
@@ -273,7 +273,7 @@ def session_outcome(body, session_id):
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema, description="区划不在本人辖区内")
 def need_figures(args):
-    """Monthly 对接 figures of a region and each of its child regions"""
+    """区划及其下级区划的对接月度统计"""
     return figures.figures(actor=current_actor(), **args)
 
 
@@ -288,7 +288,7 @@ def _xlsx(result):
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def export_figures(args):
-    """Export the monthly 对接 figures as an Excel workbook"""
+    """导出对接月度统计（Excel）"""
     return _xlsx(figures.export_figures(actor=current_actor(), **args))
 
 
@@ -298,7 +298,7 @@ def export_figures(args):
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema, description="区划不在本人辖区内")
 def ranking(args):
-    """The monthly ranking of the institutions serving a region"""
+    """服务该区划的金融机构月度排名"""
     return figures.ranking(actor=current_actor(), **args)
 
 
@@ -308,5 +308,5 @@ def ranking(args):
 @blp.alt_response(403, schema=ProblemDetailSchema)
 @blp.alt_response(404, schema=ProblemDetailSchema)
 def export_ranking(args):
-    """Export the monthly institution ranking as an Excel workbook"""
+    """导出金融机构月度排名（Excel）"""
     return _xlsx(figures.export_ranking(actor=current_actor(), **args))
