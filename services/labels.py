@@ -59,4 +59,9 @@ ENUM_LABELS: dict[str, dict[str, str]] = {
     "session_kind": {"financing": "银企对接会", "labor": "招聘会", "supply_sales": "产供销对接会"},
     "outcome_result": {"agreement": "达成意向", "no_agreement": "未达成"},
     "match_source": {"need": "供需目录", "registry": "在册企业"},
+    "need_action": {"create": "发布", "update": "修改", "withdraw": "撤回", "expire": "过期", "offer": "提出授信意向",
+                    "offer_accepted": "接受授信意向", "offer_closed": "授信意向关闭", "granted": "登记放款",
+                    "declined": "授信未获批", "interest": "意向对接", "match_accepted": "确认对接",
+                    "match_declined": "婉拒对接", "signed": "签约", "no_deal": "未成交", "placement": "登记招聘",
+                    "session_outcome": "对接会成果"},
 }
