@@ -82,3 +82,22 @@ def test_placements_sessions_and_the_ranking_export_over_http(live_server):
     assert book["金融机构排名"]["B1"].value == "金融机构"
     figures = coordinator.get(live_server.url + "needs/figures", headers={"Accept-Encoding": "gzip"})
     assert figures.headers.get("Content-Encoding") == "gzip" and figures.json()["labor"]["posts_filled"] >= 2
+
+
+def test_two_offers_accepted_at_once_leave_exactly_one_accepted(live_server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    enterprise = live_server.login("ent_qhy")
+    need = enterprise.post(live_server.url + "needs", json={"kind": "financing", "details": {
+        "amount_10k": 30, "term_months": 6, "purpose": "备货", "guarantee": "credit"}}).json()
+    offers = [live_server.login(bank).post(live_server.url + f"needs/{need['id']}/offers",
+                                           json={"amount_10k": 30, "rate_pct": 4, "term_months": 6}).json()
+              for bank in ("bank_lxns", "bank_gsyh")]
+    sessions = [live_server.login("ent_qhy"), live_server.login("liaison_ma")]
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda pair: pair[0].post(live_server.url + f"offers/{pair[1]['id']}/accept", json={}),
+                                zip(sessions, offers, strict=True)))
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    final = enterprise.get(live_server.url + f"needs/{need['id']}").json()
+    assert sorted(o["status"] for o in final["offers"]) == ["accepted", "closed"]
+    assert [e["action"] for e in final["events"]].count("offer_accepted") == 1
