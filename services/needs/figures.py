@@ -79,7 +79,8 @@ def _block(root: Region, start: datetime, end: datetime) -> dict:
         .where(in_region, month, NeedEvent.action == "signed")).one()
     sessions = db.session.scalar(select(func.count()).select_from(MatchingSession).where(
         MatchingSession.region_id.in_(subtree_region_ids(root.path)),
-        MatchingSession.held_on >= _local_date(start), MatchingSession.held_on < _local_date(end))) or 0
+        MatchingSession.held_on >= _local_date(start), MatchingSession.held_on < _local_date(end),
+        MatchingSession.held_on <= local_today())) or 0  # a session later this month is not held yet
     return {
         "region": region_brief(root),
         "needs": {"by_kind": by_kind, "new": new, "total": sum(sum(s.values()) for s in by_kind.values())},

@@ -146,3 +146,14 @@ def test_a_county_sees_the_prefectures_sessions_and_another_prefecture_does_not(
 def test_the_demo_session_has_outcomes(login_as):
     sessions = login_as("lx_coord").get("matching-sessions?kind=financing").get_json()["items"]
     assert any(n["result"] for s in sessions for n in s["needs"])
+
+
+def test_a_session_later_this_month_does_not_count_as_held(login_as):
+    sales = publish(login_as("ent_qhy"), "sales", trade("臊子面"))
+    before = login_as("lx_coord").get("needs/figures").get_json()["sessions"]["held"]
+    later = TODAY + timedelta(days=1)
+    if later.month != TODAY.month:
+        later = TODAY  # the last day of a month: today's session is held, and counted
+    login_as("lx_coord").post("matching-sessions", json=_session_body([sales["id"]], held_on=later.isoformat()))
+    after = login_as("lx_coord").get("needs/figures").get_json()["sessions"]["held"]
+    assert after == before + (1 if later == TODAY else 0)
