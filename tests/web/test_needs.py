@@ -153,3 +153,14 @@ def test_the_figures_and_the_ranking_show_as_tables_and_a_chart_and_export(desk)
     with page.expect_download() as info:
         page.get_by_role("button", name="导出排名 Excel").click()
     assert info.value.suggested_filename.endswith(".xlsx")
+
+
+def test_a_problem_links_the_need_it_carries(page, base_url):
+    problem = next(p for p in api(base_url, "liaison_ma", "problems", category="financing", limit=100)["items"]
+                   if p["title"] == "流动资金贷款到期续贷困难")
+    sign_in(page, "liaison_ma")
+    page.wait_for_url("**/app/enterprises")
+    page.goto(f"/app/problems/{problem['id']}")
+    page.get_by_role("link", name="所附融资需求").click()
+    page.get_by_role("heading", name="融资需求 · 临夏县俊林农牧科技有限公司").wait_for()
+    assert page.get_by_role("list", name="授信意向").get_by_text("已放款").first.is_visible()
