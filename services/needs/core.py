@@ -30,6 +30,7 @@ settings = Settings()
 
 
 def configure(*, expiry_days: int | None = None) -> None:
+    """Set the expiry of stale needs (NEED_EXPIRY_DAYS) at start-up."""
     if expiry_days is not None:
         settings.expiry_days = expiry_days
 
@@ -64,6 +65,7 @@ def visible_clause(actor: Actor) -> ColumnElement[bool]:
 
 
 def get_need(actor: Actor, need_id: int, *, lock: bool = False) -> Need:
+    """The need if the actor may see it (row-locked with `lock`); NotFound otherwise."""
     stmt = select(Need).where(Need.id == need_id, visible_clause(actor))
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
@@ -89,6 +91,7 @@ def may_manage(actor: Actor, need: Need) -> bool:
 
 
 def check_version(expected: int | None, current: int) -> None:
+    """VersionMismatch when an If-Match version was sent and is not the current one."""
     if expected is not None and expected != current:
         raise VersionMismatch()
 
@@ -97,6 +100,7 @@ def check_version(expected: int | None, current: int) -> None:
 
 
 def record(need: Need, actor: Actor, action: str, *, before: str | None, at: datetime, **fields) -> NeedEvent:
+    """Add a need event and bump the need's version (no commit)."""
     event = NeedEvent(need_id=need.id, actor_id=actor.user_id, action=action, from_status=before,
                       to_status=need.status, at=at, **fields)
     db.session.add(event)
@@ -107,20 +111,24 @@ def record(need: Need, actor: Actor, action: str, *, before: str | None, at: dat
 
 
 def enterprise_side(enterprise_id: int) -> list[int]:
+    """The enterprise's users and liaisons: who hears of its needs."""
     return notifications.enterprise_users(enterprise_id) + notifications.enterprise_liaisons(enterprise_id)
 
 
 def institution_users(institution_id: int) -> list[int]:
+    """The active users of an institution."""
     return list(db.session.scalars(select(User.id).where(
         User.role == Role.INSTITUTION, User.institution_id == institution_id, User.is_active.is_(True))))
 
 
 def tell(user_ids, *, kind: str, title: str, need: Need, exclude: int | None, body: str | None = None) -> None:
+    """Notify users of a step of a need (never the actor)."""
     notifications.notify(user_ids, kind=kind, title=title, body=body or need.enterprise.name, object_type="need",
                          object_id=need.id, exclude=exclude)
 
 
 def label(need: Need) -> str:
+    """How a need is named in a notification: its kind and what it asks for."""
     details = need.details or {}
     if need.kind == "financing":
         return f"融资需求 {details.get('amount_10k', 0):g} 万元"
@@ -138,6 +146,7 @@ def _contact(enterprise: Enterprise, full: bool) -> dict:
 
 
 def contact_for(actor: Actor, need: Need, accepted_institutions: set[int] = frozenset()) -> dict | None:
+    """The enterprise contact this actor is shown (None for an institution whose offer is not accepted)."""
     if actor.role == Role.INSTITUTION:
         return _contact(need.enterprise, True) if actor.institution_id in accepted_institutions else None
     if actor.role in (Role.ADMIN, Role.COORDINATOR, Role.LIAISON, Role.ENTERPRISE):
@@ -146,6 +155,7 @@ def contact_for(actor: Actor, need: Need, accepted_institutions: set[int] = froz
 
 
 def shown_details(actor: Actor, need: Need) -> dict:
+    """The details this actor is shown: amounts of money hidden from viewers and auditors."""
     details = dict(need.details or {})
     if actor.role in MONEY_HIDDEN_ROLES and "amount_10k" in details:
         details["amount_10k"] = None
@@ -153,6 +163,7 @@ def shown_details(actor: Actor, need: Need) -> dict:
 
 
 def need_actions(actor: Actor, need: Need) -> list[str]:
+    """The steps this actor may take on the need now (update, withdraw, offer, placement)."""
     actions = []
     open_ = need.status in NEED_OPEN_STATUSES
     if open_ and may_manage(actor, need):
@@ -168,6 +179,7 @@ def need_actions(actor: Actor, need: Need) -> list[str]:
 
 
 def may_place(actor: Actor, need: Need) -> bool:
+    """Whether the actor records placements on this labor need."""
     from services.needs import labor
 
     return labor.may_place(actor, need)
@@ -202,6 +214,7 @@ def present(actor: Actor, needs: list[Need], *, full: bool = False) -> list[Need
 
 
 def present_one(actor: Actor, need: Need) -> Need:
+    """One need with everything this actor is shown."""
     return present(actor, [need], full=True)[0]
 
 
@@ -210,6 +223,7 @@ def present_one(actor: Actor, need: Need) -> Need:
 
 def list_needs(*, actor: Actor, kind=None, status=None, region: int | None = None, enterprise: int | None = None,
                q: str | None = None) -> Select:
+    """The needs the actor may see, filtered; Forbidden for auditors."""
     from services.filters import where_one_of
 
     if actor.role == Role.AUDITOR:
@@ -229,6 +243,7 @@ def list_needs(*, actor: Actor, kind=None, status=None, region: int | None = Non
 
 
 def get_need_or_raise(*, actor: Actor, need_id: int) -> Need:
+    """One need as this actor is shown it; NotFound out of sight."""
     return present_one(actor, get_need(actor, need_id))
 
 
@@ -279,13 +294,16 @@ def file_need(*, actor: Actor, kind: str, details, enterprise_id: int | None = N
 
 
 def create_need(*, actor: Actor, **fields) -> Need:
+    """File a need as its own transaction; raises as file_need (Forbidden, NotFound, ValidationFailed)."""
     need = file_need(actor=actor, **fields)
     db.session.commit()
     return present_one(actor, need)
 
 
 def create_problem(*, actor: Actor, need: dict | None = None, **fields):
-    """POST /problems: the problem and, when given, the need it details, in one transaction."""
+    """POST /problems: the problem and, when given, the need it details, in one transaction. ValidationFailed when the
+    need's kind does not fit the category or its details are invalid; otherwise as file_problem (Forbidden,
+    NotFound)."""
     from services.problems.commands import file_problem
 
     problem = file_problem(actor=actor, **fields)
@@ -300,6 +318,8 @@ def create_problem(*, actor: Actor, need: dict | None = None, **fields):
 
 
 def update_need(*, actor: Actor, need_id: int, details, expected_version: int, now: datetime | None = None) -> Need:
+    """Replace the details of an open need: NotFound, Forbidden (not its side), VersionMismatch, InvalidTransition (not
+    open), ValidationFailed."""
     need = get_need(actor, need_id, lock=True)
     if not may_manage(actor, need):
         raise Forbidden("只有需求企业、其联络员或专班可以修改需求")
@@ -346,6 +366,8 @@ def close_open_sides(need: Need, actor: Actor, reason: str, now: datetime) -> No
 
 def withdraw_need(*, actor: Actor, need_id: int, reason: str = "", expected_version: int | None = None,
                   now: datetime | None = None) -> Need:
+    """Withdraw an open or matched need; open offers close and pending interest ends, each with a notice. NotFound,
+    Forbidden, VersionMismatch, InvalidTransition."""
     need = get_need(actor, need_id, lock=True)
     if not may_manage(actor, need):
         raise Forbidden("只有需求企业、其联络员或专班可以撤回需求")

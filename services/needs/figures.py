@@ -21,7 +21,8 @@ SMALL_SCALES = ("micro", "small")
 
 
 def parse_period(period: str | None) -> tuple[str, datetime, datetime]:
-    """'YYYY-MM' (default: this month) → (period, start, end) in UTC, the local month's bounds."""
+    """'YYYY-MM' (default: this month) → (period, start, end) in UTC, the local month's bounds; ValidationFailed
+    otherwise."""
     if period is None:
         today = local_today()
         period = f"{today.year:04d}-{today.month:02d}"
@@ -106,6 +107,7 @@ def _local_date(instant: datetime) -> date:
 
 
 def figures(*, actor: Actor, region: int | None = None, period: str | None = None) -> dict:
+    """The month's 对接 figures of a region and each child region; Forbidden or NotFound as report_region."""
     root = report_region(actor, region)
     period, start, end = parse_period(period)
     children = db.session.scalars(select(Region).where(Region.parent_id == root.id).order_by(Region.code)).all()
@@ -124,6 +126,7 @@ def _institutions_for(root: Region) -> list[Institution]:
 
 
 def ranking(*, actor: Actor, region: int | None = None, period: str | None = None) -> dict:
+    """The month's ranking of the institutions serving a region; Forbidden or NotFound as report_region."""
     root = report_region(actor, region)
     period, start, end = parse_period(period)
     institutions = _institutions_for(root)
@@ -189,6 +192,7 @@ def _figure_row(block: dict) -> list:
 
 
 def export_figures(*, actor: Actor, region: int | None = None, period: str | None = None) -> tuple[str, str, bytes]:
+    """The figures as an .xlsx: (file name, ASCII name, content)."""
     data = figures(actor=actor, region=region, period=period)
     blocks = [data, *data["children"]]
     statuses = [[b["region"]["name"], ENUM_LABELS["need_kind"][kind], *[b["needs"]["by_kind"][kind][s]
@@ -200,6 +204,7 @@ def export_figures(*, actor: Actor, region: int | None = None, period: str | Non
 
 
 def export_ranking(*, actor: Actor, region: int | None = None, period: str | None = None) -> tuple[str, str, bytes]:
+    """The ranking as an .xlsx: (file name, ASCII name, content)."""
     data = ranking(actor=actor, region=region, period=period)
     rows = [[r["rank"], r["institution_name"], ENUM_LABELS["institution_kind"][r["kind"]], r["offers"],
              r["median_days_to_first_offer"], r["granted_10k"], r["granted_small_10k"], r["granted_count"],

@@ -36,6 +36,8 @@ def present_offers(actor: Actor, need: Need) -> list[Offer]:
 
 def make_offer(*, actor: Actor, need_id: int, amount_10k: float, rate_pct: float, term_months: int,
                note: str = "", now: datetime | None = None) -> Offer:
+    """An institution's offer on an open financing need: NotFound, Forbidden (not an institution), InvalidTransition
+    (not open), Conflict (it already has a live offer)."""
     need = core.get_need(actor, need_id, lock=True)
     if actor.role != Role.INSTITUTION:
         raise Forbidden("只有金融机构用户可以提出授信意向")
@@ -62,6 +64,7 @@ def make_offer(*, actor: Actor, need_id: int, amount_10k: float, rate_pct: float
 
 
 def present_offer(actor: Actor, offer: Offer) -> Offer:
+    """Attach what this actor is shown of an offer (its actions, the amounts)."""
     offer.view_actions = _offer_actions(actor, offer)
     offer.view_money = actor.role not in core.MONEY_HIDDEN_ROLES
     return offer
@@ -83,6 +86,8 @@ def _load_offer(actor: Actor, offer_id: int) -> tuple[Offer, Need]:
 
 def accept_offer(*, actor: Actor, offer_id: int, expected_version: int | None = None,
                  now: datetime | None = None) -> Offer:
+    """The enterprise side accepts one offer; the need's other open offers close with a notice. NotFound, Forbidden,
+    VersionMismatch, InvalidTransition."""
     offer, need = _load_offer(actor, offer_id)
     if not core.is_party(actor, need.enterprise_id):
         raise Forbidden("只有需求企业或其联络员可以选择授信意向")
@@ -112,6 +117,8 @@ def accept_offer(*, actor: Actor, offer_id: int, expected_version: int | None = 
 def record_outcome(*, actor: Actor, offer_id: int, granted: bool, amount_10k: float | None = None,
                    granted_on: date | None = None, reason: str | None = None, expected_version: int | None = None,
                    now: datetime | None = None) -> Offer:
+    """The offering institution records the credit granted or declined: NotFound, Forbidden, VersionMismatch,
+    InvalidTransition (not accepted), ValidationFailed (amount and date, or a reason)."""
     offer, need = _load_offer(actor, offer_id)
     if actor.role != Role.INSTITUTION:
         raise Forbidden("只有提出授信意向的机构可以登记放款结果")
@@ -149,4 +156,5 @@ def record_outcome(*, actor: Actor, offer_id: int, granted: bool, amount_10k: fl
 
 
 def institutions() -> list[Institution]:
+    """Every institution with its service regions."""
     return list(db.session.scalars(select(Institution).order_by(Institution.id)))

@@ -29,6 +29,7 @@ class Field:
     help: str | None = None
 
     def describe(self) -> dict:
+        """The field as GET /meta/need-kinds publishes it."""
         out = {"name": self.name, "type": self.type, "label": self.label, "required": self.required}
         for key in ("min", "max", "max_length", "choices", "enum", "min_items", "max_items", "help"):
             value = getattr(self, key)
@@ -169,7 +170,7 @@ def _object(specs: tuple[Field, ...], data, path: str, errors: dict) -> dict:
 
 
 def validate(kind: str, details) -> dict:
-    """The cleaned details of one kind (422 with per-field messages under `details.…` otherwise)."""
+    """The cleaned details of one kind; ValidationFailed with per-field messages under `details.…` otherwise."""
     if kind not in KINDS:
         raise ValidationFailed("需求类型无效", field="kind")
     errors: dict = {}
@@ -191,8 +192,10 @@ def due_on(kind: str, details: dict) -> date | None:
 
 
 def amount(kind: str, details: dict) -> float | None:
+    """万元 asked by a financing need (None for other kinds)."""
     return details.get("amount_10k") if kind == "financing" else None
 
 
 def posts_asked(kind: str, details: dict) -> int | None:
+    """Workers asked by a labor need (None for other kinds)."""
     return sum(p["count"] for p in details.get("posts", [])) if kind == "labor" else None

@@ -27,6 +27,8 @@ def may_place(actor: Actor, need: Need) -> bool:
 def record_placement(*, actor: Actor, need_id: int, post_index: int, placed: int, placed_on: date,
                      session_id: int | None = None, expected_version: int | None = None,
                      now: datetime | None = None) -> Need:
+    """Workers placed on one post of a labor need; fulfilled when every post is filled. NotFound, Forbidden,
+    VersionMismatch, InvalidTransition (not labor, or ended), ValidationFailed (no such post, more than it needs)."""
     need = core.get_need(actor, need_id, lock=True)
     if need.kind != "labor":
         raise InvalidTransition("只有用工需求可以登记招聘", extra={"current_status": need.status, "allowed_actions": []})

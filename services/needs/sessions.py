@@ -21,10 +21,12 @@ SESSION_NEED_KINDS = {"financing": ("financing",), "labor": ("labor",), "supply_
 
 
 def organiser_roles() -> tuple[str, ...]:
+    """The roles that organise 对接会."""
     return (Role.COORDINATOR, *labor.DEPARTMENT_ROLES)
 
 
 def reader_roles() -> tuple[str, ...]:
+    """The roles that read 对接会."""
     return (Role.ADMIN, Role.COORDINATOR, Role.VIEWER, *labor.DEPARTMENT_ROLES)
 
 
@@ -40,6 +42,7 @@ def _visible(actor: Actor):
 
 
 def list_sessions(*, actor: Actor, kind=None) -> Select:
+    """对接会 of the caller's subtree and of the regions above it; Forbidden for other roles."""
     from services.filters import where_one_of
 
     if actor.role not in reader_roles():
@@ -48,6 +51,7 @@ def list_sessions(*, actor: Actor, kind=None) -> Select:
 
 
 def get_session_or_raise(*, actor: Actor, session_id: int, lock: bool = False) -> MatchingSession:
+    """One 对接会 the caller may read; Forbidden (role) or NotFound."""
     stmt = list_sessions(actor=actor).where(MatchingSession.id == session_id)
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
@@ -60,6 +64,8 @@ def get_session_or_raise(*, actor: Actor, session_id: int, lock: bool = False) -
 def create_session(*, actor: Actor, kind: str, title: str, held_on: date, place: str, need_ids: list[int],
                    institution_ids: list[int] | None = None, enterprise_ids: list[int] | None = None,
                    now: datetime | None = None) -> MatchingSession:
+    """Organise a 对接会 and notify the invited: Forbidden, NotFound (needs, institutions or enterprises out of scope),
+    ValidationFailed (needs of another kind)."""
     if actor.role not in organiser_roles():
         raise Forbidden("对接会由专班或部门组织")
     wanted = sorted(set(need_ids))
@@ -100,6 +106,8 @@ def create_session(*, actor: Actor, kind: str, title: str, held_on: date, place:
 
 def record_outcome(*, actor: Actor, session_id: int, need_id: int, result: str, amount_10k: float | None = None,
                    placed: int | None = None, note: str | None = None, now: datetime | None = None) -> MatchingSession:
+    """Record the outcome of an invited need after the session: Forbidden (not the organising task force), NotFound,
+    InvalidTransition (not held yet), Conflict (recorded already), ValidationFailed."""
     session = get_session_or_raise(actor=actor, session_id=session_id, lock=True)
     if actor.role not in organiser_roles() or actor.region_id != session.region_id:
         raise Forbidden("只有组织对接会的专班或部门可以登记成果")

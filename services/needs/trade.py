@@ -26,6 +26,7 @@ MAX_CANDIDATES = 2000
 
 
 def catalogue_roles() -> tuple[str, ...]:
+    """The roles that read the catalogue."""
     from services.needs import labor
 
     return CATALOGUE_ROLES + labor.DEPARTMENT_ROLES
@@ -39,6 +40,7 @@ def prefecture_of(region: Region | None) -> Region | None:
 
 
 def home_region(actor: Actor) -> Region | None:
+    """The region the actor belongs to (its enterprise's county for an enterprise user)."""
     if actor.role == Role.ENTERPRISE and actor.enterprise_id:
         enterprise = db.session.get(Enterprise, actor.enterprise_id)
         return db.session.get(Region, enterprise.region_id) if enterprise else None
@@ -46,7 +48,8 @@ def home_region(actor: Actor) -> Region | None:
 
 
 def catalogue(*, actor: Actor, kind=None, q: str | None = None, region: int | None = None) -> Select:
-    """Open supply and sales needs of the caller's prefecture (admin: all); never money nor contacts."""
+    """Open supply and sales needs of the caller's prefecture (admin: all); never money nor contacts. Forbidden for
+    roles without a catalogue."""
     from services.filters import where_one_of
 
     if actor.role not in catalogue_roles():
@@ -81,6 +84,8 @@ def _words(need: Need) -> set[str]:
 
 
 def candidates(*, actor: Actor, need_id: int, limit: int = 20) -> dict:
+    """Matching needs and registry enterprises for a supply or sales need, nearest first, with reasons: NotFound,
+    Forbidden, InvalidTransition (another kind)."""
     need = core.get_need(actor, need_id)
     if not (actor.is_admin or core.may_manage(actor, need)):
         raise Forbidden("只有需求企业、其联络员或专班可以查看匹配对象")
@@ -153,6 +158,7 @@ def candidates(*, actor: Actor, need_id: int, limit: int = 20) -> dict:
 
 
 def matches_of(need: Need) -> list[Match]:
+    """The matches a need takes part in, on either side."""
     return list(db.session.scalars(select(Match).where(or_(Match.need_id == need.id, Match.own_need_id == need.id))
                                    .order_by(Match.id)))
 
@@ -172,6 +178,7 @@ def _match_actions(actor: Actor, match: Match) -> list[str]:
 
 
 def present_matches(actor: Actor, matches: list[Match]) -> list[Match]:
+    """Attach what this actor is shown of each match (contacts once accepted, amounts, actions)."""
     for match in matches:
         target, interested = _sides(actor, match)
         staff = actor.role in (Role.ADMIN, Role.COORDINATOR)
@@ -188,6 +195,7 @@ def present_matches(actor: Actor, matches: list[Match]) -> list[Match]:
 
 
 def list_matches(*, actor: Actor, status=None) -> Select:
+    """The matches of the caller's enterprises; Forbidden for institutions and auditors."""
     from services.filters import where_one_of
 
     if actor.role not in CATALOGUE_ROLES + (Role.VIEWER,):
@@ -206,11 +214,14 @@ def _load_match(actor: Actor, match_id: int) -> Match:
 
 
 def get_match_or_raise(*, actor: Actor, match_id: int) -> Match:
+    """One match as this actor is shown it; Forbidden (role) or NotFound."""
     return present_matches(actor, [_load_match(actor, match_id)])[0]
 
 
 def express_interest(*, actor: Actor, need_id: int, enterprise_id: int | None = None, own_need_id: int | None = None,
                      note: str = "", now: datetime | None = None) -> Match:
+    """意向对接 on a catalogue need of the prefecture: Forbidden (not an enterprise side), NotFound, ValidationFailed (its
+    own need, a wrong own need), InvalidTransition (not open), Conflict (already expressed)."""
     if actor.role not in (Role.ENTERPRISE, Role.LIAISON):
         raise Forbidden("意向对接由企业或其联络员提出")
     enterprise_id = enterprise_id or actor.enterprise_id
@@ -266,6 +277,8 @@ def _step(match: Match, actor: Actor, action: str, now: datetime, *, status: str
 
 def decide(*, actor: Actor, match_id: int, accept: bool, expected_version: int | None = None,
            now: datetime | None = None) -> Match:
+    """The catalogue need's side accepts or declines an interest: NotFound, Forbidden, VersionMismatch,
+    InvalidTransition."""
     match = _load_match(actor, match_id)
     target, _ = _sides(actor, match)
     if not target:
@@ -294,6 +307,8 @@ def decide(*, actor: Actor, match_id: int, accept: bool, expected_version: int |
 
 def report(*, actor: Actor, match_id: int, outcome: str, amount_10k: float | None = None,
            expected_version: int | None = None, now: datetime | None = None) -> Match:
+    """Either side reports an accepted match as signed (with the amount) or no_deal: NotFound, Forbidden,
+    VersionMismatch, InvalidTransition, ValidationFailed."""
     match = _load_match(actor, match_id)
     target, interested = _sides(actor, match)
     if not (target or interested):
