@@ -103,8 +103,9 @@ export default defineComponent({
     return () => h("form", { class: "card", novalidate: true, onSubmit: submit }, [
       props.enterprises ? h(SelectField, { label: "企业", required: true, options: props.enterprises, modelValue: enterprise.value,
         "onUpdate:modelValue": (v) => { enterprise.value = v; } }) : null,
-      h(SelectField, { label: "需求类型", required: true, options: options("need_kind"), modelValue: kind.value,
-        "onUpdate:modelValue": pick }),
+      // The kind is chosen once the kinds' fields have arrived: the form is built from them.
+      schema.value ? h(SelectField, { label: "需求类型", required: true, options: options("need_kind"), modelValue: kind.value,
+        "onUpdate:modelValue": pick }) : h("p", { class: "muted" }, "正在加载表单…"),
       ...(kind.value && schema.value ? schema.value[kind.value].fields.map((f) => fieldBlock(f, data.value, `details.${f.name}`)) : []),
       message.value ? h("p", { class: "error", role: "alert" }, message.value) : null,
       h(vant.Button, { type: "primary", block: true, nativeType: "submit", loading: busy.value }, () => "发布"),
