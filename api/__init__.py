@@ -56,12 +56,13 @@ def _refuse_demo_accounts(app: Flask) -> None:
     from services import passwords
     from services.db import db
     from services.demo.base import ACCOUNTS, DEMO_PASSWORD
+    from services.demo.needs import ACCOUNTS as NEED_ACCOUNTS
     from services.models import User
 
     with app.app_context():
         if not inspect(db.engine).has_table("users"):
             return  # an empty database: `flask db upgrade` must still run
-        demo_names = [account[0] for account in ACCOUNTS]
+        demo_names = [account[0] for account in ACCOUNTS + NEED_ACCOUNTS]
         hashes = db.session.scalars(select(User.password_hash).where(User.is_active.is_(True),
                                                                      User.username.in_(demo_names)))
         weak = any(passwords.verify_password(h, DEMO_PASSWORD) for h in hashes)
@@ -72,6 +73,7 @@ def _refuse_demo_accounts(app: Flask) -> None:
 
 def _configure_services(app: Flask) -> None:
     from services import location, passwords, timeutil
+    from services.needs import core as need_core
     from services.problems import limits
 
     timeutil.set_zone(app.config["TIMEZONE"])
@@ -85,6 +87,7 @@ def _configure_services(app: Flask) -> None:
 
     task_limits.configure(sign_days=app.config["TASK_SIGN_DAYS"])
     _configure_delivery(app)
+    need_core.configure(expiry_days=app.config["NEED_EXPIRY_DAYS"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
 

@@ -33,7 +33,7 @@ PUBLIC_ENDPOINTS = {
 OPTIONAL_TOKEN_ENDPOINTS = {"policies.Match"}
 # Reads that fill the anonymous 不来即享 form: GET needs no token (a token, when sent, is checked and
 # identifies the caller); every other method of these endpoints still needs one.
-PUBLIC_READ_ENDPOINTS = {"reference.Regions", "reference.enums", "policies.Policies"}
+PUBLIC_READ_ENDPOINTS = {"reference.Regions", "reference.enums", "policies.Policies", "needs.need_kinds"}
 REFRESH_ENDPOINTS = {"auth.refresh"}
 # What an account whose password has expired may still do.
 PASSWORD_CHANGE_ENDPOINTS = {"auth.me", "auth.change_password", "auth.logout", "auth.refresh"}

@@ -91,9 +91,12 @@ def register_cli(app: Flask) -> None:
         """Open, escalate and close warnings (run every few minutes; idempotent)."""
         from services import monitoring
 
+        from services.needs import core as need_core
+
         result = monitoring.scan()
         click.echo("预警扫描完成：新开 {opened} 条，升级 {escalated} 条，解除 {closed} 条".format(**result.as_dict())
                    + f"；期限提醒 {sum(result.reminders.values())} 条")
+        click.echo(f"对接需求：{need_core.expire_stale()} 条过期")
 
     @app.cli.command("deliver")
     @click.option("--batch", default=20, show_default=True, help="rows claimed per transaction")

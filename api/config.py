@@ -96,6 +96,8 @@ class Config:
     LOCATION_MAX_DISTANCE_M = float(_env("LOCATION_MAX_DISTANCE_M", 2000))
     LOCATION_MAX_ACCURACY_M = float(_env("LOCATION_MAX_ACCURACY_M", 500))
     CLOSE_WITHOUT_FEEDBACK_DAYS = _int("CLOSE_WITHOUT_FEEDBACK_DAYS", DEFAULT_LIMITS.close_without_feedback_days)
+    # 对接: an open need with no activity for this many days expires in the scan.
+    NEED_EXPIRY_DAYS = _int("NEED_EXPIRY_DAYS", 90)
     # 考核评价 weights (relative; the score divides by the sum of the weights it could use).
     ASSESSMENT_WEIGHTS = _weights("ASSESSMENT_WEIGHTS", {
         "closure_rate": 0.20, "on_time_rate": 0.20, "satisfaction_rate": 0.20, "reopen_rate": 0.10,

@@ -25,6 +25,7 @@ class Actor:
     region_level: str | None = None
     enterprise_id: int | None = None
     department_id: int | None = None
+    institution_id: int | None = None
     ip: str | None = None
     request_id: str | None = None
     session_id: str | None = None
@@ -40,6 +41,7 @@ class Actor:
             region_id=user.region_id, region_path=region.path if region else None,
             region_level=region.level if region else None,
             enterprise_id=user.enterprise_id, department_id=user.department_id,
+            institution_id=user.institution_id,
             ip=ip, request_id=request_id, session_id=session_id,
         )
 

@@ -250,9 +250,13 @@ def dashboard(*, actor: Actor, region: int | None = None, day: date | None = Non
                 "warnings_open": source[4].get(key, no_warnings),
                 "tasks": (tasks if key == 0 else child_tasks).get(key) or _empty_tasks()}
 
+    from services.needs.figures import dashboard_block
+
     return {
         "region": region_brief(root),
         "date": day.isoformat(),
         **figures(0),
-        "children": [{"region": region_brief(child), **figures(child.id)} for child in children],
+        "needs": dashboard_block(root, month_span[0], min(at, month_span[1])),
+        "children": [{"region": region_brief(child), **figures(child.id),
+                      "needs": dashboard_block(child, month_span[0], min(at, month_span[1]))} for child in children],
     }

@@ -11,6 +11,7 @@ class Role(StrEnum):
     ENTERPRISE = "enterprise"
     AUDITOR = "auditor"
     DEPARTMENT = "department"  # staff of one department (承办单位): works the tasks dispatched to it
+    INSTITUTION = "institution"
     SYSTEM = "system"  # the scan and other jobs, never a user's role
 
 

@@ -4,8 +4,8 @@ The first argument is the list's default order; the README's table is this modul
 
 from services.paging import Sorts
 from services.models import (
-    ArrearsCase, Assignment, AuditLog, CommonProblem, Department, EarlyWarning, Enterprise, Notification,
-    OutboxMessage, Policy, Problem, Region, StatusReport, Task, User, Visit,
+    ArrearsCase, Assignment, AuditLog, CommonProblem, Department, EarlyWarning, Enterprise, Match, MatchingSession,
+    Need, Notification, OutboxMessage, Policy, Problem, Region, StatusReport, Task, User, Visit,
 )
 
 PROBLEMS = Sorts("-id", id=Problem.id, number=Problem.number, created_at=Problem.created_at,
@@ -33,8 +33,13 @@ TASKS = Sorts("due_at", due_at=Task.due_at, sign_due_at=Task.sign_due_at, dispat
               updated_at=Task.updated_at, id=Task.id)
 OUTBOX = Sorts("-id", id=OutboxMessage.id, created_at=OutboxMessage.created_at,
                next_attempt_at=OutboxMessage.next_attempt_at, sent_at=OutboxMessage.sent_at)
+NEEDS = Sorts("-id", id=Need.id, created_at=Need.created_at, updated_at=Need.updated_at, due_on=Need.due_on)
+MATCHES = Sorts("-id", id=Match.id, created_at=Match.created_at, updated_at=Match.updated_at)
+MATCHING_SESSIONS = Sorts("-held_on", held_on=MatchingSession.held_on, id=MatchingSession.id,
+                          created_at=MatchingSession.created_at)
 
 ALL = {"problems": PROBLEMS, "enterprises": ENTERPRISES, "visits": VISITS, "status-reports": STATUS_REPORTS,
        "warnings": WARNINGS, "assignments": ASSIGNMENTS, "users": USERS, "policies": POLICIES,
        "notifications": NOTIFICATIONS, "common-problems": COMMON_PROBLEMS, "audit": AUDIT, "regions": REGIONS,
-       "departments": DEPARTMENTS, "arrears": ARREARS, "tasks": TASKS, "outbox": OUTBOX}
+       "departments": DEPARTMENTS, "arrears": ARREARS, "tasks": TASKS, "outbox": OUTBOX, "needs": NEEDS,
+       "matches": MATCHES, "matching-sessions": MATCHING_SESSIONS}

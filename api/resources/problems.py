@@ -14,6 +14,7 @@ from api.schemas.problems import (
 )
 from services import exports
 from services.labels import ENUM_LABELS
+from services.needs import core as need_core
 from services.problems import commands, queries, workflow
 from services.timeutil import local_today
 
@@ -41,8 +42,8 @@ class Problems(MethodView):
     @blp.alt_response(403, schema=ProblemDetailSchema)
     @blp.alt_response(404, schema=ProblemDetailSchema, description="企业不存在或不在本人范围内")
     def post(self, body):
-        """登记问题：先到企业所在县专班待受理"""
-        return _with_etag(commands.create_problem(actor=current_actor(), **body))
+        """登记问题：先到企业所在县专班待受理（可附带对接需求，同一事务）"""
+        return _with_etag(need_core.create_problem(actor=current_actor(), **body))
 
 
 @blp.route(f"/problems/{PROBLEM_ID}")

@@ -34,6 +34,7 @@ class MeSchema(BaseSchema):
     region = ma.fields.Nested(RegionRefSchema, allow_none=True)
     department = ma.fields.Nested(RefName, allow_none=True)
     enterprise = ma.fields.Nested(RefName, allow_none=True)
+    institution = ma.fields.Nested(RefName, allow_none=True)
     mfa_enabled = ma.fields.Boolean()
 
 
@@ -61,6 +62,8 @@ class UserSchema(BaseSchema):
     department_name = NameOf("department.name")
     enterprise_id = ma.fields.Integer(allow_none=True)
     enterprise_name = NameOf("enterprise.name")
+    institution_id = ma.fields.Integer(allow_none=True)
+    institution_name = NameOf("institution.name")
     phone = ma.fields.String(allow_none=True)
     is_active = ma.fields.Boolean()
     locked_until = LocalDateTime(allow_none=True)
@@ -78,6 +81,7 @@ class UserCreateSchema(BaseSchema):
     region_id = id_field(allow_none=True)
     department_id = id_field(allow_none=True)
     enterprise_id = id_field(allow_none=True)
+    institution_id = id_field(allow_none=True)
     phone = ma.fields.String(allow_none=True, validate=ma.validate.Regexp(r"^[0-9+\-]{5,20}$"))
 
 
@@ -87,6 +91,7 @@ class UserUpdateSchema(BaseSchema):
     region_id = id_field(allow_none=True)
     department_id = id_field(allow_none=True)
     enterprise_id = id_field(allow_none=True)
+    institution_id = id_field(allow_none=True)
     phone = ma.fields.String(allow_none=True, validate=ma.validate.Regexp(r"^[0-9+\-]{5,20}$"))
     is_active = ma.fields.Boolean()
     password = ma.fields.String(validate=ma.validate.Length(min=1, max=256))

@@ -76,7 +76,20 @@ class KeyEnterprisesSchema(BaseSchema):
     visited_this_month = ma.fields.Integer()
 
 
+class DashboardNeedsSchema(BaseSchema):
+    """对接 this month to the date: needs open (or matched) by kind at its end, and the month's flows."""
+
+    open_by_kind = ma.fields.Dict(**COUNTS)
+    new = ma.fields.Integer()
+    financing_asked_10k = ma.fields.Float()
+    financing_granted_10k = ma.fields.Float()
+    posts_asked = ma.fields.Integer()
+    posts_filled = ma.fields.Integer()
+    matches_signed = ma.fields.Integer()
+
+
 class DashboardChildSchema(BaseSchema):
+    needs = ma.fields.Nested(DashboardNeedsSchema)
     region = ma.fields.Nested(RegionBriefSchema)
     problems = ma.fields.Nested(DashboardProblemsSchema)
     visits = ma.fields.Nested(VisitCountsSchema)
@@ -105,6 +118,7 @@ class DashboardTasksSchema(BaseSchema):
 
 class DashboardSchema(BaseSchema):
     region = ma.fields.Nested(RegionBriefSchema)
+    needs = ma.fields.Nested(DashboardNeedsSchema)
     date = ma.fields.String()
     problems = ma.fields.Nested(DashboardProblemsSchema)
     visits = ma.fields.Nested(VisitCountsSchema)

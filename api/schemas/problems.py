@@ -5,6 +5,7 @@ import marshmallow as ma
 from api.pagination import sort_field, ListArgsSchema
 from services import sorts
 from api.schemas.field import PhotoSchema
+from api.schemas.needs import NeedInlineSchema
 from api.schemas.base import (
     BaseSchema, IdListField, LocalDateTime, LocalTimesDict, MultiEnum, NameOf, SafeDate, enum, id_field, text,
 )
@@ -50,6 +51,12 @@ class StintSchema(BaseSchema):
     paused_seconds = ma.fields.Integer()
     overdue = ma.fields.Function(lambda s: stints.is_overdue(s, s.problem, utcnow()), dump_only=True,
                                  metadata={"type": "boolean"})
+
+
+class LinkedNeedSchema(BaseSchema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    status = ma.fields.String()
 
 
 class ProblemSummarySchema(BaseSchema):
@@ -103,6 +110,7 @@ class ProblemSchema(ProblemSummarySchema):
     tasks = ma.fields.List(ma.fields.Nested("TaskBriefSchema"), metadata={"description": "承办任务（主办、协办），含历史"})
     photos = ma.fields.List(ma.fields.Nested(PhotoSchema), metadata={
         "description": "问题的照片：所属走访的照片和问题自己上传的照片"})
+    needs = ma.fields.List(ma.fields.Nested(LinkedNeedSchema), metadata={"description": "问题所附的对接需求"})
 
 
 class ProblemCreateSchema(BaseSchema):
@@ -112,6 +120,8 @@ class ProblemCreateSchema(BaseSchema):
     description = text(5000, load_default="")
     scope = enum(PROBLEM_SCOPES, required=True)
     urgency = enum(URGENCIES, load_default="normal")
+    need = ma.fields.Nested(NeedInlineSchema, metadata={
+        "description": "融资、用工、供应、销售类问题可同时提交结构化需求（同一事务）"})
 
 
 class ProblemUpdateSchema(BaseSchema):

@@ -15,7 +15,19 @@ from services.roles import Role
 from services.paging import paged
 from services import sorts
 
-USER_FIELDS = ("name", "role", "region_id", "department_id", "enterprise_id", "phone", "is_active")
+USER_FIELDS = ("name", "role", "region_id", "department_id", "enterprise_id", "phone", "is_active", "institution_id")
+
+
+def _check_institution(role: str, institution_id) -> None:
+    """对接: a user of role institution is bound to one institution; no one else is."""
+    from services.models import Institution
+
+    if role == Role.INSTITUTION and not institution_id:
+        raise ValidationFailed(errors={"institution_id": ["金融机构用户必须绑定金融机构"]})
+    if role != Role.INSTITUTION and institution_id:
+        raise ValidationFailed(errors={"institution_id": ["只有金融机构用户可以绑定金融机构"]})
+    if institution_id and db.session.get(Institution, institution_id) is None:
+        raise ValidationFailed(errors={"institution_id": ["金融机构不存在"]})
 
 
 def _check_binding(role: str, region_id, enterprise_id, department_id) -> None:
@@ -49,7 +61,7 @@ def list_users(*, actor: Actor, role: str | None = None, q: str | None = None):
     _require_admin(actor)
     # Names beside ids, one IN query per relationship for the whole page.
     stmt = select(User).options(selectinload(User.region), selectinload(User.department),
-                                selectinload(User.enterprise))
+                                selectinload(User.enterprise), selectinload(User.institution))
     if role:
         stmt = stmt.where(User.role == role)
     if q:
@@ -68,8 +80,8 @@ def get_user_or_raise(*, actor: Actor, user_id: int) -> User:
 
 @unit_of_work()
 def create_user(*, actor: Actor, username: str, password: str, name: str, role: str, region_id=None,
-                department_id=None, enterprise_id=None, phone=None) -> User:
-    """Create an account bound to its region, enterprise or department as its role needs.
+                department_id=None, enterprise_id=None, phone=None, institution_id=None) -> User:
+    """Create an account bound to its region, enterprise, department or institution as its role needs.
     Raises Forbidden (not an admin), ValidationFailed (bad username, weak password, missing or unknown
     binding), Conflict (username taken)."""
     _require_admin(actor)
@@ -78,10 +90,12 @@ def create_user(*, actor: Actor, username: str, password: str, name: str, role: 
     if reason:
         raise ValidationFailed(reason, field="password")
     _check_binding(role, region_id, enterprise_id, department_id)
+    _check_institution(role, institution_id)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise Conflict("用户名已存在", errors={"username": ["用户名已存在"]})
     user = User(username=username, name=name, role=role, region_id=region_id, department_id=department_id,
-                enterprise_id=enterprise_id, phone=phone, password_hash=passwords.hash_password(password))
+                enterprise_id=enterprise_id, phone=phone, password_hash=passwords.hash_password(password),
+                institution_id=institution_id)
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.created", "user", user.id, {"username": username, "role": role})
@@ -99,6 +113,7 @@ def update_user(*, actor: Actor, user_id: int, expected_version: int, changes: d
     password = changes.pop("password", None)
     merged = {f: changes.get(f, getattr(user, f)) for f in ("role", "region_id", "enterprise_id", "department_id")}
     _check_binding(merged["role"], merged["region_id"], merged["enterprise_id"], merged["department_id"])
+    _check_institution(merged["role"], changes.get("institution_id", user.institution_id))
     for key, value in changes.items():
         setattr(user, key, value)
     if password is not None:

@@ -7,6 +7,9 @@ from services.models.enterprises import Assignment, Enterprise, EnterpriseChange
 from services.models.field import Photo, StatusReport, Visit
 from services.models.idempotency import IdempotencyRecord
 from services.models.monitoring import EarlyWarning
+from services.models.needs import (
+    Institution, InstitutionRegion, Match, MatchingSession, Need, NeedEvent, Offer, Placement, SessionNeed,
+)
 from services.models.notifications import Notification
 from services.models.plans import EnterprisePlan
 from services.models.policies import Policy
@@ -22,4 +25,6 @@ __all__ = [
     "Enterprise", "EnterpriseChange", "EnterprisePlan", "EnterpriseTag", "IdempotencyRecord",
     "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemEvent", "ProblemStint", "Region",
     "RevokedToken", "StatusReport", "Task", "User", "UserSession", "Visit", "EarlyWarning",
+    "Institution", "InstitutionRegion", "Match", "MatchingSession", "Need", "NeedEvent", "Offer", "Placement",
+    "SessionNeed",
 ]

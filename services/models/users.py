@@ -20,6 +20,7 @@ class User(Versioned, db.Model):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"), index=True)
     phone: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -43,6 +44,7 @@ class User(Versioned, db.Model):
     region = relationship("Region")
     department = relationship("Department")
     enterprise = relationship("Enterprise", foreign_keys=[enterprise_id])
+    institution = relationship("Institution")
 
 
 class RevokedToken(db.Model):

@@ -56,8 +56,8 @@ def test_every_enum_value_a_schema_accepts_has_a_label():
 
 def test_every_enum_tuple_of_the_models_has_a_label():
     missing = {}
-    for module_name in ("arrears", "enterprises", "field", "monitoring", "plans", "policies", "problems", "reference",
-                        "tasks", "users"):
+    for module_name in ("arrears", "enterprises", "field", "monitoring", "needs", "plans", "policies", "problems",
+                        "reference", "tasks", "users"):
         module = importlib.import_module(f"services.models.{module_name}").__dict__
         for name, value in module.items():
             if name.isupper() and isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):

@@ -20,7 +20,7 @@ from tests.conftest import login
 # Operations that would end the caller's own session or lock it out, not worth fuzzing blind.
 SKIPPED = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/login"), ("POST", "/api/v1/me/password"),
            ("POST", "/api/v1/me/mfa"), ("DELETE", "/api/v1/me/mfa"), ("PATCH", "/api/v1/users/{user_id}")}
-ACCOUNTS = ["admin", "lxx_coord", "liaison_ma", "ent_qhy", "dept_lxx_gxj"]
+ACCOUNTS = ["admin", "lxx_coord", "liaison_ma", "ent_qhy", "dept_lxx_gxj", "bank_lxns"]
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 
 

@@ -6,12 +6,12 @@ from sqlalchemy import select
 
 from services.db import db
 from services.models import (
-    ArrearsCase, CommonProblem, Department, EarlyWarning, Enterprise, OutboxMessage, Problem, Region, StatusReport,
-    Task, User, Visit,
+    ArrearsCase, CommonProblem, Department, EarlyWarning, Enterprise, Match, MatchingSession, Need, OutboxMessage,
+    Problem, Region, StatusReport, Task, User, Visit,
 )
 
 ACCOUNTS = ["admin", "auditor", "gs_coord", "lx_coord", "lz_coord", "lxx_coord", "kl_coord", "lx_viewer",
-            "liaison_ma", "liaison_li", "ent_qhy", "ent_bs", "dept_lxx_gxj", "dept_lx_jrb"]
+            "liaison_ma", "liaison_li", "ent_qhy", "ent_bs", "dept_lxx_gxj", "dept_lx_jrb", "bank_lxns"]
 SKIP = {"/healthz", "/readyz", "/api/v1/openapi.json"}
 
 
@@ -34,6 +34,11 @@ def targets(app) -> dict:
             "common_id": db.session.scalar(select(CommonProblem.id).order_by(CommonProblem.id)),
             "user_id": db.session.scalar(select(User.id).where(User.username == "liaison_ma")),
             "region_id": db.session.scalar(select(Region.id).where(Region.code == "622921")),
+            # 清河源's sales need (清真牛羊肉), its signed match with 百盛超市, the 银企对接会 held by the prefecture.
+            "need_id": db.session.scalar(select(Need.id).where(Need.enterprise_id == qhy, Need.kind == "sales")
+                                         .order_by(Need.id)),
+            "match_id": db.session.scalar(select(Match.id).where(Match.status == "signed").order_by(Match.id)),
+            "session_id": db.session.scalar(select(MatchingSession.id).order_by(MatchingSession.id)),
             "department_id": 1, "policy_id": 1, "version": 1, "photo_id": 999999,
             "message_id": db.session.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id)) or 1,
             "token": "1.forged-token-that-no-one-signed",

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.services.needs.helpers import need_id
 from tests.services.problems.helpers import file
 
 SERVER_OWNED = {"id": 999, "version": 99, "created_at": "2020-01-01T00:00:00+08:00",
@@ -27,6 +28,10 @@ WRITES = [
     ("admin", "POST", "policies", {"title": "x", "issuer": "y", "benefit_type": "tax"}, {}),
     ("ent_qhy", "PUT", "enterprises/{enterprise}/status-reports/2026-01", {"operating_status": "resumed",
                                                                           "employees": 3}, {}),
+    ("ent_qhy", "POST", "needs", {"kind": "sales", "details": {"product": "牛肉", "quantity": 1, "unit": "吨"}}, {}),
+    ("ent_qhy", "PATCH", "needs/{need}", {"details": {"product": "牛肉", "quantity": 1, "unit": "吨"}},
+     {"If-Match": '"1"'}),
+    ("bank_lxns", "POST", "needs/{financing}/offers", {"amount_10k": 10, "rate_pct": 4, "term_months": 6}, {}),
 ]
 EXTRA = [{key: value} for key, value in {**SERVER_OWNED, **PROBLEM_OWNED}.items()]
 
@@ -41,7 +46,9 @@ def _fill(value, ids):
 def ids(login_as, demo):
     return {"enterprise": demo.enterprise_id("清河源"), "other": demo.enterprise_id("清源"),
             "region": demo.region_id("622921"), "liaison": demo.user_id("liaison_ma"),
-            "problem": file(login_as("liaison_ma"), demo)["id"]}
+            "problem": file(login_as("liaison_ma"), demo)["id"],
+            "need": need_id(demo, enterprise="清河源", kind="sales"),
+            "financing": need_id(demo, enterprise="北塬", kind="financing")}
 
 
 @pytest.mark.parametrize(("account", "method", "template", "body", "headers"), WRITES,

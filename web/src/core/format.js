@@ -32,3 +32,9 @@ export function localInput(d = new Date()) {
 export function month(d = new Date()) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
 }
+
+/** Today (or a date) as YYYY-MM-DD in local time, for date inputs. */
+export function localDate(d = new Date()) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}

@@ -35,7 +35,17 @@ export const ROUTES = [
   { path: "/app/holidays", title: "节假日", roles: ["admin"], nav: true, load: screen("HolidaysScreen") },
   { path: "/app/outbox", title: "发送队列", roles: ["admin"], nav: true, load: screen("OutboxScreen") },
   { path: "/app/profile", title: "我的设置", roles: ["liaison", "enterprise", ...DESK_ROLES], load: screen("ProfileScreen") },
-  { path: "/app/desk", title: "工作台", roles: ["institution", "auditor"],
+  // 对接: needs, the catalogue, institutions' inbox, placements, sessions, figures.
+  { path: "/app/needs", title: "对接", roles: ["enterprise", "liaison"], nav: true, load: screen("NeedsScreen") },
+  { path: "/app/needs/new", title: "发布需求", roles: ["enterprise", "liaison"], nav: true, load: screen("NeedFormScreen") },
+  { path: "/app/needs/figures", title: "对接统计", roles: ["coordinator", "viewer"], nav: true, load: screen("NeedFiguresScreen") },
+  { path: "/app/needs/:id", title: "需求详情", roles: ["enterprise", "liaison", ...DESK_ROLES], load: screen("NeedScreen") },
+  { path: "/app/catalogue", title: "供需目录", roles: ["enterprise", "liaison", "coordinator"], nav: true,
+    load: screen("CatalogueScreen") },
+  { path: "/app/financing", title: "融资需求", roles: ["institution"], nav: true, load: screen("FinancingScreen") },
+  { path: "/app/labor", title: "用工需求", roles: ["coordinator"], nav: true, load: screen("LaborScreen") },
+  { path: "/app/sessions", title: "对接会", roles: ["coordinator", "viewer"], nav: true, load: screen("SessionsScreen") },
+  { path: "/app/desk", title: "工作台", roles: ["auditor"],
     nav: true, load: screen("DeskScreen") },
   { path: "/app/", title: "联企通", home: true, load: screen("HomeRedirect") },
   { path: "/app/:rest", title: "页面不存在", notFound: true, public: true, load: screen("NotFoundScreen") },
@@ -44,7 +54,7 @@ export const ROUTES = [
 // Where each role lands after signing in (UI.md names the desk homes; the workbench fills them in).
 export const HOMES = {
   liaison: "/app/enterprises", enterprise: "/app/requests",
-  coordinator: "/app/problems", department: "/app/tasks", institution: "/app/desk", viewer: "/app/dashboard",
+  coordinator: "/app/problems", department: "/app/tasks", institution: "/app/financing", viewer: "/app/dashboard",
   admin: "/app/users", auditor: "/app/desk",
 };
 

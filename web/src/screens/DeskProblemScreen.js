@@ -120,6 +120,7 @@ export default defineComponent({
                 h("p", { class: "problem-status" }, ["当前状态：", h("strong", label("problem_status", p.status))]),
                 facts(p),
                 h("p", p.description),
+                ...(p.needs || []).map((n) => h("p", { key: `need-${n.id}` }, [h("a", { href: `/app/needs/${n.id}` }, `所附${label("need_kind", n.kind)}需求`), `（${label("need_status", n.status)}）`])),
                 p.resolution ? h("div", { class: "resolution" }, [h("h4", "办理结果"), h("p", p.resolution)]) : null,
                 p.reject_reason ? h("p", `不予受理理由：${p.reject_reason}`) : null,
                 p.satisfaction ? h("p", `评价：${label("satisfaction", p.satisfaction)}`) : null,

@@ -63,6 +63,7 @@ export default defineComponent({
           h("p", { class: "meta" }, [h(StatusTag, { status: p.status }), h("span", p.number),
                                       h("span", label("problem_category", p.category)), h("span", label("problem_scope", p.scope))]),
           h("p", p.description),
+          ...(p.needs || []).map((n) => h("p", { key: `need-${n.id}` }, [h("a", { href: `/app/needs/${n.id}` }, `所附${label("need_kind", n.kind)}需求`), `（${label("need_status", n.status)}）`])),
           p.due_at ? h("p", { class: "muted" }, `办理期限：${dateTime(p.due_at)}`) : null,
           p.resolution ? h("div", { class: "resolution" }, [h("h3", "办理结果"), h("p", p.resolution)]) : null,
           p.satisfaction ? h("p", `评价：${label("satisfaction", p.satisfaction)}`) : null,

@@ -1,0 +1,66 @@
+"""用工对接: placements per post of a labor need; the need is fulfilled when every post is filled."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm.attributes import flag_modified
+
+from services import audit
+from services.actors import Actor
+from services.db import db, unit_of_work, utcnow
+from services.errors import Forbidden, InvalidTransition, ValidationFailed
+from services.models import Need, Placement
+from services.models.needs import NEED_OPEN_STATUSES
+from services.needs import core
+from services.roles import Role
+
+# Department roles that read the catalogue and, for 人社, record placements (none until departments exist).
+DEPARTMENT_ROLES: tuple[str, ...] = ()
+
+
+def may_place(actor: Actor, need: Need) -> bool:
+    """Coordinators whose scope holds the need."""
+    return actor.role == Role.COORDINATOR and core.may_manage(actor, need)
+
+
+@unit_of_work()
+def record_placement(*, actor: Actor, need_id: int, post_index: int, placed: int, placed_on: date,
+                     session_id: int | None = None, expected_version: int | None = None,
+                     now: datetime | None = None) -> Need:
+    """Workers placed on one post of a labor need; fulfilled when every post is filled. NotFound, Forbidden,
+    VersionMismatch, InvalidTransition (not labor, or ended), ValidationFailed (no such post, more than it needs)."""
+    need = core.get_need(actor, need_id, lock=True)
+    if need.kind != "labor":
+        raise InvalidTransition("只有用工需求可以登记招聘", extra={"current_status": need.status, "allowed_actions": []})
+    if not may_place(actor, need):
+        raise Forbidden("只有人社部门或专班可以登记招聘")
+    core.check_version(expected_version, need.version)
+    if need.status not in NEED_OPEN_STATUSES:
+        raise InvalidTransition("该用工需求已结束", extra={"current_status": need.status,
+                                                          "allowed_actions": core.need_actions(actor, need)})
+    posts = [dict(p) for p in need.details.get("posts", [])]
+    if not 0 <= post_index < len(posts):
+        raise ValidationFailed("岗位序号超出范围", field="post_index")
+    remaining = posts[post_index]["count"] - posts[post_index].get("placed", 0)
+    if placed > remaining:
+        raise ValidationFailed(f"该岗位还需 {remaining} 人，登记人数不能超过", field="placed")
+    now = now or utcnow()
+    posts[post_index]["placed"] = posts[post_index].get("placed", 0) + placed
+    need.details = {**need.details, "posts": posts}
+    flag_modified(need, "details")
+    before = need.status
+    if all(p["placed"] >= p["count"] for p in posts):
+        need.status, need.closed_at = "fulfilled", now
+    elif need.status == "open":
+        need.status = "matched"
+    placement = Placement(need_id=need.id, post_index=post_index, placed=placed, placed_on=placed_on,
+                          user_id=actor.user_id, session_id=session_id, created_at=now, updated_at=now)
+    db.session.add(placement)
+    db.session.flush()
+    core.record(need, actor, "placement", before=before, at=now, count=placed,
+                data={"post_index": post_index, "placed_on": placed_on.isoformat(), "placement_id": placement.id})
+    core.tell(core.enterprise_side(need.enterprise_id), kind="need.placement",
+              title=f"招聘登记：{posts[post_index]['title']} 到岗 {placed} 人", need=need, exclude=actor.user_id)
+    audit.record(actor, "need.placement", "need", need.id, {"post_index": post_index, "placed": placed})
+    return core.present_one(actor, need)
