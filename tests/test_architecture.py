@@ -208,3 +208,15 @@ def test_the_services_import_no_circle():
 def test_the_circle_finder_sees_a_circle_of_three():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_every_resource_has_its_schema_module_and_defines_no_schema_itself():
+    """One grouping from URL to test: api/resources/x.py declares routes, api/schemas/x.py its bodies and answers."""
+    resources = {p.stem for p in (ROOT / "api" / "resources").glob("*.py")} - {"__init__"}
+    schemas = {p.stem for p in (ROOT / "api" / "schemas").glob("*.py")} - {"__init__", "base", "common"}
+    assert resources == schemas
+    inline = [f"{path.name}: {node.name}" for path in sorted((ROOT / "api" / "resources").glob("*.py"))
+              for node in ast.parse(path.read_text(encoding="utf-8")).body
+              if isinstance(node, ast.ClassDef) and any(ast.unparse(b).endswith(("Schema", "ListArgsSchema"))
+                                                         for b in node.bases)]
+    assert inline == []

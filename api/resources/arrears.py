@@ -11,8 +11,17 @@ from api.auth import current_actor
 from api.concurrency import optional_if_match, required_if_match, set_etag
 from api.pagination import page_schema
 from api.schemas.arrears import (
-    ArrearsCaseSchema, ArrearsCreateSchema, ArrearsExportQuerySchema, ArrearsQuerySchema, ArrearsSummarySchema,
-    ArrearsUpdateSchema, ArrearsConfirmSchema, ArrearsMonthlyQuerySchema, ArrearsMonthlySchema, ArrearsPlanSchema, ArrearsRepaymentCreateSchema,
+    ArrearsCaseSchema,
+    ArrearsConfirmSchema,
+    ArrearsCreateSchema,
+    ArrearsExportQuerySchema,
+    ArrearsMonthlyQuerySchema,
+    ArrearsMonthlySchema,
+    ArrearsPlanSchema,
+    ArrearsQuerySchema,
+    ArrearsRepaymentCreateSchema,
+    ArrearsSummarySchema,
+    ArrearsUpdateSchema,
 )
 from api.schemas.common import ProblemDetailSchema
 from services import exports

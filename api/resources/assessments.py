@@ -4,8 +4,8 @@ from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from api.auth import current_actor
+from api.schemas.assessments import AssessmentQuerySchema, AssessmentSchema
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.monitoring import AssessmentQuerySchema, AssessmentSchema
 from services import assessment, exports
 
 blp = Blueprint("assessments", __name__, url_prefix="/api/v1/assessments", description="考核评价")

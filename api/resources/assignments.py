@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.pagination import page_schema
-from api.schemas.enterprises import AssignmentCreateSchema, AssignmentEndSchema, AssignmentQuerySchema, AssignmentSchema
+from api.schemas.assignments import AssignmentCreateSchema, AssignmentEndSchema, AssignmentQuerySchema, AssignmentSchema
 from services import assignments
 
 blp = Blueprint("assignments", __name__, url_prefix="/api/v1/assignments", description="派驻联络员与包抓领导")

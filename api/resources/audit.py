@@ -1,41 +1,13 @@
 """The audit log (read-only)."""
 
-import marshmallow as ma
 from flask_smorest import Blueprint
 
-from services import sorts
 from api.auth import current_actor
-from api.pagination import sort_field, ListArgsSchema, page_schema
-from api.schemas.base import BaseSchema, LocalDateTime
+from api.pagination import page_schema
+from api.schemas.audit import AuditEntrySchema, AuditQuerySchema
 from services import audit
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="审计日志")
-
-
-class AuditQuerySchema(ListArgsSchema):
-    actor_id = ma.fields.Integer(data_key="actor", validate=ma.validate.Range(min=1, max=2_147_483_647))
-    object_type = ma.fields.String(validate=ma.validate.Length(max=32))
-    object_id = ma.fields.String(validate=ma.validate.Length(max=64))
-    action = ma.fields.String(validate=ma.validate.Length(max=64))
-    from_ = LocalDateTime(data_key="from")
-    to = LocalDateTime()
-    sort = sort_field(sorts.AUDIT)
-
-
-class AuditEntrySchema(BaseSchema):
-    id = ma.fields.Integer()
-    seq = ma.fields.Integer()
-    at = LocalDateTime()
-    actor_id = ma.fields.Integer(allow_none=True)
-    actor_username = ma.fields.String(allow_none=True)
-    action = ma.fields.String()
-    object_type = ma.fields.String(allow_none=True)
-    object_id = ma.fields.String(allow_none=True)
-    ip = ma.fields.String(allow_none=True)
-    request_id = ma.fields.String(allow_none=True)
-    data = ma.fields.Dict()
-    prev_hash = ma.fields.String()
-    hash = ma.fields.String()
 
 
 @blp.route("")

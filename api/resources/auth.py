@@ -5,9 +5,16 @@ from flask_jwt_extended import current_user, get_jwt
 from flask_smorest import Blueprint
 
 from api.auth import current_actor, issue_tokens, token_expiry, tokens_to_revoke
-from api.extensions import limiter, address_key
+from api.extensions import address_key, limiter
 from api.schemas.auth import (
-    LoginSchema, MeSchema, MfaCodeSchema, MfaEnrolSchema, MfaSchema, PasswordChangeSchema, RefreshSchema, TokenSchema,
+    LoginSchema,
+    MeSchema,
+    MfaCodeSchema,
+    MfaEnrolSchema,
+    MfaSchema,
+    PasswordChangeSchema,
+    RefreshSchema,
+    TokenSchema,
 )
 from api.schemas.common import ProblemDetailSchema
 from services import accounts, mfa

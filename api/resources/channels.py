@@ -5,8 +5,8 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.concurrency import required_if_match, set_etag
+from api.schemas.channels import ChannelsSchema
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.delivery import ChannelsSchema
 from services.delivery import addresses
 
 blp = Blueprint("channels", __name__, url_prefix="/api/v1/me", description="消息接收渠道")

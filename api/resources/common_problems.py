@@ -3,22 +3,23 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services import sorts
 from api.auth import current_actor
-from api.pagination import sort_field, ListArgsSchema, page_schema
+from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.plans_policies import (
-    CommonProblemCreateSchema, CommonProblemSchema, CommonResolveResultSchema, CommonResolveSchema, ProblemIdsSchema,
-    SimilarQuerySchema, SimilarSchema,
+from api.schemas.common_problems import (
+    CommonProblemCreateSchema,
+    CommonProblemListArgs,
+    CommonProblemSchema,
+    CommonResolveResultSchema,
+    CommonResolveSchema,
+    ProblemIdsSchema,
+    SimilarQuerySchema,
+    SimilarSchema,
 )
 from services import common_problems, similarity
 
 blp = Blueprint("common_problems", __name__, url_prefix="/api/v1", description="共性问题与相似问题")
 GROUP = "<int(max=2147483647):common_id>"
-
-
-class CommonProblemListArgs(ListArgsSchema):
-    sort = sort_field(sorts.COMMON_PROBLEMS)
 
 
 @blp.route("/common-problems")

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.monitoring import DashboardQuerySchema, DashboardSchema
+from api.schemas.dashboard import DashboardQuerySchema, DashboardSchema
 from services import dashboard as service
 
 blp = Blueprint("dashboard", __name__, url_prefix="/api/v1/dashboard", description="日调度")

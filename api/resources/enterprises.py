@@ -8,7 +8,11 @@ from api.concurrency import required_if_match, set_etag
 from api.pagination import ListArgsSchema, page_schema
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.enterprises import (
-    EnterpriseChangeSchema, EnterpriseCreateSchema, EnterpriseQuerySchema, EnterpriseSchema, EnterpriseUpdateSchema,
+    EnterpriseChangeSchema,
+    EnterpriseCreateSchema,
+    EnterpriseQuerySchema,
+    EnterpriseSchema,
+    EnterpriseUpdateSchema,
 )
 from services import enterprises
 

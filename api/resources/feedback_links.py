@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from api.auth import anonymous_actor
 from api.extensions import address_key, limiter
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.delivery import FeedbackLinkAnswerSchema, FeedbackLinkResultSchema, FeedbackLinkViewSchema
+from api.schemas.feedback_links import FeedbackLinkAnswerSchema, FeedbackLinkResultSchema, FeedbackLinkViewSchema
 from services.delivery import answers, links
 
 blp = Blueprint("feedback_links", __name__, url_prefix="/api/v1/public", description="一次性评价链接")

@@ -1,33 +1,15 @@
 """Liveness and readiness probes."""
 
-import marshmallow as ma
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from api.errors import problem
-from api.schemas.base import BaseSchema
 from api.schemas.common import ProblemDetailSchema
+from api.schemas.health import ReadySchema, StatusSchema
 from services import delivery
 from services.db import db
 
 blp = Blueprint("health", __name__, description="健康检查")
-
-
-class StatusSchema(BaseSchema):
-    status = ma.fields.String(required=True)
-
-
-class OutboxHealthSchema(BaseSchema):
-    pending = ma.fields.Integer()
-    sending = ma.fields.Integer()
-    sent = ma.fields.Integer()
-    dead = ma.fields.Integer()
-    oldest_due_seconds = ma.fields.Integer(allow_none=True,
-                                           metadata={"description": "最早一条到期未发消息已等待的秒数"})
-
-
-class ReadySchema(StatusSchema):
-    outbox = ma.fields.Nested(OutboxHealthSchema, metadata={"description": "发送队列各状态的消息数"})
 
 
 @blp.route("/healthz")

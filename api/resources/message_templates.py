@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.delivery import TemplateListSchema, TemplateSchema
+from api.schemas.message_templates import TemplateListSchema, TemplateSchema
 from services.delivery import templates
 
 blp = Blueprint("message_templates", __name__, url_prefix="/api/v1/message-templates", description="消息模板")

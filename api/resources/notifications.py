@@ -3,7 +3,7 @@
 from flask_smorest import Blueprint
 
 from api.auth import current_actor
-from api.schemas.problems import MarkReadSchema, NotificationPageSchema, NotificationQuerySchema
+from api.schemas.notifications import MarkReadSchema, NotificationPageSchema, NotificationQuerySchema
 from services import notifications
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications", description="消息通知")

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from api.auth import current_actor
 from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.delivery import OutboxCountsSchema, OutboxMessageSchema, OutboxQuerySchema
+from api.schemas.outbox import OutboxCountsSchema, OutboxMessageSchema, OutboxQuerySchema
 from services import delivery
 
 blp = Blueprint("outbox", __name__, url_prefix="/api/v1/outbox", description="消息发送队列")

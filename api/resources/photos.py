@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.field import PhotoSchema, UploadSchema
+from api.schemas.photos import PhotoSchema, UploadSchema
 from services import photos
 
 blp = Blueprint("photos", __name__, url_prefix="/api/v1", description="照片")

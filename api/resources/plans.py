@@ -7,7 +7,7 @@ from api.auth import current_actor
 from api.concurrency import optional_if_match, required_if_match, set_etag
 from api.pagination import ListArgsSchema, page_schema
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.plans_policies import PlanPutSchema, PlanSchema
+from api.schemas.plans import PlanPutSchema, PlanSchema
 from services import plans
 
 blp = Blueprint("plans", __name__, url_prefix="/api/v1/enterprises", description="一企一策")

@@ -6,11 +6,16 @@ from flask_smorest import Blueprint
 
 from api.auth import anonymous_read_limit, current_actor, optional_actor
 from api.concurrency import required_if_match, set_etag
-from api.extensions import limiter, address_key
+from api.extensions import address_key, limiter
 from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.plans_policies import (
-    MatchFactsSchema, MatchResultSchema, PolicyCreateSchema, PolicyQuerySchema, PolicySchema, PolicyUpdateSchema,
+from api.schemas.policies import (
+    MatchFactsSchema,
+    MatchResultSchema,
+    PolicyCreateSchema,
+    PolicyQuerySchema,
+    PolicySchema,
+    PolicyUpdateSchema,
 )
 from services import policies
 

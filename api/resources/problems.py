@@ -9,8 +9,13 @@ from api.concurrency import optional_if_match, required_if_match, set_etag
 from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.problems import (
-    ACTION_SCHEMAS, ProblemCreateSchema, ProblemExportQuerySchema, ProblemQuerySchema, ProblemSchema,
-    ProblemSummarySchema, ProblemUpdateSchema,
+    ACTION_SCHEMAS,
+    ProblemCreateSchema,
+    ProblemExportQuerySchema,
+    ProblemQuerySchema,
+    ProblemSchema,
+    ProblemSummarySchema,
+    ProblemUpdateSchema,
 )
 from services import exports
 from services.labels import ENUM_LABELS

@@ -5,15 +5,23 @@ from datetime import date
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services import sorts
 from api.auth import anonymous_read_limit, current_actor
 from api.concurrency import required_if_match, set_etag
-from api.pagination import sort_field, ListArgsSchema, page_schema
+from api.pagination import page_schema
 from api.schemas.common import EnumsSchema, ProblemDetailSchema
 from api.schemas.reference import (
-    CalendarDayPutSchema, CalendarDaySchema, CalendarListSchema, CalendarQuerySchema,
-    DepartmentCreateSchema, DepartmentQuerySchema, DepartmentSchema, DepartmentUpdateSchema, RegionCreateSchema,
-    RegionQuerySchema, RegionSchema, RegionUpdateSchema,
+    CalendarDayPutSchema,
+    CalendarDaySchema,
+    CalendarListSchema,
+    CalendarQuerySchema,
+    DepartmentCreateSchema,
+    DepartmentListArgs,
+    DepartmentSchema,
+    DepartmentUpdateSchema,
+    RegionCreateSchema,
+    RegionListArgs,
+    RegionSchema,
+    RegionUpdateSchema,
 )
 from services import reference
 from services.db import db
@@ -21,14 +29,6 @@ from services.errors import ValidationFailed
 from services.labels import ENUM_LABELS
 
 blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="基础数据：区划、部门、枚举")
-
-
-class RegionListArgs(RegionQuerySchema, ListArgsSchema):
-    sort = sort_field(sorts.REGIONS)
-
-
-class DepartmentListArgs(DepartmentQuerySchema, ListArgsSchema):
-    sort = sort_field(sorts.DEPARTMENTS)
 
 
 @blp.route("/regions")

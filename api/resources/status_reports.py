@@ -7,7 +7,7 @@ from api.auth import current_actor
 from api.concurrency import optional_if_match, set_etag
 from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.field import StatusReportPutSchema, StatusReportQuerySchema, StatusReportSchema
+from api.schemas.status_reports import StatusReportPutSchema, StatusReportQuerySchema, StatusReportSchema
 from services import status_reports
 
 blp = Blueprint("status_reports", __name__, url_prefix="/api/v1/enterprises", description="月度监测")

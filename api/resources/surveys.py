@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.monitoring import SurveyQuerySchema, SurveySchema
+from api.schemas.surveys import SurveyQuerySchema, SurveySchema
 from services import surveys
 
 blp = Blueprint("status_report_survey", __name__, url_prefix="/api/v1/status-reports", description="月度监测")

@@ -9,8 +9,13 @@ from api.auth import current_actor
 from api.concurrency import optional_if_match, set_etag
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.tasks import (
-    ACTION_SCHEMAS, DepartmentAssessmentQuerySchema, DepartmentAssessmentSchema, TaskExportQuerySchema,
-    TaskPageSchema, TaskQuerySchema, TaskSchema,
+    ACTION_SCHEMAS,
+    DepartmentAssessmentQuerySchema,
+    DepartmentAssessmentSchema,
+    TaskExportQuerySchema,
+    TaskPageSchema,
+    TaskQuerySchema,
+    TaskSchema,
 )
 from services import exports
 from services.labels import ENUM_LABELS

@@ -4,20 +4,20 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services import sorts
 from api.auth import current_actor
 from api.concurrency import required_if_match, set_etag
-from api.pagination import sort_field, ListArgsSchema, page_schema
-from api.schemas.auth import MfaEnrolmentCodeSchema, UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSchema
+from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
+from api.schemas.users import (
+    MfaEnrolmentCodeSchema,
+    UserCreateSchema,
+    UserListArgs,
+    UserSchema,
+    UserUpdateSchema,
+)
 from services import accounts, mfa
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="账号管理（管理员）")
-
-
-class UserListArgs(UserQuerySchema, ListArgsSchema):
-    sort = sort_field(sorts.USERS)
-    pass
 
 
 @blp.route("")

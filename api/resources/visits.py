@@ -8,9 +8,8 @@ from api.auth import current_actor
 from api.concurrency import set_etag
 from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.field import (
-    PhotoSchema, UploadSchema, VisitCreateSchema, VisitExportQuerySchema, VisitQuerySchema, VisitSchema,
-)
+from api.schemas.photos import PhotoSchema, UploadSchema
+from api.schemas.visits import VisitCreateSchema, VisitExportQuerySchema, VisitQuerySchema, VisitSchema
 from services import exports, photos, visit_exports, visits
 from services.labels import ENUM_LABELS
 from services.timeutil import local_today

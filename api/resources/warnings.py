@@ -7,7 +7,7 @@ from api.auth import current_actor
 from api.concurrency import optional_if_match, set_etag
 from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
-from api.schemas.monitoring import AcknowledgeSchema, WarningQuerySchema, WarningSchema
+from api.schemas.warnings import AcknowledgeSchema, WarningQuerySchema, WarningSchema
 from services import monitoring
 
 blp = Blueprint("warnings", __name__, url_prefix="/api/v1/warnings", description="监测预警")

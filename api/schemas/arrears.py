@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import marshmallow as ma
 
-from services import sorts
-from api.pagination import sort_field, ListArgsSchema
+from api.pagination import ListArgsSchema, sort_field
 from api.schemas.base import BaseSchema, LocalDateTime, LocalTimesDict, MultiEnum, NameOf, SafeDate, id_field, text
-from api.schemas.monitoring import RegionBriefSchema
+from api.schemas.dashboard import RegionBriefSchema
 from api.schemas.problems import ActorRefSchema
+from services import sorts
 from services.models.arrears import ARREARS_STATUSES, DEBTOR_KINDS
 
 AMOUNT_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"

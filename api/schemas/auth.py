@@ -2,8 +2,7 @@
 
 import marshmallow as ma
 
-from api.schemas.base import BaseSchema, LocalDateTime, NameOf, enum, id_field, text
-from services.models.users import ROLES
+from api.schemas.base import BaseSchema, text
 
 
 class LoginSchema(BaseSchema):
@@ -51,57 +50,6 @@ class PasswordChangeSchema(BaseSchema):
     new_password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=256))
 
 
-class UserSchema(BaseSchema):
-    id = ma.fields.Integer(dump_only=True)
-    username = ma.fields.String()
-    name = ma.fields.String()
-    role = ma.fields.String()
-    region_id = ma.fields.Integer(allow_none=True)
-    region_name = NameOf("region.name")
-    department_id = ma.fields.Integer(allow_none=True)
-    department_name = NameOf("department.name")
-    enterprise_id = ma.fields.Integer(allow_none=True)
-    enterprise_name = NameOf("enterprise.name")
-    institution_id = ma.fields.Integer(allow_none=True)
-    institution_name = NameOf("institution.name")
-    phone = ma.fields.String(allow_none=True)
-    is_active = ma.fields.Boolean()
-    locked_until = LocalDateTime(allow_none=True)
-    mfa_enabled = ma.fields.Boolean()
-    version = ma.fields.Integer()
-    created_at = LocalDateTime()
-    updated_at = LocalDateTime()
-
-
-class UserCreateSchema(BaseSchema):
-    username = text(64, required=True, min_len=3)
-    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=256))
-    name = text(64, required=True)
-    role = enum(ROLES, required=True)
-    region_id = id_field(allow_none=True)
-    department_id = id_field(allow_none=True)
-    enterprise_id = id_field(allow_none=True)
-    institution_id = id_field(allow_none=True)
-    phone = ma.fields.String(allow_none=True, validate=ma.validate.Regexp(r"^[0-9+\-]{5,20}$"))
-
-
-class UserUpdateSchema(BaseSchema):
-    name = text(64)
-    role = enum(ROLES)
-    region_id = id_field(allow_none=True)
-    department_id = id_field(allow_none=True)
-    enterprise_id = id_field(allow_none=True)
-    institution_id = id_field(allow_none=True)
-    phone = ma.fields.String(allow_none=True, validate=ma.validate.Regexp(r"^[0-9+\-]{5,20}$"))
-    is_active = ma.fields.Boolean()
-    password = ma.fields.String(validate=ma.validate.Length(min=1, max=256))
-
-
-class UserQuerySchema(BaseSchema):
-    role = enum(ROLES)
-    q = ma.fields.String(validate=ma.validate.Length(max=64))
-
-
 class MfaSchema(BaseSchema):
     secret = ma.fields.String()
     otpauth_uri = ma.fields.String()
@@ -116,9 +64,3 @@ class MfaEnrolSchema(BaseSchema):
     password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=256))
     enrolment_code = ma.fields.String(required=True, validate=ma.validate.Length(min=4, max=32),
                                       metadata={"description": "管理员签发的一次性绑定码，如 1A2B-3C4D-5E6F-7A8B"})
-
-
-class MfaEnrolmentCodeSchema(BaseSchema):
-    user_id = ma.fields.Integer()
-    enrolment_code = ma.fields.String(metadata={"description": "一次性绑定码：线下（当面或电话）交给账号本人"})
-    expires_at = LocalDateTime()

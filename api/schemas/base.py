@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import re
+from datetime import date, datetime
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -182,3 +181,6 @@ def id_field(**kw):
 class IdListField(fields.List):
     def __init__(self, **kw):
         super().__init__(fields.Integer(validate=ID_RANGE), validate=validate.Length(max=500), **kw)
+
+
+COUNTS = {"keys": ma.fields.String(), "values": ma.fields.Integer()}

@@ -2,12 +2,18 @@
 
 import marshmallow as ma
 
-from services import sorts
-from api.pagination import sort_field, ListArgsSchema
+from api.pagination import ListArgsSchema, sort_field
 from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, NameOf, SafeDate, enum, id_field, text
-from api.schemas.monitoring import RegionBriefSchema
+from api.schemas.dashboard import RegionBriefSchema
+from services import sorts
 from services.models.needs import (
-    INSTITUTION_KINDS, MATCH_STATUSES, NEED_KINDS, NEED_STATUSES, OFFER_STATUSES, OUTCOME_RESULTS, SESSION_KINDS,
+    INSTITUTION_KINDS,
+    MATCH_STATUSES,
+    NEED_KINDS,
+    NEED_STATUSES,
+    OFFER_STATUSES,
+    OUTCOME_RESULTS,
+    SESSION_KINDS,
 )
 
 AMOUNT = ma.validate.Range(min=0.01, max=1_000_000)

@@ -2,16 +2,25 @@
 
 import marshmallow as ma
 
-from api.pagination import sort_field, ListArgsSchema
-from services import sorts
-from api.schemas.field import PhotoSchema
-from api.schemas.needs import NeedInlineSchema
-from api.schemas.base import (
-    BaseSchema, IdListField, LocalDateTime, LocalTimesDict, MultiEnum, NameOf, SafeDate, enum, id_field, text,
-)
+from api.pagination import ListArgsSchema, sort_field
 from api.schemas import tasks as _tasks  # noqa: F401 - TaskBriefSchema, nested by name below
-from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, PROBLEM_STATUSES, SATISFACTIONS, URGENCIES
+from api.schemas.base import (
+    BaseSchema,
+    IdListField,
+    LocalDateTime,
+    LocalTimesDict,
+    MultiEnum,
+    NameOf,
+    SafeDate,
+    enum,
+    id_field,
+    text,
+)
+from api.schemas.needs import NeedInlineSchema
+from api.schemas.photos import PhotoSchema
+from services import sorts
 from services.db import utcnow
+from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, PROBLEM_STATUSES, SATISFACTIONS, URGENCIES
 from services.problems import stints
 from services.problems.workflow import LEVELS
 
@@ -240,35 +249,3 @@ ACTION_SCHEMAS = {
 
 
 # --- notifications ----------------------------------------------------------------------------
-
-class NotificationSchema(BaseSchema):
-    id = ma.fields.Integer()
-    kind = ma.fields.String()
-    title = ma.fields.String()
-    body = ma.fields.String()
-    object_type = ma.fields.String(allow_none=True)
-    object_id = ma.fields.Integer(allow_none=True)
-    read_at = LocalDateTime(allow_none=True)
-    created_at = LocalDateTime()
-
-
-class NotificationPageSchema(BaseSchema):
-    items = ma.fields.List(ma.fields.Nested(NotificationSchema), required=True)
-    next_cursor = ma.fields.String(allow_none=True, required=True)
-    total = ma.fields.Integer()
-    unread_count = ma.fields.Integer(required=True)
-
-
-class NotificationQuerySchema(ListArgsSchema):
-    unread = ma.fields.Boolean()
-    sort = sort_field(sorts.NOTIFICATIONS)
-
-
-class MarkReadSchema(BaseSchema):
-    ids = ma.fields.List(id_field(), validate=ma.validate.Length(max=500))
-    all = ma.fields.Boolean()
-
-    @ma.validates_schema
-    def _one_of(self, data, **kwargs):
-        if not data.get("ids") and not data.get("all"):
-            raise ma.ValidationError("请提供 ids 或 all: true", field_name="ids")

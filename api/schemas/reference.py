@@ -1,8 +1,11 @@
 """Regions and departments."""
 
+
 import marshmallow as ma
 
+from api.pagination import ListArgsSchema, sort_field
 from api.schemas.base import BaseSchema, LocalDateTime, NameOf, enum, id_field, text
+from services import sorts
 from services.models.enterprises import INDUSTRIES
 from services.models.reference import REGION_LEVELS
 
@@ -80,3 +83,11 @@ class CalendarQuerySchema(BaseSchema):
 
 class CalendarListSchema(BaseSchema):
     items = ma.fields.List(ma.fields.Nested(CalendarDaySchema))
+
+
+class RegionListArgs(RegionQuerySchema, ListArgsSchema):
+    sort = sort_field(sorts.REGIONS)
+
+
+class DepartmentListArgs(DepartmentQuerySchema, ListArgsSchema):
+    sort = sort_field(sorts.DEPARTMENTS)

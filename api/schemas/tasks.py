@@ -2,9 +2,9 @@
 
 import marshmallow as ma
 
-from services import sorts
-from api.pagination import sort_field, ListArgsSchema
+from api.pagination import ListArgsSchema, sort_field
 from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, NameOf, id_field, text
+from services import sorts
 from services.models.tasks import TASK_ROLES, TASK_STATUSES
 
 

@@ -1,99 +1,12 @@
-"""Plans, common problems, similar problems and policies."""
+"""Policies and instant matching (不来即享)."""
 
 import marshmallow as ma
 
+from api.pagination import ListArgsSchema, sort_field
+from api.schemas.base import BaseSchema, IdListField, LocalDateTime, MultiEnum, SafeDate, enum, id_field, text
 from services import sorts
-from api.pagination import sort_field, ListArgsSchema
-from api.schemas.base import BaseSchema, IdListField, LocalDateTime, MultiEnum, NameOf, SafeDate, enum, id_field, text
-from api.schemas.problems import ProblemSummarySchema
 from services.models.enterprises import ENTITY_TYPES, INDUSTRIES, SCALES, TAGS
 from services.models.policies import BENEFIT_TYPES
-
-MEASURE_STATUSES = ("planned", "in_progress", "done")
-
-
-class MeasureSchema(BaseSchema):
-    content = text(2000, required=True)
-    responsible_department = id_field(allow_none=True, metadata={"description": "责任部门 id（GET /departments）"})
-    due_date = SafeDate(allow_none=True)
-    status = enum(MEASURE_STATUSES, load_default="planned")
-
-
-class PlanSchema(BaseSchema):
-    enterprise_id = ma.fields.Integer()
-    enterprise_name = NameOf("enterprise.name")
-    version = ma.fields.Integer()
-    status = ma.fields.String()
-    situation = ma.fields.String()
-    measures = ma.fields.List(ma.fields.Dict())
-    contingency = ma.fields.String()
-    problem_ids = ma.fields.List(ma.fields.Integer())
-    created_by_id = ma.fields.Integer(allow_none=True)
-    created_by_name = NameOf("created_by.name")
-    approved_by = ma.fields.Integer(attribute="approved_by_id", allow_none=True)
-    approved_by_name = NameOf("approved_by_user.name")
-    approved_at = LocalDateTime(allow_none=True)
-    created_at = LocalDateTime()
-
-
-class PlanPutSchema(BaseSchema):
-    situation = text(10000, load_default="")
-    measures = ma.fields.List(ma.fields.Nested(MeasureSchema), validate=ma.validate.Length(max=100), load_default=list)
-    contingency = text(10000, load_default="")
-    problem_ids = IdListField(load_default=list)
-
-
-class CommonProblemSchema(BaseSchema):
-    id = ma.fields.Integer()
-    title = ma.fields.String()
-    description = ma.fields.String()
-    region_id = ma.fields.Integer()
-    region_name = NameOf("region.name")
-    resolution = ma.fields.String(allow_none=True)
-    resolved_at = LocalDateTime(allow_none=True)
-    problem_ids = ma.fields.List(ma.fields.Integer())
-    version = ma.fields.Integer()
-    created_at = LocalDateTime()
-    updated_at = LocalDateTime()
-
-
-class CommonProblemCreateSchema(BaseSchema):
-    title = text(200, required=True)
-    description = text(5000, load_default="")
-    problem_ids = IdListField(required=True)
-
-
-class ProblemIdsSchema(BaseSchema):
-    problem_ids = IdListField(required=True)
-
-
-class CommonResolveSchema(BaseSchema):
-    resolution = text(5000, required=True)
-
-
-class SkippedSchema(BaseSchema):
-    id = ma.fields.Integer()
-    status = ma.fields.String()
-    reason = ma.fields.String()
-
-
-class CommonResolveResultSchema(BaseSchema):
-    common_problem = ma.fields.Nested(CommonProblemSchema)
-    resolved = ma.fields.List(ma.fields.Integer())
-    skipped = ma.fields.List(ma.fields.Nested(SkippedSchema))
-
-
-class SimilarItemSchema(BaseSchema):
-    problem = ma.fields.Nested(ProblemSummarySchema)
-    score = ma.fields.Float()
-
-
-class SimilarSchema(BaseSchema):
-    items = ma.fields.List(ma.fields.Nested(SimilarItemSchema))
-
-
-class SimilarQuerySchema(BaseSchema):
-    limit = ma.fields.Integer(load_default=10, validate=ma.validate.Range(min=1, max=50))
 
 
 class CriteriaSchema(BaseSchema):
@@ -141,6 +54,8 @@ def _policy_fields(create: bool) -> dict:
 
 
 PolicyCreateSchema = type("PolicyCreateSchema", (BaseSchema,), _policy_fields(create=True))
+
+
 PolicyUpdateSchema = type("PolicyUpdateSchema", (BaseSchema,), _policy_fields(create=False))
 
 

@@ -1,20 +1,15 @@
-"""Visits, photos and monthly status reports."""
+"""Visits (走访) and the problems filed with them."""
 
 import marshmallow as ma
 
-from api.pagination import sort_field, ListArgsSchema
-from services import sorts
+from api.pagination import ListArgsSchema, sort_field
 from api.schemas.base import BaseSchema, LocalDateTime, MultiEnum, NameOf, enum, id_field, text
+from api.schemas.photos import PhotoSchema
+from services import sorts
 from services.location import LOCATION_CHECKS
 from services.models.enterprises import OPERATING_STATUSES
 from services.models.field import VISIT_METHODS
 from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_SCOPES, URGENCIES
-
-
-class PhotoSchema(BaseSchema):
-    id = ma.fields.Integer()
-    url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}", metadata={"type": "string"})
-    thumbnail_url = ma.fields.Function(lambda p: f"/api/v1/photos/{p.id}/thumbnail", metadata={"type": "string"})
 
 
 class VisitSchema(BaseSchema):
@@ -72,40 +67,6 @@ class VisitQuerySchema(ListArgsSchema):
     location_check = MultiEnum(LOCATION_CHECKS, metadata={
         "description": "实地走访定位核验，可多选，逗号分隔，如 far,poor_accuracy"})
     sort = sort_field(sorts.VISITS)
-
-
-class StatusReportQuerySchema(ListArgsSchema):
-    sort = sort_field(sorts.STATUS_REPORTS)
-
-
-class StatusReportSchema(BaseSchema):
-    id = ma.fields.Integer()
-    enterprise_id = ma.fields.Integer()
-    enterprise_name = NameOf("enterprise.name")
-    period = ma.fields.String()
-    operating_status = ma.fields.String()
-    employees = ma.fields.Integer()
-    revenue_10k = ma.fields.Float(allow_none=True)
-    capacity_pct = ma.fields.Float(allow_none=True)
-    note = ma.fields.String()
-    filed_by_id = ma.fields.Integer(allow_none=True)
-    filed_by_name = NameOf("filed_by.name")
-    version = ma.fields.Integer()
-    created_at = LocalDateTime()
-    updated_at = LocalDateTime()
-
-
-class StatusReportPutSchema(BaseSchema):
-    operating_status = enum(OPERATING_STATUSES, required=True)
-    employees = ma.fields.Integer(required=True, validate=ma.validate.Range(0, 10_000_000))
-    revenue_10k = ma.fields.Float(allow_none=True, allow_nan=False, validate=ma.validate.Range(0, 1_000_000_000),
-                                  metadata={"description": "营业收入（万元）"})
-    capacity_pct = ma.fields.Float(allow_none=True, allow_nan=False, validate=ma.validate.Range(0, 200))
-    note = text(2000, load_default="")
-
-
-class UploadSchema(BaseSchema):
-    file = ma.fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
 class VisitExportQuerySchema(VisitQuerySchema):
