@@ -95,6 +95,7 @@ def _configure_services(app: Flask) -> None:
 def _configure_delivery(app: Flask) -> None:
     from services import delivery
     from services.delivery import reminders
+    from services.tasks import reminders as _task_reminders  # noqa: F401 - registers the tasks' deadlines
 
     quiet_start, _, quiet_end = str(app.config["QUIET_HOURS"]).partition("-")
     c = app.config

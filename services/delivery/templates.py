@@ -79,6 +79,13 @@ DEFAULTS: dict[str, Template] = dict([
        "企业：{enterprise}\n下一步：请督促受理。\n{link}", "{number}（{enterprise}）超期未受理，请督促。"),
     _t("deadline.supervision_passed", "督办期限已过", "督办期限已过（{deadline}）：{problem_title}\n台账编号：{number}\n"
        "企业：{enterprise}\n下一步：已生成预警，请跟进。\n{link}", "督办事项{number}已过期限，请跟进。"),
+    _t("deadline.task_due_soon", "任务即将到期", "承办任务期限将至（{deadline}）：{problem_title}\n台账编号：{number}\n"
+       "企业：{enterprise}\n下一步：请在期限前办结反馈。\n{link}", "承办任务{number}将于{deadline}到期，请按期反馈。"),
+    _t("deadline.task_due_passed", "任务超期", "承办任务已超期（{deadline}）：{problem_title}\n台账编号：{number}\n"
+       "企业：{enterprise}\n下一步：请尽快办结反馈，专班请督促。\n{link}", "承办任务{number}已超期，请尽快办结反馈。"),
+    _t("deadline.task_sign_passed", "任务超时未签收", "承办任务超时未签收（{deadline}）：{problem_title}\n"
+       "台账编号：{number}\n企业：{enterprise}\n下一步：请签收或退单，专班请督促。\n{link}",
+       "承办任务{number}超时未签收，请签收或退单。"),
     _t("warning.opened", "预警", "{title}\n{body}\n下一步：请核实情况并确认预警。\n{link}", "{title}：{body}，请核实。"),
     _t("policy.matched", "惠企政策", "{title}\n下一步：请登录联企通查看申请条件和联系方式。\n{link}", "{title}，请登录联企通查看。"),
     _t("plan.saved", "一企一策更新", "{title}\n下一步：请查看方案并审批。\n{link}", "{title}，请查看。"),

@@ -45,6 +45,7 @@ DEPARTMENTS = [
     ("康乐县农业农村局", "622922", ["A"]),
     ("兰州市工业和信息化局", "620100", ["C", "I"]),
     ("临夏州政府金融办", "622900", ["J"]),
+    ("临夏州人力资源和社会保障局", "622900", []),
 ]
 
 # name, county code, entity type, scale, industry, tags, status, employees
@@ -109,6 +110,8 @@ ACCOUNTS = [
     # 承办单位用户: one account per department; the department's region is the account's region.
     ("dept_lxx_gxj", "临夏县工信局 马文斌", "department", "622921", "临夏县工业和信息化局", None),
     ("dept_lx_jrb", "州金融办 韩雪", "department", "622900", "临夏州政府金融办", None),
+    # 人社: sees the labor needs of 临夏州 and records placements (对接).
+    ("dept_lx_rsj", "州人社局 马丽", "department", "622900", "临夏州人力资源和社会保障局", None),
 ]
 
 # liaison username -> enterprise name prefixes

@@ -63,6 +63,10 @@ def visible_clause(actor: Actor) -> ColumnElement[bool]:
                     or_(Need.status == "open", Need.id.in_(offered)))
     if actor.role in (Role.AUDITOR,):
         return false()
+    if actor.role == Role.DEPARTMENT:  # 人社: the labor needs of its region (other departments: none)
+        from services.needs.labor import labor_clause
+
+        return labor_clause(actor)
     return enterprise_clause(actor, Need.enterprise_id)
 
 

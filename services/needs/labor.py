@@ -4,24 +4,47 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import ColumnElement, and_, false
 from sqlalchemy.orm.attributes import flag_modified
 
 from services import audit
-from services.actors import Actor
+from services.actors import Actor, within_region
 from services.db import db, unit_of_work, utcnow
 from services.errors import Forbidden, InvalidTransition, ValidationFailed
-from services.models import Need, Placement
+from services.models import Department, Need, Placement
 from services.models.needs import NEED_OPEN_STATUSES
 from services.needs import core
 from services.roles import Role
 
-# Department roles that read the catalogue and, for 人社, record placements (none until departments exist).
+# Department roles that also read the catalogue and organise 对接会: none yet (departments take part in 对接
+# through the labor needs below; the catalogue and sessions for departments are still to come).
 DEPARTMENT_ROLES: tuple[str, ...] = ()
+
+# 人社 departments are named so across China (人力资源和社会保障局); their users work the labor needs.
+LABOR_DEPARTMENT_SUFFIX = "人力资源和社会保障局"
+
+
+def is_labor_department(actor: Actor) -> bool:
+    """A department user of a 人社 department (人力资源和社会保障局)."""
+    if actor.role != Role.DEPARTMENT or actor.department_id is None:
+        return False
+    department = db.session.get(Department, actor.department_id)
+    return department is not None and department.name.endswith(LABOR_DEPARTMENT_SUFFIX)
+
+
+def labor_clause(actor: Actor) -> ColumnElement[bool]:
+    """The labor needs a 人社 department user sees: those of its region and below."""
+    if not is_labor_department(actor) or not actor.region_path:
+        return false()
+    return and_(Need.kind == "labor", within_region(Need.region_id, actor.region_path))
 
 
 def may_place(actor: Actor, need: Need) -> bool:
-    """Coordinators whose scope holds the need."""
-    return actor.role == Role.COORDINATOR and core.may_manage(actor, need)
+    """Coordinators whose scope holds the need, and 人社 department users of its region or above."""
+    if actor.role == Role.COORDINATOR:
+        return core.may_manage(actor, need)
+    return (need.kind == "labor" and is_labor_department(actor) and bool(actor.region_path)
+            and need.region is not None and need.region.path.startswith(actor.region_path))
 
 
 @unit_of_work()

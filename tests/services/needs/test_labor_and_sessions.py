@@ -157,3 +157,27 @@ def test_a_session_later_this_month_does_not_count_as_held(login_as):
     login_as("lx_coord").post("matching-sessions", json=_session_body([sales["id"]], held_on=later.isoformat()))
     after = login_as("lx_coord").get("needs/figures").get_json()["sessions"]["held"]
     assert after == before + (1 if later == TODAY else 0)
+
+
+def test_a_renshe_department_user_sees_the_labor_needs_of_its_region_and_records_placements(login_as):
+    need = publish(login_as("ent_qhy"), "labor", LABOR)
+    renshe = login_as("dept_lx_rsj")
+    listed = renshe.get("needs", query_string={"kind": "labor", "limit": 100}).get_json()["items"]
+    assert need["id"] in [n["id"] for n in listed]
+    assert "placement" in renshe.get(f"needs/{need['id']}").get_json()["allowed_actions"]
+    placed = _place(renshe, need["id"], 0, 2)
+    assert placed.status_code == 201 and placed.get_json()["details"]["posts"][0]["placed"] == 2
+
+
+def test_a_renshe_department_user_sees_no_financing_need(login_as):
+    need = publish(login_as("ent_qhy"), "financing", FINANCING)
+    renshe = login_as("dept_lx_rsj")
+    assert renshe.get(f"needs/{need['id']}").status_code == 404
+    assert all(n["kind"] == "labor" for n in renshe.get("needs", query_string={"limit": 100}).get_json()["items"])
+
+
+def test_another_department_neither_sees_nor_fills_a_labor_need(login_as):
+    need = publish(login_as("ent_qhy"), "labor", LABOR)
+    works = login_as("dept_lxx_gxj")
+    assert works.get(f"needs/{need['id']}").status_code == 404
+    assert _place(works, need["id"], 0, 1).status_code == 404
