@@ -16,9 +16,9 @@ from services.models.needs import NEED_OPEN_STATUSES
 from services.needs import core
 from services.roles import Role
 
-# Department roles that also read the catalogue and organise 对接会: none yet (departments take part in 对接
-# through the labor needs below; the catalogue and sessions for departments are still to come).
-DEPARTMENT_ROLES: tuple[str, ...] = ()
+# Department users read the prefecture's catalogue and organise and read 对接会 (a 人社局's 招聘会, a 商务局's
+# 产供销对接会); the needs they see are the labor needs below, for 人社 only.
+DEPARTMENT_ROLES: tuple[str, ...] = (Role.DEPARTMENT,)
 
 # 人社 departments are named so across China (人力资源和社会保障局); their users work the labor needs.
 LABOR_DEPARTMENT_SUFFIX = "人力资源和社会保障局"

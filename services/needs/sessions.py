@@ -72,7 +72,7 @@ def create_session(*, actor: Actor, kind: str, title: str, held_on: date, place:
     if actor.role not in organiser_roles():
         raise Forbidden("对接会由专班或部门组织")
     wanted = sorted(set(need_ids))
-    needs = list(db.session.scalars(select(Need).where(Need.id.in_(wanted), enterprise_clause(actor, Need.enterprise_id))))
+    needs = list(db.session.scalars(select(Need).where(Need.id.in_(wanted), core.visible_clause(actor))))
     if len(needs) != len(wanted):
         raise NotFound("需求不存在", errors={"need_ids": ["需求不存在或不在本人辖区内"]})
     wrong = [n.id for n in needs if n.kind not in SESSION_NEED_KINDS[kind]]

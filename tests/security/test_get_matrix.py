@@ -14,7 +14,7 @@ ENTERPRISES = {"ent_qhy", "ent_bs"}
 DEPARTMENTS = {"dept_lxx_gxj", "dept_lx_jrb"}  # both have tasks on problems of 清河源 in the demo
 TASK_READERS = REPORTERS | DEPARTMENTS
 SEES_QHY_TASK = {"admin", "gs_coord", "lx_coord", "lxx_coord", "lx_viewer", "dept_lxx_gxj"}
-CATALOGUE = ALL - {"auditor", "lx_viewer", "bank_lxns", "dept_lxx_gxj", "dept_lx_jrb"}  # departments: no 对接 yet
+CATALOGUE = ALL - {"auditor", "lx_viewer", "bank_lxns"}
 MANAGES_QHY = SEES_QHY - {"lx_viewer"}
 
 
@@ -106,8 +106,8 @@ POLICY = {
     "/api/v1/institutions": rule(ALL),
     "/api/v1/institutions/ranking": rule(REPORTERS),
     "/api/v1/institutions/ranking/export.xlsx": rule(REPORTERS),
-    "/api/v1/matching-sessions": rule(REPORTERS),
-    "/api/v1/matching-sessions/{session_id}": {**rule(REPORTERS - {"lz_coord"}, {"lz_coord"})},
+    "/api/v1/matching-sessions": rule(REPORTERS | DEPARTMENTS),
+    "/api/v1/matching-sessions/{session_id}": {**rule((REPORTERS | DEPARTMENTS) - {"lz_coord"}, {"lz_coord"})},
 }
 
 

@@ -181,3 +181,12 @@ def test_another_department_neither_sees_nor_fills_a_labor_need(login_as):
     works = login_as("dept_lxx_gxj")
     assert works.get(f"needs/{need['id']}").status_code == 404
     assert _place(works, need["id"], 0, 1).status_code == 404
+
+
+def test_a_renshe_department_organises_a_job_fair_for_the_labor_needs_it_sees(login_as, demo):
+    need = publish(login_as("ent_qhy"), "labor", LABOR)
+    body = {"kind": "labor", "title": "临夏州春季招聘会", "held_on": TODAY.isoformat(), "place": "州人才市场",
+            "need_ids": [need["id"]]}
+    response = login_as("dept_lx_rsj").post("matching-sessions", json=body)
+    assert response.status_code == 201, response.get_json()
+    assert any("招聘会" in t for t in notified(demo, "ent_qhy", "session.invited"))
