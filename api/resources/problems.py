@@ -4,8 +4,9 @@ from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.actions import route_actions
 from api.auth import current_actor
-from api.concurrency import optional_if_match, required_if_match, set_etag
+from api.concurrency import required_if_match, set_etag
 from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.problems import (
@@ -113,20 +114,10 @@ def export_csv(args):
     return _export(args, "csv")
 
 
-def _action_view(action: str, schema):
-    def post(self, body, problem_id):
-        return _with_etag(commands.take_action(actor=current_actor(), problem_id=problem_id, action=action, payload=body,
-                                       expected_version=optional_if_match()))
-
-    post.__doc__ = workflow.TABLE[action].summary
-    post = blp.arguments(schema)(post)
-    post = blp.response(200, ProblemSchema)(post)
-    for status, description in ((403, "无权执行此操作"), (404, "问题不存在"), (409, "当前状态不允许此操作"),
-                                (412, "版本已过期（If-Match）")):
-        post = blp.alt_response(status, schema=ProblemDetailSchema, description=description)(post)
-    view = type(f"{action.title().replace('_', '')}Action", (MethodView,), {"post": post})
-    blp.route(f"/problems/{PROBLEM_ID}/{action}")(view)
+def _take(*, action, object_id, payload, expected_version):
+    return commands.take_action(actor=current_actor(), problem_id=object_id, action=action, payload=payload,
+                                expected_version=expected_version)
 
 
-for _action, _schema in ACTION_SCHEMAS.items():
-    _action_view(_action, _schema)
+route_actions(blp, url=f"/problems/{PROBLEM_ID}", id_name="problem_id", schemas=ACTION_SCHEMAS, table=workflow.TABLE,
+              answer_schema=ProblemSchema, not_found="问题不存在", take=_take)

@@ -2,11 +2,11 @@
 department assessment (州直部门考核)."""
 
 from flask import Response, current_app, stream_with_context
-from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.actions import route_actions
 from api.auth import current_actor
-from api.concurrency import optional_if_match, set_etag
+from api.concurrency import set_etag
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.tasks import (
     ACTION_SCHEMAS,
@@ -80,23 +80,13 @@ def _with_etag(task):
     return task
 
 
-def _action_view(action: str, schema):
-    def post(self, body, task_id):
-        return _with_etag(commands.take_action(actor=current_actor(), task_id=task_id, action=action, payload=body,
-                                               expected_version=optional_if_match()))
-
-    post.__doc__ = workflow.TABLE[action].summary
-    post = blp.arguments(schema)(post)
-    post = blp.response(200, TaskSchema)(post)
-    for status, description in ((403, "无权执行此操作"), (404, "任务不存在"), (409, "当前状态不允许此操作"),
-                                (412, "版本已过期（If-Match）")):
-        post = blp.alt_response(status, schema=ProblemDetailSchema, description=description)(post)
-    view = type(f"Task{action.title()}Action", (MethodView,), {"post": post})
-    blp.route(f"/tasks/{TASK_ID}/{action}")(view)
+def _take(*, action, object_id, payload, expected_version):
+    return commands.take_action(actor=current_actor(), task_id=object_id, action=action, payload=payload,
+                                expected_version=expected_version)
 
 
-for _action, _schema in ACTION_SCHEMAS.items():
-    _action_view(_action, _schema)
+route_actions(blp, url=f"/tasks/{TASK_ID}", id_name="task_id", schemas=ACTION_SCHEMAS, table=workflow.TABLE,
+              answer_schema=TaskSchema, not_found="任务不存在", take=_take, prefix="Task")
 
 
 @blp.route("/assessments/departments")
