@@ -21,7 +21,7 @@ from services.db import db, utcnow
 from services.models import OutboxMessage
 from tests.conftest import _config
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 MESSAGES = 1000
 
