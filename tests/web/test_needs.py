@@ -148,6 +148,7 @@ def test_the_figures_and_the_ranking_show_as_tables_and_a_chart_and_export(desk)
     page.get_by_role("heading", name="对接统计 · 临夏回族自治州", level=2).wait_for()
     ranking = page.get_by_role("table", name="金融机构月度排名表")
     assert "临夏农商银行" in ranking.inner_text()
+    page.locator("canvas").first.wait_for()  # ECharts draws after the table: wait, never race it
     assert page.locator("canvas").count() >= 1
     check_desk(page, "coordinator-need-figures")
     with page.expect_download() as info:
