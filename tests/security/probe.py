@@ -11,7 +11,7 @@ from services.models import (
 )
 
 ACCOUNTS = ["admin", "auditor", "gs_coord", "lx_coord", "lz_coord", "lxx_coord", "kl_coord", "lx_viewer",
-            "liaison_ma", "liaison_li", "ent_qhy", "ent_bs", "dept_lxx_gxj", "dept_lx_jrb", "bank_lxns"]
+            "liaison_ma", "liaison_li", "ent_qhy", "ent_bs", "dept_lxx_gxj", "dept_lx_jrb", "dept_lx_rsj", "bank_lxns"]
 SKIP = {"/healthz", "/readyz", "/api/v1/openapi.json"}
 
 

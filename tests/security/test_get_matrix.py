@@ -12,7 +12,9 @@ STAFF_OF_QHY = SEES_QHY - {"ent_qhy"}
 REPORTERS = {"admin", "gs_coord", "lx_coord", "lz_coord", "lxx_coord", "kl_coord", "lx_viewer"}
 ENTERPRISES = {"ent_qhy", "ent_bs"}
 DEPARTMENTS = {"dept_lxx_gxj", "dept_lx_jrb"}  # both have tasks on problems of 清河源 in the demo
-TASK_READERS = REPORTERS | DEPARTMENTS
+# Every department user, 临夏州人社局 too (no task on 清河源's problems: its inbox is empty of them).
+DEPARTMENT_USERS = DEPARTMENTS | {"dept_lx_rsj"}
+TASK_READERS = REPORTERS | DEPARTMENT_USERS
 SEES_QHY_TASK = {"admin", "gs_coord", "lx_coord", "lxx_coord", "lx_viewer", "dept_lxx_gxj"}
 CATALOGUE = ALL - {"auditor", "lx_viewer", "bank_lxns"}
 MANAGES_QHY = SEES_QHY - {"lx_viewer"}
@@ -100,14 +102,14 @@ POLICY = {
     "/api/v1/needs/{need_id}/candidates": {**scoped(MANAGES_QHY), "lx_viewer": 403},
     "/api/v1/needs/figures": rule(REPORTERS),
     "/api/v1/needs/figures/export.xlsx": rule(REPORTERS),
-    "/api/v1/matches": rule(ALL - {"auditor", "bank_lxns", "dept_lxx_gxj", "dept_lx_jrb"}),
+    "/api/v1/matches": rule(ALL - {"auditor", "bank_lxns"} - DEPARTMENT_USERS),
     "/api/v1/matches/{match_id}": {**scoped(SEES_QHY | {"kl_coord", "liaison_li", "ent_bs"}), "auditor": 403,
-                                   "bank_lxns": 403, "dept_lxx_gxj": 403, "dept_lx_jrb": 403},
+                                   "bank_lxns": 403, **{d: 403 for d in DEPARTMENT_USERS}},
     "/api/v1/institutions": rule(ALL),
     "/api/v1/institutions/ranking": rule(REPORTERS),
     "/api/v1/institutions/ranking/export.xlsx": rule(REPORTERS),
-    "/api/v1/matching-sessions": rule(REPORTERS | DEPARTMENTS),
-    "/api/v1/matching-sessions/{session_id}": {**rule((REPORTERS | DEPARTMENTS) - {"lz_coord"}, {"lz_coord"})},
+    "/api/v1/matching-sessions": rule(REPORTERS | DEPARTMENT_USERS),
+    "/api/v1/matching-sessions/{session_id}": {**rule((REPORTERS | DEPARTMENT_USERS) - {"lz_coord"}, {"lz_coord"})},
 }
 
 

@@ -15,10 +15,13 @@ def expect(ok: set, forbidden: set, status: int) -> dict:
 # 北塬农机's open financing need (临夏县): institutions serving 临夏 offer; those who see it otherwise may not.
 OFFER = expect({"bank_lxns", "bank_gsyh", "guarantee_lx"},
                {"admin", "gs_coord", "lx_coord", "lxx_coord", "lx_viewer", "liaison_ma"}, 201)
-# 燎原乳业's half-filled labor need (永靖县): coordinators whose scope holds it record placements.
-PLACEMENT = expect({"gs_coord", "lx_coord"}, {"admin", "lx_viewer"}, 201)
+# 燎原乳业's half-filled labor need (永靖县): coordinators whose scope holds it, and the 人社局 of its
+# prefecture, record placements.
+PLACEMENT = expect({"gs_coord", "lx_coord", "dept_lx_rsj"}, {"admin", "lx_viewer"}, 201)
 # 清河源's open labor need (临夏县): the enterprise, its liaison and the coordinators above it withdraw it.
-WITHDRAW = expect({"ent_qhy", "liaison_ma", "lxx_coord", "lx_coord", "gs_coord"}, {"admin", "lx_viewer"}, 200)
+# 临夏州人社局 sees the labor need but it is not its to withdraw.
+WITHDRAW = expect({"ent_qhy", "liaison_ma", "lxx_coord", "lx_coord", "gs_coord"}, {"admin", "lx_viewer", "dept_lx_rsj"},
+                  200)
 
 
 @pytest.mark.parametrize("account", sorted(ALL))
