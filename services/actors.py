@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from services.db import db
 from services.masking import mask_phone  # noqa: F401 - re-exported for the scope's callers
 from services.models import Assignment, Enterprise, Problem, Region, Task, User
+from services.models.problems import SCOPE_LEVELS
 from services.timeutil import local_today
 from services.roles import Role
 
@@ -141,9 +142,14 @@ def department_problem_ids(actor: Actor) -> Select:
 
 def problem_clause(actor: Actor) -> ColumnElement[bool]:
     """A WHERE clause on problems: a department user's are the problems dispatched to it; everyone else's
-    follow the enterprises they may see."""
+    follow the enterprises they may see (for coordinators and viewers through the problem's copy of its
+    enterprise's region ancestry, services/problems/scope.py)."""
     if actor.role == Role.DEPARTMENT:
         return Problem.id.in_(department_problem_ids(actor))
+    if actor.is_regional and actor.region_level in SCOPE_LEVELS and actor.region_id is not None:
+        # The enterprise's region lies in the actor's subtree ⇔ its ancestor at the actor's level is the actor's
+        # region: one equality on the problem's own column, which the scope indexes walk in order.
+        return getattr(Problem, f"{actor.region_level}_id") == actor.region_id
     return enterprise_clause(actor, Problem.enterprise_id)
 
 
