@@ -93,6 +93,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('province_id', 'prefecture_id', 'county_id', 'status', 'category',
                             name=op.f('pk_problem_counts'))
     )
+    op.create_index('ix_problem_counts_prefecture_id', 'problem_counts', ['prefecture_id'], unique=False)
+    op.create_index('ix_problem_counts_county_id', 'problem_counts', ['county_id'], unique=False)
     # Every existing problem: its enterprise's county and the two regions above it.
     op.execute("UPDATE problems SET county_id = county.id, prefecture_id = prefecture.id, "
                "province_id = prefecture.parent_id FROM enterprises, regions AS county, regions AS prefecture "

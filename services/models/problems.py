@@ -206,6 +206,9 @@ class ProblemCount(db.Model):
     `?count=true` sums a few of these rows instead of counting a province. 0 stands for a NULL region id."""
 
     __tablename__ = "problem_counts"
+    # The primary key serves a province's sum; a prefecture's and a county's have their own.
+    __table_args__ = (Index("ix_problem_counts_prefecture_id", "prefecture_id"),
+                      Index("ix_problem_counts_county_id", "county_id"))
 
     province_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     prefecture_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

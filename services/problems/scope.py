@@ -62,7 +62,7 @@ def recount_problem_counts() -> None:
 
 
 def _given(value) -> bool:
-    return value is not None and value != "" and value != [] and value is not False
+    return value is not None and value != "" and value != []
 
 
 def problem_total(actor, filters: dict) -> int | None:
