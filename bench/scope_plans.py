@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -169,7 +170,23 @@ def explain() -> None:
                 lines, ms = plan(statement, parameters, postgres)
                 print(f"## {label}, {name}, count: {_timing(lines, ms)}\n")
                 print("```\n" + "\n".join(lines) + "\n```\n")
+        problem_id, enterprise_id = db.session.execute(
+            select(Problem.id, Problem.enterprise_id).where(queries.problem_clause(actor))
+            .order_by(Problem.id.desc()).offset(scope_size(actor) // 3).limit(1)).one()
         db.session.rollback()
+        for name, call in ((f"GET /problems/{{id}} (id {problem_id})",
+                            partial(queries.get_problem_or_raise, actor=actor, problem_id=problem_id)),
+                           (f"GET /enterprises/{{id}}/problems (enterprise {enterprise_id})",
+                            partial(queries.enterprise_problem_page, actor=actor, enterprise_id=enterprise_id,
+                                    limit=20))):
+            with Captured() as captured:
+                call()
+            db.session.rollback()
+            statement, parameters = next((s, p) for s, p in captured.statements
+                                         if s.lstrip().startswith("SELECT problems."))
+            lines, ms = plan(statement, parameters, postgres)
+            print(f"## {label}, {name}: {_timing(lines, ms)}\n")
+            print("```\n" + "\n".join(lines) + "\n```\n")
 
 
 def _timing(lines: list[str], ms: float) -> str:

@@ -6,7 +6,8 @@ Create Date: 2026-12-01 15:40:00
 
 problems.province_id / prefecture_id / county_id: the enterprise's region ancestry, filled here for every
 existing problem from its enterprise (one UPDATE … FROM), with per-level indexes (level, id), (level, status,
-id), (level, category, id), (level, status, category, id) that a regional actor's list walks in order.
+id), (level, category, id), (level, status, category, id) that a regional actor's list walks in order; ix_problems_enterprise_id
+becomes (enterprise_id, id), so an enterprise's problems are a walk too.
 problem_counts: how many problems per (province, prefecture, county, status, category), counted here from
 the rows and from then on kept by triggers on problems in the writing transaction (row triggers on SQLite,
 statement triggers with transition tables on PostgreSQL, so a bulk statement costs one upsert per key).
@@ -104,6 +105,9 @@ def upgrade():
                f"GROUP BY {_key('problems')}")
     for name, columns in INDEXES.items():
         op.create_index(name, 'problems', columns, unique=False)
+    # An enterprise's problems newest first: (enterprise_id, id) instead of (enterprise_id).
+    op.drop_index('ix_problems_enterprise_id', table_name='problems')
+    op.create_index('ix_problems_enterprise_id', 'problems', ['enterprise_id', 'id'], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         for name, (event, referencing, tables) in PG_TRIGGERS.items():
             op.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -123,6 +127,8 @@ def downgrade():
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
     for name in INDEXES:
         op.drop_index(name, table_name='problems')
+    op.drop_index('ix_problems_enterprise_id', table_name='problems')
+    op.create_index('ix_problems_enterprise_id', 'problems', ['enterprise_id'], unique=False)
     op.drop_table('problem_counts')
     for level in reversed(LEVELS):
         op.drop_column('problems', f'{level}_id')

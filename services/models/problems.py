@@ -35,6 +35,8 @@ def _scope_indexes() -> tuple[Index, ...]:
                     Index(f"ix_problems_{level}_scope_status", column, "status", "id"),
                     Index(f"ix_problems_{level}_scope_category", column, "category", "id"),
                     Index(f"ix_problems_{level}_scope_status_category", column, "status", "category", "id")]
+    # An enterprise's problems, newest first, as an index walk on both databases.
+    indexes.append(Index("ix_problems_enterprise_id", "enterprise_id", "id"))
     return tuple(indexes)
 
 
@@ -44,7 +46,7 @@ class Problem(Versioned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))  # ix_problems_enterprise_id: with id
     source: Mapped[str] = mapped_column(String(16))
     filer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)

@@ -30,8 +30,8 @@ from services.paging import paged, paginate, split_paging
 from services import sorts
 
 
-def _visible(actor: Actor):
-    return problem_clause(actor)
+def _visible(actor: Actor, enterprise_id: int | None = None):
+    return problem_clause(actor, enterprise_id=enterprise_id)
 
 
 def list_problems(*, actor: Actor, status: str | list[str] | None = None, category: str | list[str] | None = None,
@@ -41,7 +41,7 @@ def list_problems(*, actor: Actor, status: str | list[str] | None = None, catego
                   created_from: date | None = None, created_to: date | None = None,
                   now: datetime | None = None) -> Select:
     """Query of the problems the actor may see, filtered by status, category, region, overdue, text…."""
-    stmt = select(Problem).where(_visible(actor))
+    stmt = select(Problem).where(_visible(actor, enterprise))
     for column, values in ((Problem.status, status), (Problem.category, category), (Problem.scope, scope),
                            (Problem.level, level), (Problem.urgency, urgency)):
         stmt = where_one_of(stmt, column, values)

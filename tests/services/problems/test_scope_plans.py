@@ -78,3 +78,48 @@ def test_a_regional_ledger_page_walks_its_levels_scope_index_without_a_sort(app,
                 assert len(indexes) == 1 and indexes[0] in (walked, "pk_problems"), (username, suffix, indexes)
             else:
                 assert indexes == [walked], (username, suffix, cursor, indexes)
+
+
+def _statement_of(call) -> tuple[str, object]:
+    sent = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    db.session.rollback()
+    return next((s, p) for s, p in sent if s.lstrip().startswith("SELECT problems."))
+
+
+@pytest.mark.parametrize("username", list(LEVELS))
+def test_one_problem_is_read_by_its_primary_key(app, username):
+    from services.problems.queries import get_problem_or_raise
+
+    with app.app_context():
+        actor = Actor.for_user(db.session.scalar(select(User).where(User.username == username)))
+        problem_id = db.session.scalar(select(Problem.id).where(problem_clause(actor)).limit(1))
+        indexes, sorts = _plan(*_statement_of(lambda: get_problem_or_raise(actor=actor, problem_id=problem_id)))
+        assert not sorts and indexes in ([], ["pk_problems"]), indexes
+        if db.engine.dialect.name == "sqlite":
+            statement, parameters = _statement_of(lambda: get_problem_or_raise(actor=actor, problem_id=problem_id))
+            details = [row[-1] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
+                                                                                   parameters)]
+            db.session.rollback()
+            assert details[0] == "SEARCH problems USING INTEGER PRIMARY KEY (rowid=?)", details
+
+
+@pytest.mark.parametrize("username", list(LEVELS))
+def test_an_enterprises_problems_are_found_through_the_enterprises_index(app, username):
+    """Not by walking the whole scope in id order and filtering the enterprise."""
+    from services.problems.queries import enterprise_problem_page
+
+    with app.app_context():
+        actor = Actor.for_user(db.session.scalar(select(User).where(User.username == username)))
+        enterprise_id = db.session.scalar(select(Problem.enterprise_id).where(problem_clause(actor)).limit(1))
+        indexes, sorts = _plan(*_statement_of(
+            lambda: enterprise_problem_page(actor=actor, enterprise_id=enterprise_id, limit=20)))
+        assert indexes == ["ix_problems_enterprise_id"] and not sorts, (indexes, sorts)
