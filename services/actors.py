@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
 from services.db import db
 from services.masking import mask_phone  # noqa: F401 - re-exported for the scope's callers
 from services.models import Assignment, Enterprise, Problem, Region, Task, User
+from services.models.problems import SCOPE_LEVELS
 from services.timeutil import local_today
 from services.roles import Role
 
@@ -139,11 +140,24 @@ def department_problem_ids(actor: Actor) -> Select:
     return select(Task.problem_id).where(Task.department_id == (actor.department_id or 0))
 
 
-def problem_clause(actor: Actor) -> ColumnElement[bool]:
+def problem_clause(actor: Actor, *, enterprise_id: int | None = None) -> ColumnElement[bool]:
     """A WHERE clause on problems: a department user's are the problems dispatched to it; everyone else's
-    follow the enterprises they may see."""
+    follow the enterprises they may see (for coordinators and viewers through the problem's copy of its
+    enterprise's region ancestry, services/problems/scope.py). With `enterprise_id`: that enterprise's problems
+    the actor may see (for coordinators and viewers: all of them when the enterprise lies in the subtree,
+    checked once, so that the enterprise's own index answers the list rather than a walk of the scope)."""
     if actor.role == Role.DEPARTMENT:
-        return Problem.id.in_(department_problem_ids(actor))
+        clause = Problem.id.in_(department_problem_ids(actor))
+        return clause if enterprise_id is None else and_(Problem.enterprise_id == enterprise_id, clause)
+    if enterprise_id is not None and actor.is_regional:
+        return and_(Problem.enterprise_id == enterprise_id, exists(select(Enterprise.id).where(
+            Enterprise.id == enterprise_id, within_region(Enterprise.region_id, actor.region_path))))
+    if enterprise_id is not None:
+        return and_(Problem.enterprise_id == enterprise_id, enterprise_clause(actor, Problem.enterprise_id))
+    if actor.is_regional and actor.region_level in SCOPE_LEVELS and actor.region_id is not None:
+        # The enterprise's region lies in the actor's subtree ⇔ its ancestor at the actor's level is the actor's
+        # region: one equality on the problem's own column, which the scope indexes walk in order.
+        return getattr(Problem, f"{actor.region_level}_id") == actor.region_id
     return enterprise_clause(actor, Problem.enterprise_id)
 
 

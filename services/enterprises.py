@@ -20,6 +20,7 @@ from services.filters import one_of, where_one_of
 from services.models import Enterprise, EnterpriseChange, EnterpriseTag, Region
 from services.paging import paged
 from services import sorts
+from services.problems import scope
 
 # Fields the enterprise itself or its liaison may correct; the rest are the task force's.
 FIELD_WORK_FIELDS = frozenset({"address", "latitude", "longitude", "contact_name", "contact_phone",
@@ -167,8 +168,9 @@ def update_enterprise(*, actor: Actor, enterprise_id: int, expected_version: int
         raise Forbidden("无权修改这些字段：" + "、".join(fields), errors={f: ["无权修改"] for f in fields})
     if enterprise.version != expected_version:
         raise VersionMismatch()
+    moved_to = None
     if "region_id" in changes:
-        _check_region(actor, changes["region_id"])
+        moved_to = _check_region(actor, changes["region_id"])
         # Kept as history: offline clients of the old region learn from it that the enterprise left.
         _record_change(enterprise, "region_id", enterprise.region_id, changes["region_id"], actor, "edit")
     if "credit_code" in changes:
@@ -181,6 +183,8 @@ def update_enterprise(*, actor: Actor, enterprise_id: int, expected_version: int
         set_tags(enterprise, tags, actor)
     for key, value in changes.items():
         setattr(enterprise, key, value)
+    if moved_to is not None:
+        scope.follow_enterprise(enterprise.id, moved_to)
     if "deregistered_on" in changes or "registered_on" in changes:
         _check_dates(enterprise.registered_on, enterprise.deregistered_on)
     monitoring.on_enterprise_observed(enterprise)

@@ -13,7 +13,7 @@ from services.models.needs import (
 from services.models.notifications import Notification
 from services.models.plans import EnterprisePlan
 from services.models.policies import Policy
-from services.models.problems import CommonProblem, LedgerCounter, Problem, ProblemEvent, ProblemStint
+from services.models.problems import CommonProblem, LedgerCounter, Problem, ProblemCount, ProblemEvent, ProblemStint
 from services.models.reference import CalendarDay, Department, Region
 from services.models.tasks import Task
 from services.models.users import LoginFailure, RevokedToken, User, UserSession
@@ -23,7 +23,7 @@ __all__ = [
     "DeadlineNotice", "FeedbackLink", "MessageTemplate", "OutboxMessage", "UserChannels",
     "Assignment", "AuditHead", "AuditLog", "CalendarDay", "LoginFailure", "RefusalTally", "CommonProblem", "Department",
     "Enterprise", "EnterpriseChange", "EnterprisePlan", "EnterpriseTag", "IdempotencyRecord",
-    "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemEvent", "ProblemStint", "Region",
+    "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemCount", "ProblemEvent", "ProblemStint", "Region",
     "RevokedToken", "StatusReport", "Task", "User", "UserSession", "Visit", "EarlyWarning",
     "Institution", "InstitutionRegion", "Match", "MatchingSession", "Need", "NeedEvent", "Offer", "Placement",
     "SessionNeed",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, event, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db, utcnow
@@ -21,12 +21,32 @@ FINAL = ("closed", "rejected", "withdrawn")
 SATISFACTIONS = ("satisfied", "basically_satisfied", "unsatisfied")
 
 
+# The region levels whose ids a problem carries from its enterprise (the scope a regional actor's list walks).
+SCOPE_LEVELS = ("province", "prefecture", "county")
+
+
+def _scope_indexes() -> tuple[Index, ...]:
+    """Per level: (level_id, id), and with status, category and both before id, so that a regional actor's
+    list, plain or filtered by one status and/or one category, is an index walk in id order (no sort)."""
+    indexes = []
+    for level in SCOPE_LEVELS:
+        column = f"{level}_id"
+        indexes += [Index(f"ix_problems_{level}_scope", column, "id"),
+                    Index(f"ix_problems_{level}_scope_status", column, "status", "id"),
+                    Index(f"ix_problems_{level}_scope_category", column, "category", "id"),
+                    Index(f"ix_problems_{level}_scope_status_category", column, "status", "category", "id")]
+    # An enterprise's problems, newest first, as an index walk on both databases.
+    indexes.append(Index("ix_problems_enterprise_id", "enterprise_id", "id"))
+    return tuple(indexes)
+
+
 class Problem(Versioned, db.Model):
     __tablename__ = "problems"
+    __table_args__ = _scope_indexes()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))  # ix_problems_enterprise_id: with id
     source: Mapped[str] = mapped_column(String(16))
     filer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
@@ -65,6 +85,13 @@ class Problem(Versioned, db.Model):
     rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     info_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The enterprise's region ancestry (its county and the prefecture and province above), copied from the
+    # enterprise when the problem is filed and whenever the enterprise moves (services/problems/scope.py):
+    # a regional actor's scope is one equality on its level's column. NULL only between a bulk insert and
+    # fill_problem_regions() (such rows are then out of every regional actor's sight).
+    province_id: Mapped[int | None] = mapped_column(Integer)
+    prefecture_id: Mapped[int | None] = mapped_column(Integer)
+    county_id: Mapped[int | None] = mapped_column(Integer)
 
     # Names beside ids (enterprise_name, owning_region_name, department_name): one IN query per list.
     enterprise = relationship("Enterprise", lazy="selectin")
@@ -92,6 +119,38 @@ class Problem(Versioned, db.Model):
     def photos(self) -> list:
         """Its own uploads and those of the visit it was raised in, oldest first."""
         return sorted({p.id: p for p in [*self.visit_photos, *self.own_photos]}.values(), key=lambda p: p.id)
+
+
+def region_ancestry(path: str | None) -> dict[str, int | None]:
+    """{"province_id", "prefecture_id", "county_id"} of a region's materialised path "/1/3/7/" (its ids from the
+    province down: regions have exactly these three levels, each under one of the level above)."""
+    ids = [int(part) for part in (path or "").strip("/").split("/") if part]
+    return {f"{level}_id": ids[i] if i < len(ids) else None for i, level in enumerate(SCOPE_LEVELS)}
+
+
+def _enterprise_region_path(target: Problem, connection) -> str | None:
+    """The path of the problem's enterprise's region: from the loaded enterprise when the session holds it
+    (filing loads it with its region: no statement), else one SELECT."""
+    from services.models.enterprises import Enterprise
+    from services.models.reference import Region
+
+    enterprise = target.__dict__.get("enterprise")
+    session = inspect(target).session
+    if enterprise is None and session is not None:
+        enterprise = session.identity_map.get(session.identity_key(Enterprise, target.enterprise_id))
+    region = enterprise.__dict__.get("region") if enterprise is not None else None
+    if region is not None and region.id == enterprise.region_id and region.path:
+        return region.path
+    return connection.scalar(select(Region.path).join(Enterprise, Enterprise.region_id == Region.id)
+                             .where(Enterprise.id == target.enterprise_id))
+
+
+@event.listens_for(Problem, "before_insert")
+def _copy_enterprise_region(_mapper, connection, target: Problem) -> None:
+    """A new problem carries its enterprise's county, prefecture and province (the scope its readers walk)."""
+    if target.county_id is None and target.enterprise_id is not None:
+        for key, value in region_ancestry(_enterprise_region_path(target, connection)).items():
+            setattr(target, key, value)
 
 
 class ProblemEvent(db.Model):
@@ -141,6 +200,24 @@ class ProblemStint(db.Model):
     def region_name(self) -> str | None:
         """Name of the region that held the problem during this stint."""
         return self.region.name if self.region is not None else None
+
+
+class ProblemCount(db.Model):
+    """How many problems have this county (and its prefecture and province), status and category: kept exact in
+    the writing transaction by database triggers on `problems` (migration 0010_problem_scope), so the ledger's
+    `?count=true` sums a few of these rows instead of counting a province. 0 stands for a NULL region id."""
+
+    __tablename__ = "problem_counts"
+    # The primary key serves a province's sum; a prefecture's and a county's have their own.
+    __table_args__ = (Index("ix_problem_counts_prefecture_id", "prefecture_id"),
+                      Index("ix_problem_counts_county_id", "county_id"))
+
+    province_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    prefecture_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    county_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class LedgerCounter(db.Model):

@@ -18,7 +18,7 @@ from services.filters import where_one_of
 from services.models import Department, Enterprise, Problem, ProblemEvent, ProblemStint, Region, Task
 from services.models.problems import OPEN
 from services.models.tasks import ASSIST, LEAD
-from services.problems import stints
+from services.problems import scope, stints
 from services.problems.relations import roles_for
 from services.problems.deadlines import WorkingCalendar
 from services.problems.workflow import allowed_actions
@@ -26,12 +26,12 @@ from services.tasks import workflow as task_workflow
 from services.tasks.queries import roles_for as task_roles_for
 from services.timeutil import day_bounds_utc, to_local
 from services.roles import Role
-from services.paging import paged
+from services.paging import paged, paginate, split_paging
 from services import sorts
 
 
-def _visible(actor: Actor):
-    return problem_clause(actor)
+def _visible(actor: Actor, enterprise_id: int | None = None):
+    return problem_clause(actor, enterprise_id=enterprise_id)
 
 
 def list_problems(*, actor: Actor, status: str | list[str] | None = None, category: str | list[str] | None = None,
@@ -41,7 +41,7 @@ def list_problems(*, actor: Actor, status: str | list[str] | None = None, catego
                   created_from: date | None = None, created_to: date | None = None,
                   now: datetime | None = None) -> Select:
     """Query of the problems the actor may see, filtered by status, category, region, overdue, text…."""
-    stmt = select(Problem).where(_visible(actor))
+    stmt = select(Problem).where(_visible(actor, enterprise))
     for column, values in ((Problem.status, status), (Problem.category, category), (Problem.scope, scope),
                            (Problem.level, level), (Problem.urgency, urgency)):
         stmt = where_one_of(stmt, column, values)
@@ -285,8 +285,16 @@ def export_stint_rows(*, actor: Actor, labels: dict, now: datetime | None = None
 
 
 def problem_page(*, actor: Actor, **args) -> dict:
-    """One page of the ledger in scope (list_problems' filters plus paging). Raises ValidationFailed (bad cursor)."""
-    return paged(list_problems, sorts.PROBLEMS, actor=actor, **args)
+    """One page of the ledger in scope (list_problems' filters plus paging); `total` from the kept counts when
+    they answer the filters (scope.problem_total), else counted. Raises ValidationFailed (bad cursor)."""
+    filters, paging = split_paging(args)
+    total = scope.problem_total(actor, filters) if paging.get("count") else None
+    if total is not None:
+        paging["count"] = False
+    page = paginate(list_problems(actor=actor, **filters), sorts=sorts.PROBLEMS, **paging)
+    if total is not None:
+        page["total"] = total
+    return page
 
 
 def enterprise_problem_page(*, actor: Actor, enterprise_id: int, **args) -> dict:
