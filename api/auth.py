@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from flask import current_app, g, request
 from flask_jwt_extended import (
@@ -129,7 +130,7 @@ def authenticate_request():
     if endpoint in PUBLIC_READ_ENDPOINTS and request.method in ("GET", "HEAD") \
             and not request.headers.get("Authorization"):
         return None
-    budget = parse_limit(current_app.config["ANONYMOUS_RATE_LIMIT"])
+    budget = _parsed_limit(current_app.config["ANONYMOUS_RATE_LIMIT"])
     key = f"refused:{request.remote_addr}"
     if not limiter.limiter.test(budget, key):
         # Over its budget of refusals, an address gets no authentication work at all.
@@ -152,6 +153,12 @@ def authenticate_request():
             current_user, current_app.config["PASSWORD_MAX_AGE_DAYS"]):
         return problem(403, "password_expired", "密码已超过有效期，请先修改密码（POST /api/v1/me/password）")
     return None
+
+
+@lru_cache(maxsize=8)
+def _parsed_limit(text: str):
+    """A rate-limit string parsed once, not on every request."""
+    return parse_limit(text)
 
 
 def _refuse(budget, key: str, detail: str = "未登录或登录已失效"):
