@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from flask import current_app, g, request
 from flask_jwt_extended import (
@@ -59,10 +60,26 @@ def _well_formed(payload: dict) -> bool:
             and isinstance(payload["sid"], str))
 
 
+def _token_check(payload: dict) -> accounts.TokenCheck:
+    """The one statement that authenticates the request's token, run once per request (both loaders of
+    flask-jwt-extended and the idle timeout read its answer from g)."""
+    cached = g.get("_token_check")
+    if cached is not None and cached[0] == payload.get("jti"):
+        return cached[1]
+    if not _well_formed(payload):
+        check = accounts.TokenCheck(user=None, dead=True)
+    else:
+        check = accounts.check_token(user_id=_user_id(payload), jti=payload["jti"], session_id=payload["sid"],
+                                     issued_at=float(payload.get("iatp", 0)),
+                                     refresh=payload.get("type") == "refresh")
+    g._token_check = (payload.get("jti"), check)
+    return check
+
+
 @jwt.user_lookup_loader
 def _load_user(_header, payload):
-    user_id = _user_id(payload)
-    return accounts.load_user(user_id) if user_id is not None else None
+    check = _token_check(payload)
+    return None if check.dead else check.user
 
 
 @jwt.user_lookup_error_loader
@@ -72,11 +89,7 @@ def _user_lookup_error(_header, _payload):
 
 @jwt.token_in_blocklist_loader
 def _is_revoked(_header, payload):
-    if not _well_formed(payload):
-        return True
-    user = accounts.load_user(_user_id(payload))
-    return accounts.token_is_revoked(jti=payload["jti"], user=user, issued_at=float(payload.get("iatp", 0)),
-                                     session_id=payload["sid"], refresh=payload.get("type") == "refresh")
+    return _token_check(payload).dead
 
 
 @jwt.unauthorized_loader
@@ -106,6 +119,7 @@ def _needs_fresh(_header, _payload):
 
 def authenticate_request():
     """before_request: every endpoint needs a valid token unless it is public."""
+    g.pop("_token_check", None)  # an app context kept open across requests must not lend one its user
     endpoint = request.endpoint
     if request.method == "OPTIONS" or endpoint is None:
         return None  # CORS preflight; unknown routes answer 404/405 on their own
@@ -116,7 +130,7 @@ def authenticate_request():
     if endpoint in PUBLIC_READ_ENDPOINTS and request.method in ("GET", "HEAD") \
             and not request.headers.get("Authorization"):
         return None
-    budget = parse_limit(current_app.config["ANONYMOUS_RATE_LIMIT"])
+    budget = _parsed_limit(current_app.config["ANONYMOUS_RATE_LIMIT"])
     key = f"refused:{request.remote_addr}"
     if not limiter.limiter.test(budget, key):
         # Over its budget of refusals, an address gets no authentication work at all.
@@ -131,7 +145,7 @@ def authenticate_request():
     if current_user is None:
         return _refuse(budget, key, "账号不存在或已停用")
     try:
-        accounts.touch_session(user_id=current_user.id, session_id=get_jwt().get("sid"),
+        accounts.touch_session(session_id=get_jwt().get("sid"), stored_seen_at=g._token_check[1].session_seen_at,
                                idle_minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
     except Unauthorized as error:
         return _refuse(budget, key, error.detail)
@@ -139,6 +153,12 @@ def authenticate_request():
             current_user, current_app.config["PASSWORD_MAX_AGE_DAYS"]):
         return problem(403, "password_expired", "密码已超过有效期，请先修改密码（POST /api/v1/me/password）")
     return None
+
+
+@lru_cache(maxsize=8)
+def _parsed_limit(text: str):
+    """A rate-limit string parsed once, not on every request."""
+    return parse_limit(text)
 
 
 def _refuse(budget, key: str, detail: str = "未登录或登录已失效"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
@@ -121,10 +121,26 @@ def region_in_scope(actor: Actor, region: Region | None) -> bool:
 
 
 
+# Actor.extra key: the enterprises a liaison is assigned to, read once for a whole page (with_liaison_enterprises).
+LIAISON_OF = "liaison_of"
+
+
+def with_liaison_enterprises(actor: Actor) -> Actor:
+    """The actor with its current liaison assignments read once (one statement), so that asking
+    is_assigned_liaison for every row of a page costs nothing more. For one read-only page: the copy is
+    not the request's actor and an assignment made later is not in it."""
+    if actor.role != Role.LIAISON or LIAISON_OF in actor.extra:
+        return actor
+    assigned = frozenset(db.session.scalars(assigned_enterprise_ids(actor, "liaison")))
+    return replace(actor, extra={**actor.extra, LIAISON_OF: assigned})
+
+
 def is_assigned_liaison(actor: Actor, enterprise_id: int) -> bool:
     """Whether the actor is a liaison currently assigned to the enterprise."""
     if actor.role != Role.LIAISON:
         return False
+    if LIAISON_OF in actor.extra:
+        return enterprise_id in actor.extra[LIAISON_OF]
     stmt = assigned_enterprise_ids(actor, "liaison").where(Assignment.enterprise_id == enterprise_id)
     return db.session.scalar(stmt.limit(1)) is not None
 

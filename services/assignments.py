@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
 from services import audit
 from services.actors import Actor, active_assignment_clause, enterprise_clause, region_in_scope
@@ -23,7 +24,9 @@ ROLE_FOR_KIND = {"liaison": "liaison", "leader": "viewer"}
 def list_assignments(*, actor: Actor, enterprise: int | None = None, user: int | None = None,
                      kind: str | None = None, active: bool | None = None) -> Select:
     """Query of the assignments in the actor's scope (a liaison: their own), filtered as asked."""
-    stmt = select(Assignment)
+    # The names beside the ids (user, enterprise, department) joined into the page's statement (to-one).
+    stmt = select(Assignment).options(*(joinedload(relation).lazyload("*") for relation in (
+        Assignment.user, Assignment.enterprise, Assignment.department)))
     if actor.role == Role.LIAISON:
         stmt = stmt.where(Assignment.user_id == actor.user_id)
     else:

@@ -60,6 +60,14 @@ def unit_of_work(*, keep_loaded: bool = False) -> Iterator[None]:
     ends, and nothing when it raises. With keep_loaded the loaded objects are not expired by the commit, so
     the caller answers from them without reading them back. The only place in services that commits."""
     session = db.session()
+    writer = None
+    if read_only_intent.get():
+        # A write inside a read request (the audit row of an export): the read transaction, which wrote
+        # nothing, ends first and this one begins as a writer — SQLite never upgrades a read transaction
+        # (in WAL mode that fails at once with "database is locked" when another writer committed meanwhile).
+        if not (session.new or session.dirty or session.deleted):
+            session.rollback()
+        writer = read_only_intent.set(False)
     try:
         yield
         session.expire_on_commit = not keep_loaded
@@ -69,6 +77,8 @@ def unit_of_work(*, keep_loaded: bool = False) -> Iterator[None]:
         raise
     finally:
         session.expire_on_commit = True
+        if writer is not None:
+            read_only_intent.reset(writer)
 
 
 def utcnow() -> datetime:

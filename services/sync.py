@@ -9,19 +9,21 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import configure_mappers, lazyload, selectinload
 
-from services.actors import Actor, active_assignment_clause, enterprise_clause, region_clause
+from services.actors import (
+    Actor, active_assignment_clause, enterprise_clause, region_clause, with_liaison_enterprises,
+)
 from services.assignments import list_assignments
 from services.db import db, utcnow
 from services.enterprises import with_contact_visibility
 from services.errors import ValidationFailed
 from services.models import (
     Assignment, Enterprise, EnterpriseChange, EnterprisePlan, Notification, Problem, ProblemEvent, ProblemStint, Region,
-    Visit,
+    Task, Visit,
 )
 from services.problems.queries import as_seen_by
-from services.visits import visit_clause
+from services.visits import VISIT_ROW, visit_clause
 from services.roles import Role
 
 # Overlap between syncs: a row committed a moment after its timestamp is not lost; clients upsert by id.
@@ -97,16 +99,28 @@ def _statements(actor: Actor, since: datetime | None) -> dict[str, Select]:
         "enterprises": changed(select(Enterprise).where(enterprise_clause(actor)), Enterprise.updated_at),
         "assignments": changed(list_assignments(actor=actor, active=True if since is None else None),
                                Assignment.updated_at),
+        # Each problem as its page shows it: one IN query per relationship for the whole page, none per row.
         "problems": changed(select(Problem).where(enterprise_clause(actor, Problem.enterprise_id))
-                            .options(selectinload(Problem.events).selectinload(ProblemEvent.actor),
-                                     selectinload(Problem.stints).selectinload(ProblemStint.region)),
-                            Problem.updated_at),
-        "visits": changed(select(Visit).where(visit_clause(actor)), Visit.updated_at),
-        "plans": changed(select(EnterprisePlan).where(enterprise_clause(actor, EnterprisePlan.enterprise_id)),
+                            .options(*_sync_problem()), Problem.updated_at),
+        "visits": changed(select(Visit).where(visit_clause(actor)).options(*VISIT_ROW), Visit.updated_at),
+        "plans": changed(select(EnterprisePlan).where(enterprise_clause(actor, EnterprisePlan.enterprise_id))
+                         .options(lazyload(EnterprisePlan.enterprise), lazyload(EnterprisePlan.created_by),
+                                  lazyload(EnterprisePlan.approved_by_user)),
                          EnterprisePlan.updated_at),
         "notifications": changed(select(Notification).where(Notification.user_id == actor.user_id),
                                  Notification.created_at),
     }
+
+
+def _sync_problem() -> tuple:
+    """The loads of a synced problem (ProblemSchema): names of its enterprise, region and department, its
+    timeline with the actors, stints with regions, tasks with departments, photos and linked needs."""
+    configure_mappers()  # Problem.needs is a backref of Need: there once the mappers are configured
+    return (selectinload(Problem.enterprise).lazyload("*"), selectinload(Problem.department).lazyload("*"),
+            selectinload(Problem.events).joinedload(ProblemEvent.actor).lazyload("*"),
+            selectinload(Problem.stints).joinedload(ProblemStint.region),
+            selectinload(Problem.tasks).joinedload(Task.department).lazyload("*"),
+            selectinload(Problem.needs).lazyload("*"))
 
 
 def _binding(actor: Actor) -> dict:
@@ -186,8 +200,9 @@ def sync(*, actor: Actor, since: str | None = None, cursor: str | None = None, l
             after[name] = rows[-1].id
         page[name] = rows
     with_contact_visibility(actor, page["enterprises"])
+    reader = with_liaison_enterprises(actor)  # a liaison's assignments read once for the whole page
     for problem in page["problems"]:
-        as_seen_by(actor, problem)
+        as_seen_by(reader, problem)
     page["removed"] = (_removed(actor, since_at, binding) if not cursor
                        else {name: [] for name in COLLECTIONS})
     page["next_since"] = encode({"t": started.isoformat(), "b": _binding(actor)})

@@ -94,3 +94,38 @@ def change(firm: Enterprise, field: str, old, new, at: datetime, source: str = "
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def notification(recipient: User, n: int, *, object_type: str = "problem", object_id: int | None = None):
+    """One inbox entry of `recipient` (the workflow's notices, made directly)."""
+    from services.models import Notification
+
+    item = Notification(user_id=recipient.id, kind="problem_assigned", title=f"测试通知{n}", body="",
+                        object_type=object_type, object_id=object_id)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def grow(*, enterprises: int = 40, problems_each: int = 2, visits_each: int = 2, notifications: int = 60) -> None:
+    """More of the demo's own kind of data, spread over fresh counties and every demo liaison and coordinator,
+    so that lists run well past 50 rows with varied related objects (regions, enterprises, users)."""
+    from sqlalchemy import select
+
+    from services.models import Assignment
+
+    _prefecture, counties = fresh_prefecture("629800", counties=3)
+    liaisons = list(db.session.scalars(select(User).where(User.role == "liaison").order_by(User.id)))
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    for i in range(enterprises):
+        firm = enterprise(counties[i % len(counties)], tags=("key",) if i % 2 else ())
+        liaison = liaisons[i % len(liaisons)]
+        db.session.add(Assignment(user_id=liaison.id, enterprise_id=firm.id, kind="liaison",
+                                  started_on=local(2026, 1, 1).date()))
+        for j in range(problems_each):
+            problem(firm, created_at=local(2026, 3, 1 + (i % 27), 9 + j), category=("labor", "finance")[j % 2])
+        for j in range(visits_each):
+            visit(firm, liaison, local(2026, 4, 1 + (i % 27), 10 + j))
+    for n in range(notifications):
+        notification(admin, n)
+    db.session.flush()

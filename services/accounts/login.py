@@ -8,7 +8,6 @@ import unicodedata
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from services import audit, mfa, passwords
 from services.accounts.sessions import add_session
@@ -147,15 +146,6 @@ def begin_mfa_enrolment(*, username: str, password: str, enrolment_code: str, ip
     secret = mfa.new_pending_secret(user)
     audit.record(probe, "user.mfa_enrolment_started", "user", user.id)
     return {"secret": secret, "otpauth_uri": mfa.provisioning_uri(user)}
-
-
-def load_user(user_id: int) -> User | None:
-    """The active user behind a token's identity, with its region loaded; None when gone or deactivated."""
-    # The region comes along: every scoped request needs its path.
-    user = db.session.get(User, user_id, options=[joinedload(User.region)])
-    if user is None or not user.is_active:
-        return None
-    return user
 
 
 @unit_of_work()

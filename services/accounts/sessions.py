@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import threading
 import uuid
+from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from services import audit
 from services.actors import Actor
@@ -18,25 +21,55 @@ from services.models import LoginFailure, RevokedToken, User, UserSession
 from services.timeutil import as_utc
 
 
-def token_is_revoked(*, jti: str, user: User | None, issued_at: float, session_id: str | None,
-                     refresh: bool = False) -> bool:
-    """Dead tokens: of an unknown or inactive user, issued before the user's cut-off, of an ended or unknown
-    session, or revoked one by one. A revoked refresh token presented again is a stolen one (OAuth 2.0
-    Security BCP §4.14): its whole session — the token family — ends at once."""
-    if user is None or not session_id:
-        return True
-    if user.tokens_valid_from is not None:
-        valid_from = as_utc(user.tokens_valid_from).timestamp()
-        if issued_at < valid_from and not (session_id and session_id == user.kept_session):
-            return True
-    session = db.session.get(UserSession, session_id)
-    if session is None or session.user_id != user.id or session.ended_at is not None:
-        return True
-    if db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is None:
-        return False
-    if refresh:
-        end_session(session_id=session_id, reason="refresh_token_reused", user_id=user.id)
-    return True
+@dataclass(frozen=True)
+class TokenCheck:
+    """What one statement says about a token: its active user (region loaded, for the Actor), whether the
+    token is dead, and the last activity of its session as stored (for the idle timeout)."""
+
+    user: User | None
+    dead: bool
+    session_seen_at: datetime | None = None
+
+
+@cache
+def _token_statement():
+    """check_token's statement, built once with bound parameters: SQLAlchemy then reuses its cache key and
+    compiled form instead of building both again on every request."""
+    revoked = select(RevokedToken.id).where(RevokedToken.jti == bindparam("b_jti")).exists()
+    return (
+        select(User, UserSession.sid, UserSession.last_seen_at, UserSession.ended_at, revoked.label("revoked"))
+        .outerjoin(User.region).options(contains_eager(User.region))
+        .outerjoin(UserSession, and_(UserSession.sid == bindparam("b_sid"), UserSession.user_id == User.id))
+        .where(User.id == bindparam("b_user"))
+    )
+
+
+def check_token(*, user_id: int, jti: str, session_id: str | None, issued_at: float,
+                refresh: bool = False) -> TokenCheck:
+    """The authentication of a request in ONE statement: the user with its region, its session named by
+    the token and whether the token's jti was revoked (an EXISTS), with no cache, so a revocation or a
+    logout on any process or host is seen by the very next request.
+
+    Dead tokens: of an unknown or inactive user, issued before the user's cut-off (except the session the
+    user kept across a password change), of an ended, unknown or foreign session, or revoked one by one. A
+    revoked refresh token presented again is a stolen one (OAuth 2.0 Security BCP §4.14): its whole
+    session — the token family — ends at once."""
+    if not session_id:
+        return TokenCheck(user=None, dead=True)
+    row = db.session.execute(_token_statement(), {"b_user": user_id, "b_sid": session_id, "b_jti": jti}).first()
+    if row is None or not row.User.is_active:
+        return TokenCheck(user=None, dead=True)
+    user = row.User
+    if row.sid is None or row.ended_at is not None:
+        return TokenCheck(user=user, dead=True)
+    if user.tokens_valid_from is not None and issued_at < as_utc(user.tokens_valid_from).timestamp() \
+            and session_id != user.kept_session:
+        return TokenCheck(user=user, dead=True)
+    if row.revoked:
+        if refresh:
+            end_session(session_id=session_id, reason="refresh_token_reused", user_id=user.id)
+        return TokenCheck(user=user, dead=True)
+    return TokenCheck(user=user, dead=False, session_seen_at=as_utc(row.last_seen_at))
 
 
 @unit_of_work()
@@ -135,15 +168,16 @@ class ActivityLog:
 activity = ActivityLog()
 
 
-def touch_session(*, user_id: int, session_id: str | None, idle_minutes: int) -> None:
-    """Refuse a session idle for too long (SessionExpired); note its activity in memory, never in the request."""
+def touch_session(*, session_id: str | None, stored_seen_at: datetime | None, idle_minutes: int) -> None:
+    """Refuse a session idle for too long (SessionExpired), from its stored last activity (read by
+    check_token, no statement here) and what this process noted since; note the activity in memory, never
+    in the request."""
     if not session_id or idle_minutes <= 0:
         return
-    now = utcnow()
-    session = db.session.get(UserSession, session_id)
-    if session is None or session.user_id != user_id:
+    if stored_seen_at is None:
         raise SessionExpired()
-    last = max(filter(None, (as_utc(session.last_seen_at), activity.last(session_id))))
+    now = utcnow()
+    last = max(filter(None, (stored_seen_at, activity.last(session_id))))
     if last < now - timedelta(minutes=idle_minutes):
         raise SessionExpired()
     if last < now - TOUCH_EVERY:

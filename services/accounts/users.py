@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from services import audit, passwords
 from services.accounts.login import check_username
@@ -59,9 +59,10 @@ def list_users(*, actor: Actor, role: str | None = None, q: str | None = None):
     """Query of the accounts, optionally by role or a username/name fragment.
     Raises Forbidden (not an admin)."""
     _require_admin(actor)
-    # Names beside ids, one IN query per relationship for the whole page.
-    stmt = select(User).options(selectinload(User.region), selectinload(User.department),
-                                selectinload(User.enterprise), selectinload(User.institution))
+    # Names beside ids, joined into the page's own statement (to-one): one statement whatever the page size,
+    # and none of the named objects' own eager loads (an enterprise's tags, an institution's regions).
+    stmt = select(User).options(*(joinedload(relation).lazyload("*") for relation in (
+        User.region, User.department, User.enterprise, User.institution)))
     if role:
         stmt = stmt.where(User.role == role)
     if q:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select, true
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, configure_mappers, joinedload, lazyload, selectinload
 
 from services import audit
 from services.actors import Actor, enterprise_clause, problem_clause, sees_full_contact, subtree_region_ids
@@ -88,9 +88,36 @@ WITH_TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor),
                  selectinload(Problem.enterprise).lazyload(Enterprise.tag_rows))
 
 
+# What a list row shows (ProblemSummarySchema): the enterprise's, owning region's and department's names —
+# one IN query each, the page's own statement unchanged — and neither the photos nor the enterprise's region
+# and tags, which the row does not show.
+LIST_ROW = (selectinload(Problem.enterprise).lazyload("*"), selectinload(Problem.department).lazyload("*"),
+            lazyload(Problem.own_photos), lazyload(Problem.visit_photos))
+
+
+def _page_rows(build):
+    """A list's query builder with LIST_ROW's loads."""
+    return lambda **filters: build(**filters).options(*LIST_ROW)
+
+
+def read_with_timeline() -> tuple:
+    """The loads of a problem's page when it is only read (no FOR UPDATE, so to-one may be joined): the
+    enterprise, owning region and department joined into the problem's statement; the timeline with its
+    actors, the stints with their regions, the tasks with their departments one statement each; the
+    linked needs without their own enterprise, region and tags (the page shows id, kind, status)."""
+    configure_mappers()  # Problem.needs is a backref of Need: there once the mappers are configured
+    return (joinedload(Problem.enterprise).lazyload("*"), joinedload(Problem.owning_region),
+            joinedload(Problem.department).lazyload("*"),
+            selectinload(Problem.events).joinedload(ProblemEvent.actor).lazyload("*"),
+            selectinload(Problem.stints).joinedload(ProblemStint.region),
+            selectinload(Problem.tasks).joinedload(Task.department).lazyload("*"),
+            selectinload(Problem.needs).lazyload("*"))
+
+
 def get_problem_or_raise(*, actor: Actor, problem_id: int) -> Problem:
     """One problem as the caller sees it (as_seen_by); NotFound when it is out of the caller's sight."""
-    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id, _visible(actor)).options(*WITH_TIMELINE))
+    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id, _visible(actor))
+                                .options(*read_with_timeline()))
     if problem is None:
         raise NotFound("问题不存在")
     return as_seen_by(actor, problem)
@@ -291,7 +318,7 @@ def problem_page(*, actor: Actor, **args) -> dict:
     total = scope.problem_total(actor, filters) if paging.get("count") else None
     if total is not None:
         paging["count"] = False
-    page = paginate(list_problems(actor=actor, **filters), sorts=sorts.PROBLEMS, **paging)
+    page = paginate(_page_rows(list_problems)(actor=actor, **filters), sorts=sorts.PROBLEMS, **paging)
     if total is not None:
         page["total"] = total
     return page
@@ -301,4 +328,4 @@ def enterprise_problem_page(*, actor: Actor, enterprise_id: int, **args) -> dict
     """One page of an enterprise's problems; the path names the enterprise, so an `enterprise` filter is ignored.
     Raises NotFound (out of scope), ValidationFailed (bad cursor)."""
     args.pop("enterprise", None)
-    return paged(enterprise_problems, sorts.PROBLEMS, actor=actor, enterprise_id=enterprise_id, **args)
+    return paged(_page_rows(enterprise_problems), sorts.PROBLEMS, actor=actor, enterprise_id=enterprise_id, **args)
