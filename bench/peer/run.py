@@ -242,13 +242,12 @@ def wrk(url: str, seconds: float, connections: int, script: Path | None = None, 
         command += ["-s", str(script)]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     total = int(re.search(r"(\d+) requests in", out).group(1))
-    took = float(re.search(r"requests in ([\d.]+)(m?s)", out).group(1))
-    unit = re.search(r"requests in [\d.]+(m?s)", out).group(1)
-    took = took / 1000 if unit == "ms" else took
+    took, unit = re.search(r"requests in ([\d.]+)(us|ms|s|m|h),", out).groups()
+    took = float(took) * {"us": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}[unit]
     bad = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s|m)\b", out)
-    scale = {"us": 1e-3, "ms": 1, "s": 1e3, "m": 6e4}
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s|m|h)\b", out)
+    scale = {"us": 1e-3, "ms": 1, "s": 1e3, "m": 6e4, "h": 3.6e6}
     return {"rps": (total - bad) / took if took else 0.0, "requests": total, "non_2xx": bad, "errors": errors,
             "p50_ms": float(p50.group(1)) * scale[p50.group(2)] if p50 and total - bad else None}
 
@@ -284,6 +283,10 @@ def measure(size: int, ours: dict, peer: dict | None, seconds: float, work: Path
     return rows
 
 
+def _rate(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}" if value >= 1 else f"{value:.3f}"
+
+
 def _ratio(ours: float, peer: float) -> str:
     if not peer:
         return "∞ (no page in time)"
@@ -306,9 +309,9 @@ def table(rows: list[dict]) -> str:
             if not ours:
                 continue
             ratio = _ratio(ours["rps"], peer["rps"]) if peer else "—"
-            out.append(f"| {size:,} | {names[route]} | {ours['rps']:,.1f} | "
-                       f"{peer['rps']:,.2f} | {ratio} | {_p50(ours)} | {_p50(peer)} |" if peer else
-                       f"| {size:,} | {names[route]} | {ours['rps']:,.1f} | — | — | {_p50(ours)} | — |")
+            out.append(f"| {size:,} | {names[route]} | {_rate(ours['rps'])} | "
+                       f"{_rate(peer['rps'])} | {ratio} | {_p50(ours)} | {_p50(peer)} |" if peer else
+                       f"| {size:,} | {names[route]} | {_rate(ours['rps'])} | — | — | {_p50(ours)} | — |")
     return "\n".join(out)
 
 
