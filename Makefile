@@ -8,7 +8,7 @@ PORT ?= 5000
 PYTEST_WORKERS ?= 2
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-pg venv migrate seed lint check clean browser bench-web bench-desk
+.PHONY: run test test-sqlite test-pg venv migrate seed lint check clean browser hosts bench-web bench-desk bench-hosts
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,11 +41,22 @@ browser:
 	  echo "*** chromium could not be installed: the browser tests (tests/web) will be SKIPPED ***"; \
 	else echo "*** chromium is not installed and cannot be (not root): the browser tests (tests/web) will be SKIPPED ***"; fi
 
+# The two-host deployment test (tests/deploy/test_two_hosts.py, PostgreSQL half) needs nginx and redis-server
+# from Debian: installed here when we are root (their own services are not started), otherwise it is skipped.
+hosts:
+	@if { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } && command -v redis-server >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing nginx and redis-server for the two-host test (apt-get)"; \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx redis-server >/dev/null 2>&1 || \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx redis-server >/dev/null; }; } || \
+	  echo "*** nginx/redis-server could not be installed: the two-host test (tests/deploy/test_two_hosts.py) will be SKIPPED ***"; \
+	else echo "*** nginx/redis-server are not installed and cannot be (not root): the two-host test will be SKIPPED ***"; fi
+
 test-sqlite: venv browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -rs $(PYTEST_ARGS)
 
 # The fault harness restarts PostgreSQL, so it runs alone after the parallel suite.
-test-pg: venv browser
+test-pg: venv browser hosts
 	@if scripts/with-postgres.sh true; then \
 	  scripts/with-postgres.sh bash -c '$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -rs -m "not faults" $(PYTEST_ARGS) && \
 	    $(BIN)/python -m pytest -q -s -m faults tests/faults'; \
@@ -63,6 +74,10 @@ bench-web: venv browser
 
 bench-desk: venv browser
 	$(BIN)/python bench/desk.py
+
+# The README's deployment at two-host scale behind nginx, PASS/FAIL per guarantee (bench/two_hosts.sh).
+bench-hosts: venv hosts
+	bench/two_hosts.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache
