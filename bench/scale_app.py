@@ -5,7 +5,9 @@ the app) run for them:
 - /bench/one/<id>  the one-select route: one primary-key SELECT of a problem row through Flask and
                    Flask-SQLAlchemy (its own small app, the same database URL and engine options), no token;
                    the ceiling no endpoint of this server can beat;
-- /bench/bare      no database at all: the cost of gunicorn and Flask themselves.
+- /bench/bare      no database at all: the cost of gunicorn and Flask themselves;
+- /bench/static    a static page with a table of 20 rows (no script): what the browser bench (bench/scale_web.py)
+                   compares the client's screens with.
 
 gunicorn --worker-class gthread --workers 2 --threads 4 bench.scale_app:application (bench/scale.py starts it)."""
 
@@ -39,6 +41,16 @@ def one(problem_id: int):
 @one_select.get("/bare")
 def bare():
     return jsonify(ok=True)
+
+
+STATIC_PAGE = ("<!doctype html><html lang=zh-CN><meta charset=utf-8><title>静态页</title><table class=ledger><tbody>"
+               + "".join(f"<tr><td>LX-2026-{n:06d}</td><td><a href=#>静态行 {n}</a></td></tr>" for n in range(1, 21))
+               + "</tbody></table></html>")
+
+
+@one_select.get("/static")
+def static_page():
+    return STATIC_PAGE, 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
 application = DispatcherMiddleware(ledger, {"/bench": one_select})
