@@ -199,3 +199,36 @@ def test_a_problem_filed_after_the_load_gets_a_new_id_and_number(bench_app):
         assert db.session.scalar(select(func.count()).select_from(Problem)
                                  .where(Problem.number == created.json()["number"])) == 1
         db.session.remove()
+
+
+@pytest.fixture
+def small_app(database, tmp_path):
+    app = create_app(_config(database.clone("bench_small"), tmp_path))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _index_names() -> set[str]:
+    from sqlalchemy import inspect
+
+    inspector = inspect(db.session.connection())
+    names = {ix["name"] for table in benchdata.BULK_TABLES for ix in inspector.get_indexes(table)}
+    db.session.rollback()
+    return names
+
+
+def test_a_large_load_drops_and_rebuilds_the_secondary_indexes_and_append_adds_more(small_app, monkeypatch):
+    before = _index_names()
+    monkeypatch.setattr(benchdata, "REBUILD_INDEXES_FROM", 1)
+    first = benchdata.generate(problems=300, enterprises=40)
+    assert _index_names() == before
+    second = benchdata.generate(problems=200, enterprises=20, append=True)
+    assert second.problems[0] == first.problems[1] + 1 and second.enterprises[0] == first.enterprises[1] + 1
+    assert db.session.scalar(select(func.count()).select_from(Problem).where(
+        Problem.id.between(first.problems[0], second.problems[1]))) == 500
+    numbers = list(db.session.scalars(select(Problem.number)))
+    assert len(numbers) == len(set(numbers))
+    usernames = list(db.session.scalars(select(User.username)))
+    assert len(usernames) == len(set(usernames))
