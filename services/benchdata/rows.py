@@ -330,9 +330,13 @@ class ProblemMaker:
         for task_id, _, dept, region, dispatched, due in task_rows:
             signed = reported = result = None
             task_status = "dispatched"
-            if status in ("resolved", "closed") or rng.random() < 0.6:
-                signed, task_status = dispatched + timedelta(hours=rng.uniform(1, 40)), "signed"
-            if status in ("resolved", "closed"):
+            settled = status in ("resolved", "closed")
+            if settled or rng.random() < 0.6:
+                signed = dispatched + timedelta(hours=rng.uniform(1, 40))
+                signed = min(signed, fields["resolved_at"]) if settled else signed
+                task_status = "signed" if signed <= now else task_status
+                signed = signed if signed <= now else None
+            if settled:  # reported between its signing and the problem's resolution
                 reported, task_status = min(signed + timedelta(days=2), fields["resolved_at"]), "reported"
                 result = "已按要求办结并反馈"
             batch.tasks.append((task_id, pid, dept, region, "lead", task_status, "请牵头办理并按期反馈", holder,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from api import create_app
 from services import benchdata
-from services.db import db
+from services.db import db, utcnow
 from services.errors import Conflict, ValidationFailed
 from services.models import (Assignment, Enterprise, LedgerCounter, Problem, ProblemEvent, ProblemStint, Region,
                              Task, User, Visit)
@@ -232,3 +232,16 @@ def test_a_large_load_drops_and_rebuilds_the_secondary_indexes_and_append_adds_m
     assert len(numbers) == len(set(numbers))
     usernames = list(db.session.scalars(select(User.username)))
     assert len(usernames) == len(set(usernames))
+
+
+def test_tasks_are_signed_and_reported_in_order_and_never_in_the_future(bench):
+    first, last = bench["hooked"][0].problems
+    now = utcnow()
+    for task, problem in db.session.execute(select(Task, Problem).join(Problem, Problem.id == Task.problem_id)
+                                            .where(Problem.id.between(first, last))):
+        assert task.dispatched_at >= problem.accepted_at
+        if task.signed_at is not None:
+            assert task.dispatched_at <= task.signed_at <= now
+        if task.status == "reported":
+            assert task.signed_at <= task.reported_at <= problem.resolved_at
+        assert (task.status == "dispatched") == (task.signed_at is None)
