@@ -27,6 +27,8 @@ def bench_app(database, tmp_path_factory):
     with app.app_context():
         before = {u.username: (u.role, u.region_id, u.department_id, u.enterprise_id)
                   for u in db.session.scalars(select(User))}
+        before_assignments = sorted(db.session.execute(select(Assignment.user_id, Assignment.enterprise_id,
+                                                              Assignment.kind)).all())
         seen = []
         benchdata.POST_LOAD_HOOKS.append(seen.append)
         try:
@@ -35,7 +37,8 @@ def bench_app(database, tmp_path_factory):
         finally:
             benchdata.POST_LOAD_HOOKS.remove(seen.append)
         assert result.exit_code == 0, result.output
-        app.extensions["bench"] = {"before": before, "hooked": seen, "output": result.output}
+        app.extensions["bench"] = {"before": before, "hooked": seen, "output": result.output,
+                                   "assignments": before_assignments}
         db.session.remove()
     yield app
     with app.app_context():
@@ -141,6 +144,13 @@ def test_the_demo_accounts_keep_their_roles_regions_and_departments(bench):
     now = {u.username: (u.role, u.region_id, u.department_id, u.enterprise_id)
            for u in db.session.scalars(select(User).where(User.username.in_(bench["before"])))}
     assert now == bench["before"]
+
+
+def test_the_demo_accounts_get_no_new_assignments(bench):
+    demo_users = select(User.id).where(User.username.in_(bench["before"]))
+    now = sorted(db.session.execute(select(Assignment.user_id, Assignment.enterprise_id, Assignment.kind)
+                                    .where(Assignment.user_id.in_(demo_users))).all())
+    assert now == bench["assignments"]
 
 
 def test_the_post_load_hooks_run_once_with_what_was_loaded(bench):
