@@ -119,3 +119,22 @@ def register_cli(app: Flask) -> None:
                 signal.signal(sig, lambda *_: stop.set())
             result = worker.run(stop=stop, worker=name, batch=batch, idle_seconds=idle, drain=drain)
         click.echo(f"投递结束：送达 {result.sent} 条，待重试 {result.failed} 条，转入失败 {result.dead} 条")
+
+    @app.cli.command("bench-data")
+    @click.option("--problems", default=100_000, show_default=True, help="problems to add")
+    @click.option("--enterprises", default=20_000, show_default=True, help="enterprises to add")
+    @click.option("--append", is_flag=True, help="add to the bench data already there")
+    @click.option("--seed", default=18, show_default=True, help="random seed (the same seed, the same data)")
+    def bench_data(problems, enterprises, append, seed):
+        """Add bench data over the province on top of the demo data (bench/scale.py measures it)."""
+        from services import benchdata
+        from services.errors import ServiceError
+
+        try:
+            loaded = benchdata.generate(problems=problems, enterprises=enterprises, append=append, seed=seed,
+                                        log=click.echo)
+        except ServiceError as error:
+            click.echo(error.detail, err=True)
+            raise SystemExit(1) from None
+        counts = "，".join(f"{table} {n}" for table, n in loaded.counts.items())
+        click.echo(f"压测数据已写入（{loaded.seconds:.0f} 秒）：{counts}")

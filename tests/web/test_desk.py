@@ -411,6 +411,21 @@ def test_an_internal_comment_is_marked_internal_on_the_timeline(desk, actions):
     assert "内部" in entry.inner_text()
 
 
+def test_the_ledger_asks_for_its_rows_first_without_a_count_and_for_the_total_once(desk):
+    page = desk()
+    asked = []
+    page.on("request", lambda r: asked.append(r.url.split("/api/v1", 1)[1]) if "/api/v1/problems?" in r.url else None)
+    sign_in(page, "lx_coord")
+    pager = page.locator(".pager [role=status]")
+    pager.filter(has_text="第 1 / 2 页").wait_for()
+    page.get_by_role("button", name="下一页").click()
+    pager.filter(has_text="第 2 / 2 页").wait_for()
+    pages = [a for a in asked if "limit=20" in a]
+    assert len(pages) == 2 and not any("count=" in a for a in pages)
+    assert asked[0] == pages[0]  # nothing is asked before the rows
+    assert len([a for a in asked if a.startswith("/problems?limit=1&count=true")]) == 1
+
+
 def test_the_ledger_pages_by_cursor_with_its_count(desk, base_url):
     headers = api_login(base_url, "lx_coord")
     for n in range(4):  # the demo's 30 problems of 临夏州 (18, and 12 more its departments work) and 4 more: two pages

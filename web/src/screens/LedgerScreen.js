@@ -1,5 +1,5 @@
 // 问题台账: the ledger as a table — filters, search, quick views (待我处理, 即将超期, 已超期, 督办),
-// cursor paging with the count, exports with the same filters. The filters live in the URL (a view
+// cursor paging (the count read once, beside the first page), exports with the same filters. The filters live in the URL (a view
 // can be sent to a colleague) and are remembered in this browser with the hidden columns.
 // Keyboard: j / k move through the rows, Enter opens the selected one.
 import { computed, defineComponent, h, onBeforeUnmount, onMounted, ref } from "../core/vue.js";
@@ -93,10 +93,10 @@ export default defineComponent({
       busy.value = true;
       error.value = "";
       try {
-        const page = await api.get("/problems", { ...apiQuery(filters), limit: PAGE, count: true, cursor: cursors.value[index] });
+        // The rows alone: a count costs more than a page at province scale, so it is read once, beside them.
+        const page = await api.get("/problems", { ...apiQuery(filters), limit: PAGE, cursor: cursors.value[index] });
         pageIndex.value = index;
         rows.value = page.items;
-        total.value = page.total;
         nextCursor.value = page.next_cursor;
         selected.value = page.items.length ? Math.min(Math.max(selected.value, 0), page.items.length - 1) : -1;
       } catch (failure) {
@@ -106,7 +106,14 @@ export default defineComponent({
         busy.value = false;
       }
     };
-    load();
+    // The total of these filters, once per screen (paging does not change it), after the first rows.
+    const loadTotal = async () => {
+      try {
+        total.value = (await api.get("/problems", { ...apiQuery(filters), limit: 1, count: true })).total;
+      } catch { /* the count is a hint: the pager then shows the page number alone */ }
+    };
+    // The quick views' counts come last: nothing is counted before the first rows are on screen.
+    load().then(loadTotal).then(() => loadCounts());
     // How many each quick view holds (after the rows: the table comes first).
     const loadCounts = async () => {
       const found = {};
@@ -181,7 +188,6 @@ export default defineComponent({
     };
     onMounted(() => {
       document.addEventListener("keydown", onKey);
-      setTimeout(loadCounts, 0);
     });
     onBeforeUnmount(() => document.removeEventListener("keydown", onKey));
 
@@ -233,7 +239,7 @@ export default defineComponent({
     ]);
 
     const pager = () => h("div", { class: "pager" }, [
-      h("span", { class: "count", role: "status" }, total.value === null ? "" :
+      h("span", { class: "count", role: "status" }, total.value === null ? `第 ${pageIndex.value + 1} 页` :
         `共 ${total.value} 条 · 第 ${pageIndex.value + 1} / ${Math.max(1, Math.ceil(total.value / PAGE))} 页`),
       h(EP.ElButton, { disabled: pageIndex.value === 0 || busy.value, onClick: () => goPage(-1) }, () => "上一页"),
       h(EP.ElButton, { disabled: !nextCursor.value || busy.value, onClick: () => goPage(1) }, () => "下一页"),
