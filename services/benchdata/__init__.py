@@ -53,8 +53,9 @@ class Loaded:
     seconds: float = 0.0
 
 
-# Called after the load as hook(loaded) inside its own unit of work; the lead wires the fill functions of the
-# denormalised columns/tables here at merge, e.g. problems' region columns and the dashboard's daily figures.
+# Called after the load as hook(loaded) inside its own unit of work: the fill functions of denormalised tables
+# that the bulk rows bypass. The problems' scope columns need none: the rows carry them (rows.PROBLEM_COLUMNS)
+# and the triggers of problem_counts count them as they go in.
 POST_LOAD_HOOKS: list[Callable[[Loaded], None]] = []
 
 

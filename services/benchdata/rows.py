@@ -64,7 +64,7 @@ PROBLEM_COLUMNS = ("id", "number", "enterprise_id", "source", "filer_id", "visit
                    "status_before_info", "arrived_at", "acceptance_due_at", "due_at", "supervised", "reopen_count",
                    "resolution", "satisfaction", "closed_without_feedback", "reject_reason", "referred_to",
                    "accepted_at", "resolved_at", "closed_at", "rejected_at", "withdrawn_at", "info_requested_at",
-                   "created_at", "updated_at", "version")
+                   "created_at", "updated_at", "version", "county_id", "prefecture_id", "province_id")
 EVENT_COLUMNS = ("id", "problem_id", "actor_id", "action", "from_status", "to_status", "from_level", "to_level",
                  "comment", "internal", "data", "at")
 STINT_COLUMNS = ("id", "problem_id", "region_id", "level", "arrived_at", "acceptance_due_at", "accepted_at",
@@ -364,4 +364,5 @@ class ProblemMaker:
             ts(fields["due_at"]), False, fields["reopen_count"], fields["resolution"], fields["satisfaction"],
             fields["closed_without"], fields["reject_reason"], fields["referred_to"], ts(fields["accepted_at"]),
             ts(fields["resolved_at"]), ts(fields["closed_at"]), ts(fields["rejected_at"]), ts(fields["withdrawn_at"]),
-            ts(fields["info_requested_at"]), ts(created), ts(t), version))
+            ts(fields["info_requested_at"]), ts(created), ts(t), version,
+            firm.county.region_id, firm.county.prefecture_id, firm.county.province_id))

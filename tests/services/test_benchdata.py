@@ -255,3 +255,16 @@ def test_tasks_are_signed_and_reported_in_order_and_never_in_the_future(bench):
         if task.status == "reported":
             assert task.signed_at <= task.reported_at <= problem.resolved_at
         assert (task.status == "dispatched") == (task.signed_at is None)
+
+
+def test_bench_problems_carry_their_enterprises_scope_columns_and_the_kept_counts_add_up(bench):
+    from services.models import ProblemCount
+    county, prefecture = Region.__table__.alias("county"), Region.__table__.alias("prefecture")
+    wrong = db.session.scalar(
+        select(func.count()).select_from(Problem).join(Enterprise, Enterprise.id == Problem.enterprise_id)
+        .join(county, county.c.id == Enterprise.region_id).join(prefecture, prefecture.c.id == county.c.parent_id)
+        .where((Problem.county_id != county.c.id) | (Problem.prefecture_id != prefecture.c.id)
+               | (Problem.province_id != prefecture.c.parent_id) | Problem.county_id.is_(None)))
+    assert wrong == 0
+    kept = db.session.scalar(select(func.sum(ProblemCount.n)))
+    assert kept == db.session.scalar(select(func.count()).select_from(Problem))
