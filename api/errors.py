@@ -45,6 +45,7 @@ TITLES = {
     "password_expired": "密码已过期", "forbidden": "无权执行此操作", "not_found": "资源不存在",
     "method_not_allowed": "不支持该请求方法", "not_acceptable": "无法提供所请求的格式", "conflict": "与现有数据冲突",
     "invalid_transition": "当前状态不允许此操作", "request_in_progress": "相同请求正在处理中",
+    "request_applied": "相同请求已经生效",
     "version_mismatch": "版本已过期", "payload_too_large": "请求内容过大", "unsupported_media_type": "不支持的内容类型",
     "validation_error": "输入数据有误", "idempotency_key_reused": "Idempotency-Key 已用于另一个请求",
     "precondition_required": "缺少 If-Match 版本号", "rate_limited": "请求过于频繁",

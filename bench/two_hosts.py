@@ -434,7 +434,8 @@ class Load:
         """What a client does with a write whose answer it never got: send it again with the same key. While
         the dead host's claim is fresh the answer is 409; then either the key is free again (the write never
         committed: it runs now) or the first answer is replayed. A write that committed on the dead host
-        before its answer was stored keeps answering 409 request_in_progress (see check_kill)."""
+        before its answer was stored answers 409 request_in_progress, then (past IDEMPOTENCY_STALE_SECONDS) 409
+        request_applied: the write stands, it is not run again (see check_kill)."""
         retried = 0
         for result in self.results:
             if result["method"] == "POST" and result["key"] and result["status"] != 201:
@@ -474,7 +475,7 @@ def check_kill(d: Deployment, report: Report, seconds: float) -> Load:
     duplicates = {t: n for t, n in titles.items() if n > 1}
     states = dict(d.sql("SELECT key, state FROM idempotency_records WHERE key = ANY(%s)", ([r["key"] for r in keyed],)))
     # Written on host A, which died before storing the answer: the write is there once, and the key answers
-    # 409 request_in_progress until the record expires (24 h) — the client never learns the new id.
+    # 409 request_applied (the client is told to refresh instead of waiting) — it never learns the new id.
     lost_for_good = [r for r in keyed if r["status"] == 409 and states.get(r["key"]) == "committed"
                      and titles[f"两机压测 {r['mark']}"] == 1]
     wrong = [r for r in keyed if titles[f"两机压测 {r['mark']}"] != 1 or (r["status"] != 201 and r not in lost_for_good)]
@@ -482,7 +483,7 @@ def check_kill(d: Deployment, report: Report, seconds: float) -> Load:
                  "each Idempotency-Key is one problem: the writes whose answer was lost, sent again, are done once",
                  f"{len(keyed)} keyed POSTs, {retried} resent after the kill: {len(keyed) - len(lost_for_good)} "
                  f"answered 201; {len(lost_for_good)} committed on A before it died, stored once, their resend "
-                 f"answered 409 request_in_progress (the answer is lost for good); {len(wrong)} wrong; "
+                 f"answered 409 request_applied (stored once, the answer lost); {len(wrong)} wrong; "
                  f"{len(duplicates)} titles stored more than once")
 
     rows = [r for r in d.access_log() if r["client"] == "127.0.0.4"]

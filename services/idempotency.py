@@ -30,6 +30,13 @@ class RequestInProgress(Conflict):
     default_detail = "相同 Idempotency-Key 的请求正在处理中，请稍后重试"
 
 
+class RequestApplied(Conflict):
+    """The first request's write committed but its answer was never stored (its server died in between): the
+    write stands, so it must not run again, and waiting will not bring the answer back."""
+    code = "request_applied"
+    default_detail = "相同 Idempotency-Key 的请求已经生效，但当时的应答未能送达：请刷新查看结果，不要重复提交"
+
+
 @dataclass
 class Replay:
     status: int
@@ -44,7 +51,9 @@ def _session() -> Session:
 def claim(*, user_key: str, key: str, fingerprint: str, owner_id: int | None,
           stale_after: timedelta = timedelta(seconds=60)) -> int | Replay:
     """The new record's id when this request may run; a Replay of the first response; or raises.
-    A claim still in progress after `stale_after` belonged to a worker that died: it is taken over."""
+    A claim still in progress after `stale_after` belonged to a worker that died: it is taken over. One whose
+    write committed but whose answer never came is RequestApplied after `stale_after` (RequestInProgress
+    before). Raises KeyReused, RequestInProgress, RequestApplied."""
     with _session() as session:
         for _ in range(2):
             record = IdempotencyRecord(user_key=user_key, key=key, fingerprint=fingerprint, owner_id=owner_id)
@@ -67,6 +76,8 @@ def claim(*, user_key: str, key: str, fingerprint: str, owner_id: int | None,
                 continue
             if existing.fingerprint != fingerprint:
                 raise KeyReused()
+            if existing.state == "committed" and existing.created_at < utcnow() - stale_after:
+                raise RequestApplied()
             if existing.state != "done":
                 raise RequestInProgress()
             return Replay(existing.response_status, existing.response_body or "", existing.response_headers or {})

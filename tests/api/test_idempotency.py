@@ -107,3 +107,29 @@ def test_concurrent_requests_with_one_key_create_one_object(app, db_session):
     assert codes.count(201) >= 1 and set(codes) <= {201, 409}
     db_session.rollback()
     assert db_session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.name == "并发测试企业")) == 1
+
+
+def _lose_the_answer(db_session, key: str, age: timedelta) -> None:
+    """As if the server died after the write committed and before it stored the answer."""
+    db_session.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == key).values(
+        state="committed", response_status=None, response_body=None, response_headers=None,
+        created_at=utcnow() - age))
+    db_session.commit()
+
+
+def test_a_committed_write_whose_answer_was_lost_is_told_applied_not_run_again(login_as, demo, db_session):
+    liaison = login_as("liaison_ma")
+    liaison.post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "lost-answer"})
+    _lose_the_answer(db_session, "lost-answer", timedelta(minutes=5))
+    before = _count(db_session, Problem)
+    again = liaison.post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "lost-answer"})
+    assert again.status_code == 409 and again.get_json()["code"] == "request_applied"
+    assert _count(db_session, Problem) == before
+
+
+def test_a_committed_write_still_answering_is_in_progress(login_as, demo, db_session):
+    liaison = login_as("liaison_ma")
+    liaison.post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "answering"})
+    _lose_the_answer(db_session, "answering", timedelta(seconds=0))
+    again = liaison.post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "answering"})
+    assert again.status_code == 409 and again.get_json()["code"] == "request_in_progress"
