@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
 from services import audit, monitoring, notifications
 from services.actors import Actor, enterprise_clause, is_assigned_liaison, problem_clause
 from services.permissions import is_own_enterprise
-from services.db import db, unit_of_work, utcnow
+from services.db import db, increment, unit_of_work, utcnow
 from services.delivery import enterprise as enterprise_steps
 from services.errors import Forbidden, InvalidTransition, NotFound, VersionMismatch
 from services.labels import ENUM_LABELS
@@ -27,14 +27,15 @@ NUMBER_PREFIX = "LX"
 
 
 def next_number(year: int) -> str:
-    """Sequential per year; the counter row lock serialises concurrent filers (no gaps, no duplicates)."""
-    counter = db.session.scalar(select(LedgerCounter).where(LedgerCounter.year == year).with_for_update())
-    if counter is None:
-        db.session.add(LedgerCounter(year=year, last=0))
-        db.session.flush()
-        counter = db.session.scalar(select(LedgerCounter).where(LedgerCounter.year == year).with_for_update())
-    counter.last += 1
-    return f"{NUMBER_PREFIX}-{year}-{counter.last:06d}"
+    """The year's next ledger number, one statement, never a duplicate. PostgreSQL: the year's sequence
+    (ledger_next_number(), migration 0012), so concurrent filers never wait for each other; a filing that rolls
+    back after taking its number leaves a gap. SQLite: the year's counter row, upserted (writers are serialised
+    there anyway, and a rollback takes the number back)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        last = db.session.scalar(select(func.ledger_next_number(year)))
+    else:
+        last = increment(LedgerCounter, keys={"year": year}, column="last")
+    return f"{NUMBER_PREFIX}-{year}-{last:06d}"
 
 
 def _source_for(actor: Actor, enterprise: Enterprise) -> str:

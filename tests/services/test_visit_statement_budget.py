@@ -1,0 +1,74 @@
+"""POST /visits with a nested problem costs a fixed, small number of SQL statements, counted through the API.
+
+Every statement of the request counts: the token check, the idempotency record, the visit, the problem and
+its number, stint, event, notifications and outbox, warnings, audit, and the answer. Run with `-s` to see them."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from services.db import db
+from services.timeutil import zone
+
+BUDGET = 15
+
+
+class Recorder:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, _conn, _cursor, statement, *_args):
+        self.statements.append(statement)
+
+
+def _counted(app, request):
+    recorder = Recorder()
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", recorder)
+    try:
+        response = request()
+    finally:
+        event.remove(engine, "before_cursor_execute", recorder)
+    return response, recorder.statements
+
+
+def _body(demo, problems):
+    return {"enterprise_id": demo.enterprise_id("清河源"), "method": "on_site",
+            "visited_at": (datetime.now(zone()) - timedelta(hours=1)).isoformat(), "summary": "走访生产车间",
+            "latitude": 35.6, "longitude": 103.2, "accuracy_m": 12, "operating_status": "partial",
+            "employees": 180, "problems": problems}
+
+
+@pytest.fixture
+def liaison(login_as):
+    session = login_as("liaison_ma")
+    assert session.get("me").status_code == 200  # the first request of a session refreshes its row
+    return session
+
+
+def _print(statements):
+    print(f"\n{len(statements)} statements:")
+    for n, statement in enumerate(statements, 1):
+        print(f"{n:3} {' '.join(statement.split())[:160]}")
+
+
+def test_a_visit_with_a_nested_problem_stays_within_fifteen_statements(app, liaison, demo):
+    problem = {"category": "labor", "title": "缺熟练工", "scope": "county"}
+    body = _body(demo, [problem])
+    response, statements = _counted(app, lambda: liaison.post(
+        "visits", json=body, headers={"Idempotency-Key": "visit-budget-1"}))
+    _print(statements)
+    assert response.status_code == 201, response.get_json()
+    assert len(statements) <= BUDGET
+
+
+def test_a_second_nested_problem_adds_a_bounded_number_of_statements(app, liaison, demo):
+    one = {"category": "labor", "title": "缺熟练工", "scope": "county"}
+    two = {"category": "logistics", "title": "原料运输受阻", "scope": "cross_county"}
+    single_body, double_body = _body(demo, [one]), _body(demo, [one, two])
+    first, single = _counted(app, lambda: liaison.post("visits", json=single_body))
+    second, double = _counted(app, lambda: liaison.post("visits", json=double_body))
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert len(double) - len(single) <= 8
