@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy import JSON, BigInteger, FetchedValue, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db import UTCDateTime, db, utcnow
@@ -26,7 +26,7 @@ class AuditLog(db.Model):
     hash: Mapped[str] = mapped_column(String(64))  # of the content alone until sealed, then chained
     # PostgreSQL: the writing transaction's id (a column default set by migration 0012, pg_current_xact_id());
     # the sealer chains a row only once that transaction is older than every running one. NULL on SQLite.
-    txid: Mapped[int | None] = mapped_column(BigInteger)
+    txid: Mapped[int | None] = mapped_column(BigInteger, server_default=FetchedValue())
 
 
 class AuditHead(db.Model):
