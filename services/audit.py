@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import event, func, insert, or_, select, text
+from sqlalchemy.orm import Session
 
 from services.actors import Actor
 from services.roles import Role
@@ -45,19 +46,37 @@ def row_hash(row: AuditLog) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+PENDING = "audit_rows"  # session.info key: rows recorded since the last flush
+
+
 def record(actor: Actor | None, action: str, object_type: str | None = None, object_id=None,
-           data: dict | None = None) -> AuditLog:
-    """Append one unsealed row in the caller's transaction: no lock, no read; the sealer chains it later."""
-    row = AuditLog(
-        seq=None, at=utcnow(),
-        actor_id=actor.user_id if actor else None, actor_username=actor.username if actor else None,
-        action=action, object_type=object_type, object_id=None if object_id is None else str(object_id),
-        ip=actor.ip if actor else None, request_id=actor.request_id if actor else None,
-        data=_normalise(data), prev_hash=None,
-    )
-    row.hash = row_hash(row)  # of its content alone: what the sealer checks before it chains the row
-    db.session.add(row)
-    return row
+           data: dict | None = None) -> None:
+    """Append one unsealed row in the caller's transaction: no lock, no read; the sealer chains it later.
+    Rows wait in the session until its next flush or commit, where all of them go in one INSERT."""
+    row = {
+        "seq": None, "at": utcnow(),
+        "actor_id": actor.user_id if actor else None, "actor_username": actor.username if actor else None,
+        "action": action, "object_type": object_type, "object_id": None if object_id is None else str(object_id),
+        "ip": actor.ip if actor else None, "request_id": actor.request_id if actor else None,
+        "data": _normalise(data), "prev_hash": None,
+    }
+    row["hash"] = row_hash(AuditLog(**row))  # of its content alone: what the sealer checks before chaining
+    db.session.info.setdefault(PENDING, []).append(row)
+
+
+def _write_pending(session) -> None:
+    rows = session.info.pop(PENDING, None)
+    if rows:
+        session.execute(insert(AuditLog), rows)
+
+
+def _drop_pending(session, *_args) -> None:
+    session.info.pop(PENDING, None)  # recorded in a transaction (or savepoint) that did not commit
+
+
+event.listen(Session, "before_flush", lambda session, *_args: _write_pending(session))
+event.listen(Session, "before_commit", _write_pending)
+event.listen(Session, "after_soft_rollback", _drop_pending)
 
 
 @dataclass
