@@ -61,17 +61,23 @@ def record(actor: Actor | None, action: str, object_type: str | None = None, obj
         "data": _normalise(data), "prev_hash": None,
     }
     row["hash"] = row_hash(AuditLog(**row))  # of its content alone: what the sealer checks before chaining
-    db.session.info.setdefault(PENDING, []).append(row)
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before anything else ran still discards the row
+    session.info.setdefault(PENDING, []).append(row)
 
 
 def _write_pending(session) -> None:
+    if session.in_nested_transaction():
+        return  # never inside a savepoint: its rollback would take rows recorded before it along
     rows = session.info.pop(PENDING, None)
     if rows:
         session.execute(insert(AuditLog), rows)
 
 
-def _drop_pending(session, *_args) -> None:
-    session.info.pop(PENDING, None)  # recorded in a transaction (or savepoint) that did not commit
+def _drop_pending(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction, which recorded them, did not commit
+        session.info.pop(PENDING, None)  # (a savepoint's or a failed flush's rollback keeps them)
 
 
 event.listen(Session, "before_flush", lambda session, *_args: _write_pending(session))
