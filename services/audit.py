@@ -75,6 +75,11 @@ def _write_pending(session) -> None:
         session.execute(insert(AuditLog), rows)
 
 
+def write_pending() -> None:
+    """Insert the rows recorded so far in this transaction now rather than at its next flush or commit."""
+    _write_pending(db.session())
+
+
 def _drop_pending(session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the outermost transaction, which recorded them, did not commit
         session.info.pop(PENDING, None)  # (a savepoint's or a failed flush's rollback keeps them)

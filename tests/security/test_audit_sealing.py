@@ -148,7 +148,7 @@ def test_a_row_committed_late_by_a_slow_transaction_is_chained_exactly_once(app)
     def slow_writer():
         with app.app_context():
             audit.record(None, "test.slow")
-            db.session.flush()  # the row is written, its transaction still open
+            audit.write_pending()  # the row is inserted, its transaction still open
             flushed.set()
             release.wait(30)
             db.session.commit()
