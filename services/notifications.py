@@ -76,12 +76,13 @@ def mark_read(*, actor: Actor, ids: list[int] | None = None, all_: bool = False)
 def filing_recipients(region_id: int, enterprise_id: int) -> tuple[list[int], list[int]]:
     """Who hears of a newly filed problem, in one query: the coordinators of the region's task force, and the
     enterprise's 包抓 leaders (task_force_users() and enterprise_leaders() together)."""
-    task_force = select(User.id.label("user_id"), literal("task_force").label("role")).where(
+    task_force = select(User.id.label("user_id"), literal("task_force").label("told_as")).where(
         User.role == Role.COORDINATOR, User.region_id == region_id, User.is_active.is_(True))
-    leaders = select(Assignment.user_id.label("user_id"), literal("leader").label("role")).where(
+    leaders = select(Assignment.user_id.label("user_id"), literal("leader").label("told_as")).where(
         Assignment.enterprise_id == enterprise_id, Assignment.kind == "leader", active_assignment_clause())
     rows = db.session.execute(union_all(task_force, leaders)).all()
-    return [r.user_id for r in rows if r.role == "task_force"], [r.user_id for r in rows if r.role == "leader"]
+    return ([r.user_id for r in rows if r.told_as == "task_force"],
+            [r.user_id for r in rows if r.told_as == "leader"])
 
 
 def enterprise_leaders(enterprise_id: int) -> list[int]:
