@@ -1,15 +1,22 @@
-"""Append to and verify the hash-chained audit log."""
+"""Append to, seal and verify the hash-chained audit log.
+
+Writers append rows without touching the chain (record()): a row carries the hash of its own content and, on
+PostgreSQL, the id of the transaction that wrote it. The sealer (seal(), run every second by `flask deliver`,
+and by verify() and checkpoint() before they read) chains the rows after the fact, one sealer at a time under
+the head's row lock, so writers never queue on the head. docs/security.md states the exact guarantee."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, insert, or_, select, text
+from sqlalchemy.orm import Session
 
 from services.actors import Actor
 from services.roles import Role
@@ -20,6 +27,9 @@ from services.paging import paged
 from services import sorts
 
 GENESIS = "0" * 64
+SEAL_BATCH = 2000
+
+log = logging.getLogger(__name__)
 
 
 def _normalise(data) -> dict:
@@ -27,7 +37,7 @@ def _normalise(data) -> dict:
 
 
 def row_hash(row: AuditLog) -> str:
-    """SHA-256 of an audit row's content chained to its predecessor's hash."""
+    """SHA-256 of an audit row's content chained to its predecessor's hash (an unsealed row: seq and prev None)."""
     payload = json.dumps(
         [row.seq, row.prev_hash, row.at.isoformat(), row.actor_id, row.actor_username, row.action,
          row.object_type, row.object_id, row.ip, row.request_id, row.data],
@@ -36,26 +46,87 @@ def row_hash(row: AuditLog) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+PENDING = "audit_rows"  # session.info key: rows recorded since the last flush
+
+
 def record(actor: Actor | None, action: str, object_type: str | None = None, object_id=None,
-           data: dict | None = None) -> AuditLog:
-    """Append one row in the caller's transaction; the head row lock keeps the chain linear."""
-    session = db.session
-    head = session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-    at = utcnow()
-    row = AuditLog(
-        seq=head.seq + 1, at=at,
-        actor_id=actor.user_id if actor else None, actor_username=actor.username if actor else None,
-        action=action, object_type=object_type, object_id=None if object_id is None else str(object_id),
-        ip=actor.ip if actor else None, request_id=actor.request_id if actor else None,
-        data=_normalise(data), prev_hash=head.hash,
-    )
-    row.hash = row_hash(row)
-    head.seq, head.hash = row.seq, row.hash
-    session.add(row)
-    return row
+           data: dict | None = None) -> None:
+    """Append one unsealed row in the caller's transaction: no lock, no read; the sealer chains it later.
+    Rows wait in the session until its next flush or commit, where all of them go in one INSERT."""
+    row = {
+        "seq": None, "at": utcnow(),
+        "actor_id": actor.user_id if actor else None, "actor_username": actor.username if actor else None,
+        "action": action, "object_type": object_type, "object_id": None if object_id is None else str(object_id),
+        "ip": actor.ip if actor else None, "request_id": actor.request_id if actor else None,
+        "data": _normalise(data), "prev_hash": None,
+    }
+    row["hash"] = row_hash(AuditLog(**row))  # of its content alone: what the sealer checks before chaining
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before anything else ran still discards the row
+    session.info.setdefault(PENDING, []).append(row)
+
+
+def _write_pending(session) -> None:
+    if session.in_nested_transaction():
+        return  # never inside a savepoint: its rollback would take rows recorded before it along
+    rows = session.info.pop(PENDING, None)
+    if rows:
+        session.execute(insert(AuditLog), rows)
+
+
+def write_pending() -> None:
+    """Insert the rows recorded so far in this transaction now rather than at its next flush or commit."""
+    _write_pending(db.session())
+
+
+def _drop_pending(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction, which recorded them, did not commit
+        session.info.pop(PENDING, None)  # (a savepoint's or a failed flush's rollback keeps them)
+
+
+event.listen(Session, "before_flush", lambda session, *_args: _write_pending(session))
+event.listen(Session, "before_commit", _write_pending)
+event.listen(Session, "after_soft_rollback", _drop_pending)
+
+
+@dataclass
+class SealResult:
+    sealed: int
+    head_seq: int | None
+    stalled_id: int | None = None
+    reason: str | None = None
+
+
+def _sealable():
+    """Unsealed rows in the order they are chained. On PostgreSQL only rows whose writing transaction is older
+    than every running one: no transaction still running can commit a row that sorts before them."""
+    stmt = select(AuditLog).where(AuditLog.seq.is_(None))
+    if db.session.get_bind().dialect.name == "postgresql":
+        horizon = db.session.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+        return stmt.where(AuditLog.txid < horizon).order_by(AuditLog.txid, AuditLog.id)
+    return stmt.order_by(AuditLog.id)  # SQLite: writers are serialised, every committed row is final
+
+
+def seal(*, batch: int = SEAL_BATCH) -> SealResult:
+    """Chain the committed unsealed rows (up to `batch`) after the head, as its own transaction. Sealers take
+    turns on the head's row lock. A row whose content no longer matches the hash written with it, or a missing
+    head, stops the sealing there: verify() names it, and audit-verify fails until someone looks."""
+    with unit_of_work():
+        head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+        if head is None:
+            log.error("audit sealer: the chain head (audit_head) is missing; nothing sealed")
+            return SealResult(0, None, reason="链尾记录（audit_head）被删除")
+        sealed = 0
+        for row in db.session.scalars(_sealable().limit(batch)):
+            if row.prev_hash is not None or row.hash != row_hash(row):
+                log.error("audit sealer: unsealed audit row id=%s was altered before sealing; sealing stops", row.id)
+                return SealResult(sealed, head.seq, row.id, "未封存记录在封存前被篡改")
+            row.seq, row.prev_hash = head.seq + 1, head.hash
+            row.hash = row_hash(row)
+            head.seq, head.hash = row.seq, row.hash
+            sealed += 1
+        return SealResult(sealed, head.seq)
 
 
 @dataclass
@@ -67,12 +138,15 @@ class VerifyResult:
     reason: str | None = None
 
 
-def verify() -> VerifyResult:
-    """Walk the audit chain from the start: the first break (gap, altered or deleted row), or intact."""
+def verify(*, seal_first: bool = True) -> VerifyResult:
+    """Seal what is committed, then walk the chain from the start: the first break (gap, altered or deleted
+    row, an unsealed row altered since it was written), or intact."""
+    if seal_first:
+        seal()
     prev = GENESIS
     expected_seq = 1
     checked = 0
-    stmt = select(AuditLog).order_by(AuditLog.seq).execution_options(yield_per=500)
+    stmt = select(AuditLog).where(AuditLog.seq.is_not(None)).order_by(AuditLog.seq).execution_options(yield_per=500)
     for row in db.session.scalars(stmt):
         if row.seq != expected_seq:
             return VerifyResult(False, checked, row.seq, row.id, f"序号不连续：应为 {expected_seq}")
@@ -84,20 +158,25 @@ def verify() -> VerifyResult:
         expected_seq += 1
         checked += 1
     head = db.session.get(AuditHead, 1)
-    if head is None and checked:
+    if head is None:
         return VerifyResult(False, checked, None, None, "链尾记录（audit_head）被删除")
-    if head is not None and (head.seq != checked or head.hash != prev):
+    if head.seq != checked or head.hash != prev:
         return VerifyResult(False, checked, head.seq, None, "链尾与记录不符（记录被删除或截断）")
+    unsealed = select(AuditLog).where(AuditLog.seq.is_(None)).order_by(AuditLog.id).execution_options(yield_per=500)
+    for row in db.session.scalars(unsealed):
+        if row.prev_hash is not None or row_hash(row) != row.hash:
+            return VerifyResult(False, checked, None, row.id, "未封存记录内容哈希不匹配（记录在封存前被篡改）")
     return VerifyResult(True, checked)
 
 
 def oldest_unsealed(sealed_seq: int) -> datetime | None:
     """When the oldest row after the last checkpoint was written: what a database writer could still rewrite."""
-    return db.session.scalar(select(func.min(AuditLog.at)).where(AuditLog.seq > sealed_seq))
+    return db.session.scalar(select(func.min(AuditLog.at)).where(or_(AuditLog.seq > sealed_seq,
+                                                                   AuditLog.seq.is_(None))))
 
 
 def tally_refusal(actor: Actor, status: int, path: str) -> None:
-    """Count a refused anonymous request in its address's row for this minute, outside the chain's lock; the
+    """Count a refused anonymous request in its address's row for this minute; the
     first of each address and minute is also appended to the chain, so a flood costs O(1) chain rows a minute."""
     minute = utcnow().replace(second=0, microsecond=0)
     count = increment(RefusalTally, keys={"minute": minute, "ip": (actor.ip or "-")[:64], "status": status},
@@ -147,7 +226,8 @@ def _seal(key: str, seq: int, head_hash: str, at: str) -> str:
 
 
 def checkpoint(*, key: str, path: Path) -> dict:
-    """Append the current head, sealed, to the checkpoint file (one JSON object per line)."""
+    """Seal what is committed, then append the head, signed, to the checkpoint file (one JSON object a line)."""
+    seal()
     head = db.session.get(AuditHead, 1)
     seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     at = utcnow().isoformat()

@@ -94,12 +94,11 @@ def mark_committed(session, record_id: int) -> None:
 
 def complete(record_id: int, *, status: int, body: str, headers: dict) -> None:
     """Store the answer of a finished request under its key, in the store's own transaction."""
-    with _session() as session:
-        record = session.get(IdempotencyRecord, record_id)
-        if record is not None:
-            record.state, record.response_status, record.response_body = "done", status, body
-            record.response_headers, record.completed_at = headers, utcnow()
-            session.commit()
+    with _session() as session:  # one UPDATE, no read first (a released record updates nothing)
+        session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record_id).values(
+            state="done", response_status=status, response_body=body, response_headers=headers,
+            completed_at=utcnow()))
+        session.commit()
 
 
 def release(record_id: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, literal, select, union_all, update
 
 from services import delivery
 from services.actors import Actor, active_assignment_clause
@@ -71,6 +71,18 @@ def mark_read(*, actor: Actor, ids: list[int] | None = None, all_: bool = False)
         stmt = stmt.where(Notification.id.in_(ids or []))
     result = db.session.execute(stmt.values(read_at=utcnow()))
     return result.rowcount or 0
+
+
+def filing_recipients(region_id: int, enterprise_id: int) -> tuple[list[int], list[int]]:
+    """Who hears of a newly filed problem, in one query: the coordinators of the region's task force, and the
+    enterprise's 包抓 leaders (task_force_users() and enterprise_leaders() together)."""
+    task_force = select(User.id.label("user_id"), literal("task_force").label("told_as")).where(
+        User.role == Role.COORDINATOR, User.region_id == region_id, User.is_active.is_(True))
+    leaders = select(Assignment.user_id.label("user_id"), literal("leader").label("told_as")).where(
+        Assignment.enterprise_id == enterprise_id, Assignment.kind == "leader", active_assignment_clause())
+    rows = db.session.execute(union_all(task_force, leaders)).all()
+    return ([r.user_id for r in rows if r.told_as == "task_force"],
+            [r.user_id for r in rows if r.told_as == "leader"])
 
 
 def enterprise_leaders(enterprise_id: int) -> list[int]:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import lazyload, load_only, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services import audit, location, monitoring, observations
 from services.actors import Actor, enterprise_clause
@@ -14,7 +15,7 @@ from services.db import db, unit_of_work, utcnow
 from services.enterprises import observe
 from services.errors import Forbidden, NotFound, ValidationFailed
 from services.filters import where_one_of
-from services.models import Enterprise, Problem, Visit
+from services.models import Enterprise, Problem, User, Visit
 from services.problems.commands import file_problem
 from services.roles import Role
 from services.paging import paged
@@ -24,44 +25,54 @@ CLOCK_SKEW = timedelta(minutes=10)
 
 
 def _visible_enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor)))
+    # A visit reads the enterprise's own columns only: its region and tags load if something asks for them.
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor))
+                                   .options(lazyload(Enterprise.region), lazyload(Enterprise.tag_rows)))
     if enterprise is None:
         raise NotFound("企业不存在", errors={"enterprise_id": ["企业不存在"]})
     return enterprise
 
 
-@unit_of_work()
 def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: datetime, summary: str = "",
                  latitude: float | None = None, longitude: float | None = None, accuracy_m: float | None = None,
                  operating_status: str | None = None, employees: int | None = None,
                  problems: list[dict] | None = None) -> Visit:
-    """Log a visit: its location checked, the facts it observed kept, the problems it raised filed.
+    """Log a visit: its location checked, the facts it observed kept, the problems it raised filed; the
+    answer is built from what the transaction loaded, without reading it back.
     Raises NotFound (enterprise out of scope), Forbidden (neither its liaison nor its task force),
     ValidationFailed (visit in the future, half a position); a filed problem's errors as file_problem."""
-    enterprise = _visible_enterprise(actor, enterprise_id)
-    if not may_work_on(actor, enterprise.id):
-        raise Forbidden("只有派驻该企业的联络员或属地专班可以登记走访")
-    now = utcnow()
-    if visited_at > now + CLOCK_SKEW:
-        raise ValidationFailed("走访时间不能晚于当前时间", field="visited_at")
-    if (latitude is None) != (longitude is None):
-        raise ValidationFailed("经纬度须同时提供", field="latitude")
-    visit = Visit(enterprise_id=enterprise.id, liaison_id=actor.user_id, method=method, visited_at=visited_at,
-                  summary=summary, latitude=latitude, longitude=longitude, accuracy_m=accuracy_m,
-                  operating_status=operating_status, employees=employees,
-                  location_check=location.check(method=method, latitude=latitude, longitude=longitude,
-                                                accuracy_m=accuracy_m, site_latitude=enterprise.latitude,
-                                                site_longitude=enterprise.longitude))
-    db.session.add(visit)
-    db.session.flush()
-    fresh = observations.newest_first(enterprise.id, visited_at, {"operating_status": operating_status,
-                                                                  "employees": employees}, visit_id=visit.id)
-    if fresh and observe(enterprise, actor=actor, source="visit", **fresh):
-        monitoring.on_enterprise_observed(enterprise)
-    filed = [file_problem(actor=actor, enterprise_id=enterprise.id, visit_id=visit.id, **fields)
-             for fields in problems or []]
-    audit.record(actor, "visit.created", "visit", visit.id,
-                 {"enterprise_id": enterprise.id, "method": method, "problem_ids": [p.id for p in filed]})
+    with unit_of_work(keep_loaded=True):
+        enterprise = _visible_enterprise(actor, enterprise_id)
+        if not may_work_on(actor, enterprise.id):
+            raise Forbidden("只有派驻该企业的联络员或属地专班可以登记走访")
+        now = utcnow()
+        if visited_at > now + CLOCK_SKEW:
+            raise ValidationFailed("走访时间不能晚于当前时间", field="visited_at")
+        if (latitude is None) != (longitude is None):
+            raise ValidationFailed("经纬度须同时提供", field="latitude")
+        visit = Visit(enterprise_id=enterprise.id, liaison_id=actor.user_id, method=method, visited_at=visited_at,
+                      summary=summary, latitude=latitude, longitude=longitude, accuracy_m=accuracy_m,
+                      operating_status=operating_status, employees=employees,
+                      location_check=location.check(method=method, latitude=latitude, longitude=longitude,
+                                                    accuracy_m=accuracy_m, site_latitude=enterprise.latitude,
+                                                    site_longitude=enterprise.longitude))
+        db.session.add(visit)
+        db.session.flush()
+        fresh = observations.newest_first(enterprise.id, visited_at, {"operating_status": operating_status,
+                                                                      "employees": employees}, visit_id=visit.id)
+        if fresh and observe(enterprise, actor=actor, source="visit", **fresh):
+            monitoring.on_enterprise_observed(enterprise)
+        # may_work_on() established who files: the enterprise's current liaison or a coordinator in scope
+        source = "liaison" if actor.role == Role.LIAISON else "coordinator"
+        filed = [file_problem(actor=actor, enterprise_id=enterprise.id, visit_id=visit.id, enterprise=enterprise,
+                              source=source, now=now, **fields)
+                 for fields in problems or []]
+        audit.record(actor, "visit.created", "visit", visit.id,
+                     {"enterprise_id": enterprise.id, "method": method, "problem_ids": [p.id for p in filed]})
+        set_committed_value(visit, "enterprise", enterprise)
+        set_committed_value(visit, "liaison", db.session.get(User, actor.user_id))
+        set_committed_value(visit, "problems", filed)
+        set_committed_value(visit, "photos", [])  # a new visit has none yet
     return visit
 
 

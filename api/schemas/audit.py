@@ -19,7 +19,7 @@ class AuditQuerySchema(ListArgsSchema):
 
 class AuditEntrySchema(BaseSchema):
     id = ma.fields.Integer()
-    seq = ma.fields.Integer()
+    seq = ma.fields.Integer(allow_none=True, metadata={"description": "链上序号；尚未封存（通常不超过 1 秒）时为 null"})
     at = LocalDateTime()
     actor_id = ma.fields.Integer(allow_none=True)
     actor_username = ma.fields.String(allow_none=True)
@@ -29,5 +29,5 @@ class AuditEntrySchema(BaseSchema):
     ip = ma.fields.String(allow_none=True)
     request_id = ma.fields.String(allow_none=True)
     data = ma.fields.Dict()
-    prev_hash = ma.fields.String()
-    hash = ma.fields.String()
+    prev_hash = ma.fields.String(allow_none=True, metadata={"description": "前一条的哈希；尚未封存时为 null"})
+    hash = ma.fields.String(metadata={"description": "封存后为链式哈希；封存前为本条内容的哈希"})

@@ -7,6 +7,9 @@ serialises them). Sending happens outside any transaction; the outcome is writte
 that still holds the lease. A worker that dies mid-send leaves its rows to be claimed again when the
 lease runs out: a receiver may then see a message twice, never twice at once, and drops the
 repeat by its X-LQT-Message-Id.
+
+The loop also runs the audit sealer (services/audit.py seal()) every `seal_seconds`: writers append audit
+rows unchained, and the chain follows them within about a second.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
+from services import audit
 from services.db import db, unit_of_work, utcnow
 from services.delivery import channels
 from services.delivery.settings import settings
@@ -134,14 +139,18 @@ def outstanding(now: datetime | None = None) -> int:
 
 
 def run(*, stop: threading.Event, worker: str | None = None, batch: int = 20, idle_seconds: float = 2.0,
-        drain: bool = False) -> RunResult:
-    """Deliver until `stop` is set (or, with `drain`, until nothing is due or being sent). A database
-    outage costs a pause, never the worker."""
+        drain: bool = False, seal_seconds: float = 1.0) -> RunResult:
+    """Deliver until `stop` is set (or, with `drain`, until nothing is due or being sent), sealing the audit
+    chain every `seal_seconds`. A database outage costs a pause, never the worker."""
     worker = worker or worker_name()
     total = RunResult()
     log.info("delivery worker %s started", worker)
+    sealed_at = float("-inf")
     while not stop.is_set():
         try:
+            if time.monotonic() - sealed_at >= seal_seconds:
+                audit.seal()
+                sealed_at = time.monotonic()
             result = run_once(worker=worker, batch=batch)
         except DBAPIError as error:
             db.session.rollback()
@@ -155,7 +164,7 @@ def run(*, stop: threading.Event, worker: str | None = None, batch: int = 20, id
         if drain and outstanding() == 0:
             break
         db.session.rollback()
-        stop.wait(idle_seconds)
+        stop.wait(min(idle_seconds, seal_seconds))
     db.session.remove()
     log.info("delivery worker %s stopped: %s sent, %s retried, %s dead", worker, total.sent, total.failed, total.dead)
     return total

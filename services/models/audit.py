@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy import JSON, BigInteger, FetchedValue, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db import UTCDateTime, db, utcnow
@@ -12,7 +12,7 @@ class AuditLog(db.Model):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)  # None until the sealer chains the row
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
     actor_username: Mapped[str | None] = mapped_column(String(64))
@@ -22,12 +22,16 @@ class AuditLog(db.Model):
     ip: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))  # None until sealed
+    hash: Mapped[str] = mapped_column(String(64))  # of the content alone until sealed, then chained
+    # PostgreSQL: the writing transaction's id (a column default set by migration 0012, pg_current_xact_id());
+    # the sealer chains a row only once that transaction is older than every running one. NULL on SQLite.
+    txid: Mapped[int | None] = mapped_column(BigInteger, server_default=FetchedValue())
 
 
 class AuditHead(db.Model):
-    """One row: the chain's tip. Locking it serialises appends, so the chain never forks."""
+    """One row: the chain's tip, created by the migrations. Only the sealer locks it, so sealers take turns and
+    the chain never forks; writers never touch it."""
 
     __tablename__ = "audit_head"
 

@@ -221,7 +221,8 @@ class ProblemCount(db.Model):
 
 
 class LedgerCounter(db.Model):
-    """Per-year sequence for ledger numbers; its row is locked while a number is taken."""
+    """Per-year counter for ledger numbers on SQLite (upserted while a number is taken); on PostgreSQL the
+    year's sequence ledger_number_<year> numbers instead, starting after this row's `last`."""
 
     __tablename__ = "ledger_counters"
 

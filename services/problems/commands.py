@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
 from services import audit, monitoring, notifications
 from services.actors import Actor, enterprise_clause, is_assigned_liaison, problem_clause
 from services.permissions import is_own_enterprise
-from services.db import db, unit_of_work, utcnow
+from services.db import db, increment, unit_of_work, utcnow
 from services.delivery import enterprise as enterprise_steps
 from services.errors import Forbidden, InvalidTransition, NotFound, VersionMismatch
 from services.labels import ENUM_LABELS
@@ -27,14 +27,15 @@ NUMBER_PREFIX = "LX"
 
 
 def next_number(year: int) -> str:
-    """Sequential per year; the counter row lock serialises concurrent filers (no gaps, no duplicates)."""
-    counter = db.session.scalar(select(LedgerCounter).where(LedgerCounter.year == year).with_for_update())
-    if counter is None:
-        db.session.add(LedgerCounter(year=year, last=0))
-        db.session.flush()
-        counter = db.session.scalar(select(LedgerCounter).where(LedgerCounter.year == year).with_for_update())
-    counter.last += 1
-    return f"{NUMBER_PREFIX}-{year}-{counter.last:06d}"
+    """The year's next ledger number, one statement, never a duplicate. PostgreSQL: the year's sequence
+    (ledger_next_number(), migration 0012), so concurrent filers never wait for each other; a filing that rolls
+    back after taking its number leaves a gap. SQLite: the year's counter row, upserted (writers are serialised
+    there anyway, and a rollback takes the number back)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        last = db.session.scalar(select(func.ledger_next_number(year)))
+    else:
+        last = increment(LedgerCounter, keys={"year": year}, column="last")
+    return f"{NUMBER_PREFIX}-{year}-{last:06d}"
 
 
 def _source_for(actor: Actor, enterprise: Enterprise) -> str:
@@ -59,32 +60,41 @@ def _add_event(problem: Problem, actor: Actor, action: str, *, before: tuple[str
 
 def file_problem(*, actor: Actor, enterprise_id: int, category: str, title: str, description: str = "",
                  scope: str = "county", urgency: str = "normal", visit_id: int | None = None,
-                 now: datetime | None = None) -> Problem:
+                 now: datetime | None = None, enterprise: Enterprise | None = None,
+                 source: str | None = None) -> Problem:
     """Add a problem to the ledger, pending at the enterprise's county task force. No commit:
-    create_problem commits; a visit files its problems inside its own transaction.
+    create_problem commits; a visit files its problems inside its own transaction, passing the enterprise it
+    loaded in the actor's scope and the source its own check established.
     Raises NotFound (enterprise out of scope), Forbidden (neither its user, its liaison nor a coordinator)."""
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor)))
     if enterprise is None:
-        raise NotFound("企业不存在", errors={"enterprise_id": ["企业不存在"]})
-    source = _source_for(actor, enterprise)
+        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id,
+                                                                enterprise_clause(actor)))
+        if enterprise is None:
+            raise NotFound("企业不存在", errors={"enterprise_id": ["企业不存在"]})
+    source = source or _source_for(actor, enterprise)
     now = now or utcnow()
     problem = Problem(
         number=next_number(to_local(now).year), enterprise_id=enterprise.id, source=source, filer_id=actor.user_id,
         visit_id=visit_id, category=category, title=title, description=description, scope=scope, urgency=urgency,
         level="county", owning_region_id=enterprise.region_id, status="pending", arrived_at=now,
         acceptance_due_at=add_working_days(now, limits.acceptance_days), created_at=now, updated_at=now,
+        events=[], stints=[], tasks=[],  # a new problem's collections are empty: appending loads nothing
     )
     db.session.add(problem)
     db.session.flush()
     stints.open_stint(problem, now)
     _add_event(problem, actor, "create", before=(None, None), comment=title, at=now)
-    notifications.notify(notifications.task_force_users(enterprise.region_id), kind="problem.arrived",
+    task_force, leaders = notifications.filing_recipients(enterprise.region_id, enterprise.id)
+    notifications.notify(task_force, kind="problem.arrived",
                          title=f"新问题待受理：{title}", body=f"{enterprise.name} · {problem.number}",
                          object_type="problem", object_id=problem.id, exclude=actor.user_id)
-    notifications.notify(notifications.enterprise_leaders(enterprise.id), kind="problem.filed",
+    notifications.notify(leaders, kind="problem.filed",
                          title=f"包抓企业有新问题：{title}", body=f"{enterprise.name} · {problem.number}",
                          object_type="problem", object_id=problem.id, exclude=actor.user_id)
-    monitoring.on_problem_changed(problem, now=now)
+    if problem.acceptance_due_at < now:
+        # Only a filing dated in the past can already be overdue. A problem filed now matches no other rule
+        # (no stint has a due date yet, never reopened or supervised, no task) and no warning names it yet.
+        monitoring.on_problem_changed(problem, now=now)
     audit.record(actor, "problem.created", "problem", problem.id,
                  {"number": problem.number, "enterprise_id": enterprise.id, "scope": scope, "source": source})
     return problem
