@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, false, select
-from sqlalchemy.orm import lazyload, load_only, selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from services import audit, location, monitoring, observations
@@ -25,9 +25,10 @@ CLOCK_SKEW = timedelta(minutes=10)
 
 
 def _visible_enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
-    # A visit reads the enterprise's own columns only: its region and tags load if something asks for them.
+    # A visit reads the enterprise's own columns and its region, joined (a nested problem copies the region's
+    # ancestry into its scope columns: no statement of its own); the tags load if something asks for them.
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor))
-                                   .options(lazyload(Enterprise.region), lazyload(Enterprise.tag_rows)))
+                                   .options(joinedload(Enterprise.region), lazyload(Enterprise.tag_rows)))
     if enterprise is None:
         raise NotFound("企业不存在", errors={"enterprise_id": ["企业不存在"]})
     return enterprise
