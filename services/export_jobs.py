@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 
 from services import audit, exports, visit_exports
 from services import sorts
@@ -33,7 +33,7 @@ from services.arrears.cases import list_cases
 from services.db import db, read_only_intent, unit_of_work, utcnow
 from services.errors import ExportExpired, ExportNotReady, ExportTooLarge, NotFound, ServiceError, ValidationFailed
 from services.labels import ENUM_LABELS
-from services.models import ArrearsCase, ArrearsPlanMonth, ArrearsRepayment, ExportJob, Problem, ProblemStint, User
+from services.models import ArrearsPlanMonth, ArrearsRepayment, ExportJob, ProblemStint, User
 from services.paging import paged
 from services.problems import queries as problem_queries
 from services.tasks import queries as task_queries
@@ -66,29 +66,27 @@ def configure(**values) -> None:
 
 @dataclass(frozen=True)
 class Ledger:
-    """One exportable ledger: its file names, the formats it has, how many rows an export of it writes (for the
-    progress) and its sheets (the same functions the direct export streams, so the same scope, masking and
-    audit)."""
+    """One exportable ledger: its file names, the formats it has, its list query (the scope), how many rows an
+    export of it writes (for the progress) and its sheets (the same functions the direct export streams, so the
+    same scope, masking and audit)."""
 
     name: str
     title: str
     ascii_name: str
     formats: tuple[str, ...]
-    count: Callable[[Actor, str, dict], int]
+    query: Callable[..., Select]
     sheets: Callable[[Actor, str, dict], list[Sheet]]
+    children: tuple = ()  # (model column holding the parent id) rows of the further sheets of an .xlsx
 
-
-def _count(stmt) -> int:
-    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-
-
-def _problem_count(actor: Actor, fmt: str, filters: dict) -> int:
-    problems = problem_queries.list_problems(actor=actor, **filters)
-    total = _count(problems)
-    if fmt == "xlsx":
-        ids = select(problems.with_only_columns(Problem.id).order_by(None).subquery().c.id)
-        total += db.session.scalar(select(func.count(ProblemStint.id)).where(ProblemStint.problem_id.in_(ids))) or 0
-    return total
+    def count(self, actor: Actor, fmt: str, filters: dict) -> int:
+        """The rows an export writes: the ledger's, plus those of its further sheets in an .xlsx."""
+        stmt = self.query(actor=actor, **filters).order_by(None)
+        total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        if fmt == "xlsx" and self.children:
+            ids = select(stmt.with_only_columns(stmt.column_descriptions[0]["entity"].id).subquery().c.id)
+            for column in self.children:
+                total += db.session.scalar(select(func.count()).where(column.in_(ids))) or 0
+        return total
 
 
 def _problem_sheets(actor: Actor, fmt: str, filters: dict) -> list[Sheet]:
@@ -110,22 +108,17 @@ def _task_sheets(actor: Actor, fmt: str, filters: dict) -> list[Sheet]:
     return [("承办任务", task_queries.EXPORT_COLUMNS, rows)]
 
 
-def _arrears_count(actor: Actor, fmt: str, filters: dict) -> int:
-    cases = list_cases(actor=actor, **filters)
-    ids = select(cases.with_only_columns(ArrearsCase.id).order_by(None).subquery().c.id)
-    plans = db.session.scalar(select(func.count()).where(ArrearsPlanMonth.case_id.in_(ids))) or 0
-    repayments = db.session.scalar(select(func.count()).where(ArrearsRepayment.case_id.in_(ids))) or 0
-    return _count(cases) + plans + repayments
+def _arrears_sheets(actor: Actor, fmt: str, filters: dict) -> list[Sheet]:
+    return arrears_figures.export_case_sheets(actor=actor, labels=ENUM_LABELS, **filters)
 
 
 LEDGERS: dict[str, Ledger] = {ledger.name: ledger for ledger in (
-    Ledger("problems", "问题台账", "ledger", ("xlsx", "csv"), _problem_count, _problem_sheets),
-    Ledger("visits", "走访台账", "visits", ("xlsx", "csv"),
-           lambda actor, fmt, f: _count(list_visits(actor=actor, **f)), _visit_sheets),
-    Ledger("tasks", "承办任务", "tasks", ("xlsx", "csv"),
-           lambda actor, fmt, f: _count(task_queries.list_tasks(actor=actor, **f)), _task_sheets),
-    Ledger("arrears", "清欠台账", "arrears", ("xlsx",), _arrears_count,
-           lambda actor, fmt, f: arrears_figures.export_case_sheets(actor=actor, labels=ENUM_LABELS, **f)),
+    Ledger("problems", "问题台账", "ledger", ("xlsx", "csv"), problem_queries.list_problems, _problem_sheets,
+           (ProblemStint.problem_id,)),
+    Ledger("visits", "走访台账", "visits", ("xlsx", "csv"), list_visits, _visit_sheets),
+    Ledger("tasks", "承办任务", "tasks", ("xlsx", "csv"), task_queries.list_tasks, _task_sheets),
+    Ledger("arrears", "清欠台账", "arrears", ("xlsx",), list_cases, _arrears_sheets,
+           (ArrearsPlanMonth.case_id, ArrearsRepayment.case_id)),
 )}
 
 # ledger → the function that turns stored filters (as sent) into the list's keyword arguments; set by the HTTP
@@ -179,7 +172,8 @@ def check_direct(*, ledger: str, actor: Actor, fmt: str, filters: dict) -> int:
 @unit_of_work(keep_loaded=True)
 def create_job(*, actor: Actor, ledger: str, format: str, filters: dict | None = None) -> ExportJob:  # noqa: A002
     """Queue an export of a ledger with its list filters (checked now by the list's own schema) for the caller.
-    Raises ValidationFailed (unknown ledger, a format the ledger has not, filters its list refuses)."""
+    Raises ValidationFailed (unknown ledger, a format the ledger has not, filters its list refuses), and what the
+    ledger's list raises for the caller (Forbidden for a role that has no such ledger, NotFound, …)."""
     if ledger not in LEDGERS:
         raise ValidationFailed("没有这种台账的导出", field="ledger")
     if format not in LEDGERS[ledger].formats:
@@ -189,9 +183,10 @@ def create_job(*, actor: Actor, ledger: str, format: str, filters: dict | None =
         raise ValidationFailed("导出任务属于一个用户")
     filters = dict(filters or {})
     try:
-        _parse(ledger, filters)
+        parsed = _parse(ledger, filters)
     except ValidationFailed as error:
         raise ValidationFailed("筛选条件有误", errors={"filters": error.errors or [error.detail]}) from error
+    LEDGERS[ledger].query(actor=actor, **parsed)  # a role that may not read this ledger is refused now
     job = ExportJob(user_id=actor.user_id, ledger=ledger, format=format, filters=filters, state="queued", done=0,
                     attempts=0, created_at=utcnow())
     db.session.add(job)
@@ -290,21 +285,30 @@ def _fail(job_id: int, worker: str, reason: str) -> None:
 def run_job(job_id: int, *, worker: str) -> str:
     """Run one claimed job to its file: the requester's scope as it is now, rows streamed, progress written.
     The job's new state ('done', 'failed', or 'lost' when another worker took it over)."""
+    token = read_only_intent.set(True)  # the worker reads; SQLite must not hold the write lock for minutes
+    try:
+        return _run(job_id, worker)
+    finally:
+        read_only_intent.reset(token)
+
+
+def _run(job_id: int, worker: str) -> str:
     job = db.session.get(ExportJob, job_id)
     ledger, fmt, filters, attempts = job.ledger, job.format, dict(job.filters or {}), job.attempts
     user = db.session.get(User, job.user_id)
+    actor = Actor.for_user(user) if user is not None and user.is_active else None
     db.session.rollback()
     if attempts > settings.max_attempts:
         _fail(job_id, worker, f"导出 {settings.max_attempts} 次均未完成（执行进程中断），请缩小范围后重新导出")
         return "failed"
-    if user is None or not user.is_active:
+    if actor is None:
         _fail(job_id, worker, "账号已停用，导出任务未执行")
         return "failed"
-    actor = Actor.for_user(user)
     settings.directory.mkdir(parents=True, exist_ok=True)
+    for stale in settings.directory.glob(f"{job_id}-*.part"):  # left by a worker whose lease ran out
+        stale.unlink(missing_ok=True)
     relative = f"{job_id}-{worker.replace(':', '_').replace('/', '_')}.{fmt}"
     part = settings.directory / (relative + ".part")
-    token = read_only_intent.set(True)  # the stream reads; SQLite must not hold the write lock for minutes
     try:
         kwargs = _parse(ledger, filters)
         total = LEDGERS[ledger].count(actor, fmt, kwargs)
@@ -345,8 +349,6 @@ def run_job(job_id: int, *, worker: str) -> str:
         log.exception("export job %s crashed", job_id)
         _fail(job_id, worker, f"内部错误：{error.__class__.__name__}")
         return "failed"
-    finally:
-        read_only_intent.reset(token)
 
 
 def expire(*, now: datetime | None = None) -> int:
