@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import Select, and_, func, or_, select, update
 
-from services import audit, exports, visit_exports
+from services import assessment, audit, exports, visit_exports
 from services import sorts
 from services.actors import Actor
 from services.arrears import figures as arrears_figures
@@ -33,9 +33,11 @@ from services.arrears.cases import list_cases
 from services.db import db, read_only_intent, unit_of_work, utcnow
 from services.errors import ExportExpired, ExportNotReady, ExportTooLarge, NotFound, ServiceError, ValidationFailed
 from services.labels import ENUM_LABELS
+from services.needs import figures as need_figures
 from services.models import ArrearsPlanMonth, ArrearsRepayment, ExportJob, ProblemStint, User
 from services.paging import paged
 from services.problems import queries as problem_queries
+from services.tasks import assessment as department_assessment
 from services.tasks import queries as task_queries
 from services.timeutil import local_today
 from services.visits import list_visits
@@ -74,12 +76,16 @@ class Ledger:
     title: str
     ascii_name: str
     formats: tuple[str, ...]
-    query: Callable[..., Select]
-    sheets: Callable[[Actor, str, dict], list[Sheet]]
+    query: Callable[..., Select] | None
+    sheets: Callable[[Actor, str, dict], list[Sheet]] | None
     children: tuple = ()  # (model column holding the parent id) rows of the further sheets of an .xlsx
+    # A report (one row per county, department or institution) is built whole: (name, ASCII name, content).
+    render: Callable[..., tuple[str, str, bytes]] | None = None
 
     def count(self, actor: Actor, fmt: str, filters: dict) -> int:
-        """The rows an export writes: the ledger's, plus those of its further sheets in an .xlsx."""
+        """The rows an export writes: the ledger's, plus those of its further sheets in an .xlsx (a report: 1)."""
+        if self.query is None:
+            return 1
         stmt = self.query(actor=actor, **filters).order_by(None)
         total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         if fmt == "xlsx" and self.children:
@@ -119,6 +125,17 @@ LEDGERS: dict[str, Ledger] = {ledger.name: ledger for ledger in (
     Ledger("tasks", "承办任务", "tasks", ("xlsx", "csv"), task_queries.list_tasks, _task_sheets),
     Ledger("arrears", "清欠台账", "arrears", ("xlsx",), list_cases, _arrears_sheets,
            (ArrearsPlanMonth.case_id, ArrearsRepayment.case_id)),
+    # Reports: their filters as their routes take them; the weights come with the parsed filters.
+    Ledger("assessments", "考核评价", "assessment", ("xlsx", "csv"), None, None,
+           render=lambda actor, fmt, f: assessment.export(actor=actor, fmt=fmt, **f)),
+    Ledger("department_assessments", "部门考核", "department-assessment", ("xlsx",), None, None,
+           render=lambda actor, fmt, f: department_assessment.export(actor=actor, **f)),
+    Ledger("arrears_monthly", "清欠月度通报", "arrears-monthly", ("xlsx",), None, None,
+           render=lambda actor, fmt, f: arrears_figures.export_monthly(actor=actor, **f)),
+    Ledger("need_figures", "对接月报", "needs", ("xlsx",), None, None,
+           render=lambda actor, fmt, f: need_figures.export_figures(actor=actor, **f)),
+    Ledger("institution_ranking", "金融机构排名", "institutions", ("xlsx",), None, None,
+           render=lambda actor, fmt, f: need_figures.export_ranking(actor=actor, **f)),
 )}
 
 # ledger → the function that turns stored filters (as sent) into the list's keyword arguments; set by the HTTP
@@ -145,9 +162,9 @@ def file_names(ledger: str, fmt: str) -> tuple[str, str]:
 
 
 def download_names(job: ExportJob) -> tuple[str, str]:
-    """A finished job's file name (the day it was written) and its ASCII fallback."""
+    """A finished job's file name (the day it was written, or the report's own) and its ASCII fallback."""
     name = job.file_name or file_names(job.ledger, job.format)[0]
-    return name, LEDGERS[job.ledger].ascii_name + name.removeprefix(LEDGERS[job.ledger].title)
+    return name, job.ascii_name or LEDGERS[job.ledger].ascii_name + name.removeprefix(LEDGERS[job.ledger].title)
 
 
 # ------------------------------------------------------------------------------------ the direct routes
@@ -186,7 +203,8 @@ def create_job(*, actor: Actor, ledger: str, format: str, filters: dict | None =
         parsed = _parse(ledger, filters)
     except ValidationFailed as error:
         raise ValidationFailed("筛选条件有误", errors={"filters": error.errors or [error.detail]}) from error
-    LEDGERS[ledger].query(actor=actor, **parsed)  # a role that may not read this ledger is refused now
+    if LEDGERS[ledger].query is not None:
+        LEDGERS[ledger].query(actor=actor, **parsed)  # a role that may not read this ledger is refused now
     job = ExportJob(user_id=actor.user_id, ledger=ledger, format=format, filters=filters, state="queued", done=0,
                     attempts=0, created_at=utcnow())
     db.session.add(job)
@@ -316,19 +334,26 @@ def _run(job_id: int, worker: str) -> str:
         if not _mine(job_id, worker, total=total):
             raise LeaseLost(job_id)
         progress = _Progress(job_id, worker)
-        sheets = [(title, cols, progress.rows(rows)) for title, cols, rows in LEDGERS[ledger].sheets(actor, fmt, kwargs)]
+        name, ascii_name = file_names(ledger, fmt)
         with open(part, "wb") as handle:
-            if fmt == "csv":
-                exports.write_csv(sheets[0][1], sheets[0][2], handle)
+            if LEDGERS[ledger].render is not None:
+                name, ascii_name, content = LEDGERS[ledger].render(actor, fmt, kwargs)
+                handle.write(content)
+                progress.done = 1
             else:
-                exports.write_xlsx(sheets, handle)
+                sheets = [(title, cols, progress.rows(rows))
+                          for title, cols, rows in LEDGERS[ledger].sheets(actor, fmt, kwargs)]
+                if fmt == "csv":
+                    exports.write_csv(sheets[0][1], sheets[0][2], handle)
+                else:
+                    exports.write_xlsx(sheets, handle)
         db.session.rollback()
         final = settings.directory / relative
         os.replace(part, final)
         now = utcnow()
-        name, _ = file_names(ledger, fmt)
         if not _mine(job_id, worker, state="done", done=progress.done, total=max(total, progress.done),
-                     file_path=relative, file_name=name, size=final.stat().st_size, finished_at=now,
+                     file_path=relative, file_name=name[:128], ascii_name=ascii_name[:128],
+                     size=final.stat().st_size, finished_at=now,
                      expires_at=now + timedelta(hours=settings.keep_hours), lease_until=None):
             final.unlink(missing_ok=True)
             raise LeaseLost(job_id)

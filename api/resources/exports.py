@@ -6,11 +6,13 @@ from flask_smorest import Blueprint
 from api.auth import current_actor
 from api.extensions import limiter
 from api.pagination import page_schema
-from api.schemas.arrears import ArrearsExportQuerySchema
+from api.schemas.arrears import ArrearsExportQuerySchema, ArrearsMonthlyQuerySchema
+from api.schemas.assessments import AssessmentQuerySchema
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.exports import ExportCreateSchema, ExportJobSchema, ExportQuerySchema
+from api.schemas.needs import FiguresQuerySchema
 from api.schemas.problems import ProblemExportQuerySchema
-from api.schemas.tasks import TaskExportQuerySchema
+from api.schemas.tasks import DepartmentAssessmentQuerySchema, TaskExportQuerySchema
 from api.schemas.visits import VisitExportQuerySchema
 from services import export_jobs, exports
 from services.errors import ValidationFailed
@@ -30,9 +32,19 @@ def _parser(schema):
     return parse
 
 
+def _weighted(parse, setting: str):
+    """A report's filters, with the configured weights of its score (as its direct route passes them)."""
+    return lambda filters: {**parse(filters), "weights": current_app.config[setting]}
+
+
 for _ledger, _schema in (("problems", ProblemExportQuerySchema), ("visits", VisitExportQuerySchema),
-                         ("tasks", TaskExportQuerySchema), ("arrears", ArrearsExportQuerySchema)):
+                         ("tasks", TaskExportQuerySchema), ("arrears", ArrearsExportQuerySchema),
+                         ("arrears_monthly", ArrearsMonthlyQuerySchema), ("need_figures", FiguresQuerySchema),
+                         ("institution_ranking", FiguresQuerySchema)):
     export_jobs.register_parser(_ledger, _parser(_schema))
+export_jobs.register_parser("assessments", _weighted(_parser(AssessmentQuerySchema), "ASSESSMENT_WEIGHTS"))
+export_jobs.register_parser("department_assessments",
+                            _weighted(_parser(DepartmentAssessmentQuerySchema), "DEPARTMENT_ASSESSMENT_WEIGHTS"))
 
 
 def export_rate_limit() -> str:

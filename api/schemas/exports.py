@@ -10,10 +10,12 @@ from services.models.exports import EXPORT_FORMATS, EXPORT_LEDGERS, EXPORT_STATE
 
 class ExportCreateSchema(BaseSchema):
     ledger = enum(EXPORT_LEDGERS, required=True, metadata={
-        "description": "台账：problems 问题台账、visits 走访台账、tasks 承办任务、arrears 清欠台账（仅 xlsx）"})
+        "description": "台账：problems 问题台账、visits 走访台账、tasks 承办任务、arrears 清欠台账（仅 xlsx）；"
+                       "报表：assessments 考核评价、department_assessments 部门考核、arrears_monthly 清欠月度通报、"
+                       "need_figures 对接月报、institution_ranking 金融机构排名（除考核评价外仅 xlsx）"})
     format = enum(EXPORT_FORMATS, load_default="xlsx", metadata={"description": "文件格式，默认 xlsx"})
     filters = ma.fields.Dict(keys=ma.fields.String(), load_default=dict, metadata={
-        "description": "筛选条件，与该台账列表接口的查询参数完全相同（如 {\"status\": \"pending,in_progress\", "
+        "description": "筛选条件，与该台账列表接口（报表：其导出接口）的查询参数完全相同（如 {\"status\": \"pending,in_progress\", "
                        "\"region\": 3}），不含 limit、cursor、count、sort；范围按执行时导出人的角色和辖区"})
 
 

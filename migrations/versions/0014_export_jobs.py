@@ -32,6 +32,7 @@ def upgrade():
     sa.Column('claimed_by', sa.String(length=64), nullable=True),
     sa.Column('file_path', sa.String(length=255), nullable=True),
     sa.Column('file_name', sa.String(length=128), nullable=True),
+    sa.Column('ascii_name', sa.String(length=128), nullable=True),
     sa.Column('size', sa.BigInteger(), nullable=True),
     sa.Column('error', sa.String(length=500), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),

@@ -8,7 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from services.db import UTCDateTime, db, utcnow
 
 EXPORT_STATES = ("queued", "running", "done", "failed", "expired")
-EXPORT_LEDGERS = ("problems", "visits", "tasks", "arrears")
+# The ledgers (streamed row by row) and the reports (one row per region, department or institution).
+EXPORT_LEDGERS = ("problems", "visits", "tasks", "arrears", "assessments", "department_assessments",
+                  "arrears_monthly", "need_figures", "institution_ranking")
 EXPORT_FORMATS = ("xlsx", "csv")
 
 
@@ -33,6 +35,7 @@ class ExportJob(db.Model):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     file_path: Mapped[str | None] = mapped_column(String(255))
     file_name: Mapped[str | None] = mapped_column(String(128))
+    ascii_name: Mapped[str | None] = mapped_column(String(128))
     size: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -87,6 +87,33 @@ def test_the_file_has_the_rows_of_the_direct_export_of_the_same_filters(app, log
         "progress"]["total"] > 0
 
 
+REPORTS = {"assessments": "assessments/export", "department_assessments": "assessments/departments/export",
+           "arrears_monthly": "arrears/monthly/export", "need_figures": "needs/figures/export",
+           "institution_ranking": "institutions/ranking/export"}
+
+
+@pytest.mark.parametrize(("ledger", "fmt", "filters"), [
+    ("assessments", "xlsx", {}), ("assessments", "csv", {"quarter": "2026Q3"}), ("department_assessments", "xlsx", {}),
+    ("arrears_monthly", "xlsx", {}), ("need_figures", "xlsx", {}), ("institution_ranking", "xlsx", {}),
+])
+def test_a_report_job_writes_the_file_of_its_direct_export_under_its_name(app, login_as, ledger, fmt, filters):
+    session = login_as("lx_coord")
+    job_id = _start(session, {"ledger": ledger, "format": fmt, "filters": filters}).get_json()["id"]
+    assert work(app) == ["done"]
+    direct = session.get(f"{REPORTS[ledger]}.{fmt}", query_string=filters)
+    file = session.get(f"exports/{job_id}/file")
+    assert rows(file.data, fmt) == rows(direct.data, fmt)
+    assert file.headers["Content-Disposition"] == direct.headers["Content-Disposition"]
+    assert session.get(f"exports/{job_id}").get_json()["progress"] == {"done": 1, "total": 1}
+
+
+def test_a_report_the_requester_may_not_read_fails_the_job_with_the_reason(app, login_as):
+    job_id = _start(login_as("liaison_ma"), {"ledger": "assessments", "format": "xlsx"}).get_json()["id"]
+    assert work(app) == ["failed"]
+    job = _job(app, job_id)
+    assert job.state == "failed" and job.error and not job.error.isascii() and job.file_path is None
+
+
 def test_the_viewers_export_masks_the_phones_as_the_direct_export_does(app, login_as):
     _start(login_as("lx_viewer"))
     work(app)
