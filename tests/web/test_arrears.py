@@ -87,7 +87,8 @@ def test_the_plan_editor_shows_the_difference_as_you_type_and_a_repayment_follow
     page.locator(".arrears-remaining").get_by_text("179.50 万元").wait_for()
 
 
-def test_the_monthly_table_has_a_chart_and_exports_the_same_figures(desk):
+def test_the_monthly_table_has_a_chart_and_exports_the_same_figures(desk, export_worker):
+    export_worker()
     page = desk()
     sign_in(page, "lx_coord")
     page.get_by_role("heading", name="问题台账", level=2).wait_for()
