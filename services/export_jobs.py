@@ -252,11 +252,28 @@ class LeaseLost(Exception):
     """Another worker holds the job now (this one was too slow to renew its lease)."""
 
 
+class Stopping(Exception):
+    """The worker was asked to stop (SIGTERM) in the middle of a job."""
+
+
+def _any(stmt) -> bool:
+    """Whether a query finds a row, read without taking SQLite's write lock (idle workers poll with it)."""
+    token = read_only_intent.set(True)
+    try:
+        found = db.session.scalar(stmt.limit(1)) is not None
+        db.session.rollback()
+    finally:
+        read_only_intent.reset(token)
+    return found
+
+
 def claim(*, worker: str, now: datetime | None = None) -> int | None:
     """Take one queued job, or a running one whose worker's lease ran out: its id, or None. One short
     transaction."""
     now = now or utcnow()
     due = or_(ExportJob.state == "queued", and_(ExportJob.state == "running", ExportJob.lease_until < now))
+    if not _any(select(ExportJob.id).where(due)):
+        return None
     stmt = select(ExportJob).where(due).order_by(ExportJob.id).limit(1).with_for_update(skip_locked=True)
     with unit_of_work():
         job = db.session.scalars(stmt).first()
@@ -280,8 +297,8 @@ def _mine(job_id: int, worker: str, **values) -> bool:
 class _Progress:
     """Counts written rows; every `progress_every` rows writes `done` and renews the lease."""
 
-    def __init__(self, job_id: int, worker: str):
-        self.job_id, self.worker, self.done = job_id, worker, 0
+    def __init__(self, job_id: int, worker: str, stop: threading.Event | None = None):
+        self.job_id, self.worker, self.done, self.stop = job_id, worker, 0, stop
 
     def rows(self, rows: Iterable[list]) -> Iterator[list]:
         for row in rows:
@@ -289,6 +306,8 @@ class _Progress:
             self.done += 1
             if self.done % settings.progress_every == 0:
                 self.report()
+            if self.stop is not None and self.stop.is_set():
+                raise Stopping(self.job_id)
 
     def report(self) -> None:
         lease = utcnow() + timedelta(seconds=settings.lease_seconds)
@@ -300,17 +319,18 @@ def _fail(job_id: int, worker: str, reason: str) -> None:
     _mine(job_id, worker, state="failed", error=reason[:500], finished_at=utcnow(), lease_until=None)
 
 
-def run_job(job_id: int, *, worker: str) -> str:
+def run_job(job_id: int, *, worker: str, stop: threading.Event | None = None) -> str:
     """Run one claimed job to its file: the requester's scope as it is now, rows streamed, progress written.
-    The job's new state ('done', 'failed', or 'lost' when another worker took it over)."""
+    The job's new state: 'done', 'failed', 'lost' (another worker took it over) or 'released' (`stop` was set
+    mid-job: the job is queued again at once for the next worker)."""
     token = read_only_intent.set(True)  # the worker reads; SQLite must not hold the write lock for minutes
     try:
-        return _run(job_id, worker)
+        return _run(job_id, worker, stop)
     finally:
         read_only_intent.reset(token)
 
 
-def _run(job_id: int, worker: str) -> str:
+def _run(job_id: int, worker: str, stop: threading.Event | None) -> str:
     job = db.session.get(ExportJob, job_id)
     ledger, fmt, filters, attempts = job.ledger, job.format, dict(job.filters or {}), job.attempts
     user = db.session.get(User, job.user_id)
@@ -333,7 +353,7 @@ def _run(job_id: int, worker: str) -> str:
         db.session.rollback()
         if not _mine(job_id, worker, total=total):
             raise LeaseLost(job_id)
-        progress = _Progress(job_id, worker)
+        progress = _Progress(job_id, worker, stop)
         name, ascii_name = file_names(ledger, fmt)
         with open(part, "wb") as handle:
             if LEDGERS[ledger].render is not None:
@@ -363,6 +383,13 @@ def _run(job_id: int, worker: str) -> str:
         part.unlink(missing_ok=True)
         log.warning("export job %s was taken over by another worker", job_id)
         return "lost"
+    except Stopping:
+        db.session.rollback()
+        part.unlink(missing_ok=True)
+        _mine(job_id, worker, state="queued", claimed_by=None, lease_until=None, done=0,
+              attempts=max(0, attempts - 1))  # an orderly stop is not a failed try
+        log.info("export job %s given back: worker %s is stopping", job_id, worker)
+        return "released"
     except ServiceError as error:  # the requester may no longer export this (role changed), bad filters, …
         db.session.rollback()
         part.unlink(missing_ok=True)
@@ -379,9 +406,11 @@ def _run(job_id: int, worker: str) -> str:
 def expire(*, now: datetime | None = None) -> int:
     """Remove the files kept past EXPORT_KEEP_HOURS and mark their jobs expired: how many."""
     now = now or utcnow()
+    due = and_(ExportJob.state == "done", ExportJob.expires_at <= now)
+    if not _any(select(ExportJob.id).where(due)):
+        return 0
     with unit_of_work():
-        jobs = db.session.scalars(select(ExportJob).where(ExportJob.state == "done", ExportJob.expires_at <= now)
-                                  .with_for_update(skip_locked=True)).all()
+        jobs = db.session.scalars(select(ExportJob).where(due).with_for_update(skip_locked=True)).all()
         for job in jobs:
             if job.file_path:
                 (settings.directory / job.file_path).unlink(missing_ok=True)
@@ -389,13 +418,13 @@ def expire(*, now: datetime | None = None) -> int:
         return len(jobs)
 
 
-def run_once(*, worker: str) -> str | None:
+def run_once(*, worker: str, stop: threading.Event | None = None) -> str | None:
     """Expire old files, then claim and run one job: its outcome, or None when nothing was queued."""
     expire()
     job_id = claim(worker=worker)
     if job_id is None:
         return None
-    return run_job(job_id, worker=worker)
+    return run_job(job_id, worker=worker, stop=stop)
 
 
 def outstanding(now: datetime | None = None) -> int:
@@ -411,7 +440,7 @@ def run(*, stop: threading.Event, worker: str, idle_seconds: float = 2.0, drain:
     finished = 0
     while not stop.is_set():
         try:
-            outcome = run_once(worker=worker)
+            outcome = run_once(worker=worker, stop=stop)
         except DBAPIError as error:
             db.session.rollback()
             log.warning("export worker %s: database unavailable (%s)", worker, error.__class__.__name__)

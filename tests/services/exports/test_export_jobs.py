@@ -261,6 +261,40 @@ def test_a_job_interrupted_more_often_than_allowed_fails_with_the_reason(app, lo
     assert job.state == "failed" and "中断" in job.error and job.attempts == export_jobs.settings.max_attempts + 1
 
 
+def test_a_worker_asked_to_stop_mid_job_gives_it_back_at_once_for_the_next(app, login_as):
+    import threading
+
+    job_id = _start(login_as("lx_coord")).get_json()["id"]
+    stop = threading.Event()
+    stop.set()  # SIGTERM arrived: the job is given back at its next row
+    with app.app_context():
+        assert export_jobs.claim(worker="stopping") == job_id
+        assert export_jobs.run_job(job_id, worker="stopping", stop=stop) == "released"
+        db.session.remove()
+    job = _job(app, job_id)
+    assert (job.state, job.claimed_by, job.attempts, job.lease_until) == ("queued", None, 0, None)
+    assert not list(export_jobs.settings.directory.glob(f"{job_id}-*"))
+    assert work(app, worker="next") == ["done"]  # no lease to wait for
+    assert _job(app, job_id).attempts == 1
+
+
+def test_an_idle_worker_polls_without_writing(app, monkeypatch):
+    from sqlalchemy import event
+
+    statements = []
+    with app.app_context():
+        def seen(conn, cursor, statement, *args):
+            statements.append(" ".join(statement.split()).upper())
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            assert export_jobs.run_once(worker="idle") is None
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        db.session.remove()
+    assert statements and all(s.startswith("SELECT") or s == "BEGIN" for s in statements)  # never BEGIN IMMEDIATE
+
+
 def test_progress_is_written_while_the_rows_stream(app, login_as, monkeypatch):
     monkeypatch.setattr(export_jobs.settings, "progress_every", 5)
     seen = []
