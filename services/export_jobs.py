@@ -202,7 +202,8 @@ def create_job(*, actor: Actor, ledger: str, format: str, filters: dict | None =
     try:
         parsed = _parse(ledger, filters)
     except ValidationFailed as error:
-        raise ValidationFailed("筛选条件有误", errors={"filters": error.errors or [error.detail]}) from error
+        errors = {f"filters.{key}": messages for key, messages in (error.errors or {}).items()}
+        raise ValidationFailed("筛选条件有误", errors=errors or {"filters": [error.detail]}) from error
     if LEDGERS[ledger].query is not None:
         LEDGERS[ledger].query(actor=actor, **parsed)  # a role that may not read this ledger is refused now
     job = ExportJob(user_id=actor.user_id, ledger=ledger, format=format, filters=filters, state="queued", done=0,

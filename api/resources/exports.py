@@ -1,5 +1,6 @@
 """导出任务: a ledger's export as a job the delivery worker runs, its progress, and its file."""
 
+import marshmallow as ma
 from flask import current_app, send_file, url_for
 from flask_smorest import Blueprint
 
@@ -22,13 +23,24 @@ MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetm
 JOB_ID = "<int(max=2147483647):job_id>"
 
 
+def _messages(found) -> list[str]:
+    """marshmallow's messages (nested by field and list index) as plain strings."""
+    if isinstance(found, dict):
+        return [m for value in found.values() for m in _messages(value)]
+    if isinstance(found, (list, tuple)):
+        return [m for value in found for m in _messages(value)]
+    return [str(found)]
+
+
 def _parser(schema):
     """The list route's own query schema turns stored filters into the list's arguments."""
     def parse(filters: dict) -> dict:
         try:
             return schema().load(filters)
-        except Exception as error:  # marshmallow's ValidationError, as the service's
-            raise ValidationFailed("筛选条件有误", errors=getattr(error, "messages", None)) from error
+        except ma.ValidationError as error:
+            messages = error.messages if isinstance(error.messages, dict) else {"_": error.messages}
+            raise ValidationFailed("筛选条件有误", errors={key: _messages(value) for key, value in messages.items()}) \
+                from error
     return parse
 
 
