@@ -21,7 +21,7 @@ def upgrade():
     op.create_table('export_jobs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('ledger', sa.String(length=16), nullable=False),
+    sa.Column('ledger', sa.String(length=32), nullable=False),
     sa.Column('format', sa.String(length=8), nullable=False),
     sa.Column('filters', sa.JSON(), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),

@@ -24,7 +24,7 @@ class ExportJob(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    ledger: Mapped[str] = mapped_column(String(16))
+    ledger: Mapped[str] = mapped_column(String(32))
     format: Mapped[str] = mapped_column(String(8))
     filters: Mapped[dict] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(16), default="queued")
