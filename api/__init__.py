@@ -88,8 +88,19 @@ def _configure_services(app: Flask) -> None:
     task_limits.configure(sign_days=app.config["TASK_SIGN_DAYS"])
     _configure_delivery(app)
     need_core.configure(expiry_days=app.config["NEED_EXPIRY_DAYS"])
+    _configure_exports(app)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
+
+
+def _configure_exports(app: Flask) -> None:
+    from services import export_jobs
+
+    c = app.config
+    export_dir = Path(c.get("EXPORT_DIR") or Path(c["INSTANCE_DIR"]) / "exports")
+    export_jobs.configure(directory=export_dir, keep_hours=c["EXPORT_KEEP_HOURS"],
+                          direct_max_rows=c["EXPORT_DIRECT_MAX_ROWS"], lease_seconds=c["EXPORT_LEASE_SECONDS"],
+                          progress_every=c["EXPORT_PROGRESS_ROWS"], max_attempts=c["EXPORT_MAX_ATTEMPTS"])
 
 
 def _configure_delivery(app: Flask) -> None:

@@ -101,23 +101,41 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("deliver")
     @click.option("--batch", default=20, show_default=True, help="rows claimed per transaction")
     @click.option("--idle", default=2.0, show_default=True, help="seconds to wait when nothing is due")
-    @click.option("--drain", is_flag=True, help="stop once no message is due or being sent")
-    @click.option("--once", is_flag=True, help="claim and send one batch, then stop")
-    def deliver(batch, idle, drain, once):
-        """Deliver the outbox (long-running; several workers on several hosts share the work)."""
+    @click.option("--drain", is_flag=True, help="stop once no message is due or being sent (and no export queued)")
+    @click.option("--once", is_flag=True, help="claim and send one batch (and run one export job), then stop")
+    @click.option("--exports/--no-exports", default=True, show_default=True,
+                  help="also run export jobs (POST /exports), in a thread of their own")
+    def deliver(batch, idle, drain, once, exports):
+        """Deliver the outbox and run export jobs (long-running; several workers on several hosts share the work)."""
         import signal
         import threading
 
+        from services import export_jobs
         from services.delivery import worker
 
         name = worker.worker_name()
         if once:
             result = worker.run_once(worker=name, batch=batch)
+            if exports:
+                export_jobs.run_once(worker=name)
         else:
             stop = threading.Event()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: stop.set())
+            thread = None
+            if exports:
+                flask_app = app
+
+                def run_exports():
+                    with flask_app.app_context():
+                        export_jobs.run(stop=stop, worker=name, idle_seconds=idle, drain=drain)
+
+                thread = threading.Thread(target=run_exports, name="exports", daemon=True)
+                thread.start()
             result = worker.run(stop=stop, worker=name, batch=batch, idle_seconds=idle, drain=drain)
+            if thread is not None:
+                while thread.is_alive():
+                    thread.join(0.5)
         click.echo(f"投递结束：送达 {result.sent} 条，待重试 {result.failed} 条，转入失败 {result.dead} 条")
 
     @app.cli.command("bench-data")

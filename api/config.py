@@ -88,6 +88,16 @@ class Config:
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)
     PASSWORD_HISTORY = _int("PASSWORD_HISTORY", 5)
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    # 导出任务 (POST /exports, run by the delivery worker): where the files go, how long they are kept, how many
+    # rows a direct .xlsx/.csv route still streams (above: 422 pointing to POST /exports), the worker's lease
+    # (renewed with every progress write), rows per progress write, tries before a job fails, jobs per user.
+    EXPORT_DIR = _env("EXPORT_DIR")  # default: the instance directory's exports/
+    EXPORT_KEEP_HOURS = float(_env("EXPORT_KEEP_HOURS", 24))
+    EXPORT_DIRECT_MAX_ROWS = _int("EXPORT_DIRECT_MAX_ROWS", 20000)
+    EXPORT_LEASE_SECONDS = float(_env("EXPORT_LEASE_SECONDS", 120))
+    EXPORT_PROGRESS_ROWS = _int("EXPORT_PROGRESS_ROWS", 2000)
+    EXPORT_MAX_ATTEMPTS = _int("EXPORT_MAX_ATTEMPTS", 3)
+    EXPORT_RATE_LIMIT = _env("EXPORT_RATE_LIMIT", "20 per hour")
     # Working-day limits of the ledger (工作日), by level of the holding task force; defaults in Limits.
     DEADLINE_DAYS = _days("DEADLINE_DAYS", DEFAULT_LIMITS.days)
     URGENT_DEADLINE_DAYS = _days("URGENT_DEADLINE_DAYS", DEFAULT_LIMITS.urgent_days)
@@ -172,6 +182,7 @@ class TestConfig(Config):
     API_RATE_LIMIT = "100000 per minute"
     PUBLIC_RATE_LIMIT = "100000 per minute"
     ANONYMOUS_RATE_LIMIT = "100000 per minute"
+    EXPORT_RATE_LIMIT = "100000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -52,6 +52,7 @@ TITLES = {
     "internal_error": "服务器内部错误", "service_unavailable": "服务暂时不可用",
     "mfa_enrolment_required": "须先绑定动态验证码", "invalid_query": "查询参数包含非法字符",
     "link_used": "链接已使用", "link_expired": "链接已过期",
+    "export_expired": "导出文件已过期", "export_not_ready": "导出尚未完成", "export_too_large": "导出行数过多，请创建导出任务",
 }
 STATUS_TITLES = {400: "请求格式错误", 401: "未登录或登录已失效", 403: "无权执行此操作", 404: "资源不存在",
                  405: "不支持该请求方法", 406: "无法提供所请求的格式", 409: "与现有数据冲突", 410: "资源已不存在",

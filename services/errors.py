@@ -90,3 +90,15 @@ class LinkUsed(ServiceError):
 
 class LinkExpired(ServiceError):
     code, status, title, default_detail = "link_expired", 410, "Gone", "该链接已过期"
+
+
+class ExportExpired(ServiceError):
+    code, status, title, default_detail = "export_expired", 410, "Gone", "导出文件已过期删除，请重新导出"
+
+
+class ExportNotReady(ServiceError):
+    code, status, title, default_detail = "export_not_ready", 409, "Conflict", "导出尚未完成"
+
+
+class ExportTooLarge(ServiceError):
+    code, status, title, default_detail = "export_too_large", 422, "Unprocessable Content", "导出行数超过直接导出的上限，请创建导出任务"

@@ -133,14 +133,25 @@ def _write_sheet(book: Workbook, title: str, cols: list[Column], rows: Iterable[
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{count + 1}"
 
 
-def xlsx_stream(sheets: Iterable[tuple[str, list[Column], Iterable[list]]],
-                chunk: int = 64 * 1024) -> Iterator[bytes]:
-    """An .xlsx of one or more sheets written row by row to a temporary file, then streamed."""
+def write_xlsx(sheets: Iterable[tuple[str, list[Column], Iterable[list]]], handle) -> None:
+    """An .xlsx of one or more sheets written row by row (write-only mode) into an open binary file."""
     book = Workbook(write_only=True)
     for title, cols, rows in sheets:
         _write_sheet(book, title, cols, rows)
+    book.save(handle)
+
+
+def write_csv(cols: list[Column], rows: Iterable[list], handle) -> None:
+    """The CSV of csv_stream written into an open binary file, batch by batch."""
+    for data in csv_stream(cols, rows):
+        handle.write(data)
+
+
+def xlsx_stream(sheets: Iterable[tuple[str, list[Column], Iterable[list]]],
+                chunk: int = 64 * 1024) -> Iterator[bytes]:
+    """An .xlsx of one or more sheets written row by row to a temporary file, then streamed."""
     with tempfile.TemporaryFile() as handle:
-        book.save(handle)
+        write_xlsx(sheets, handle)
         handle.seek(0)
         while data := handle.read(chunk):
             yield data

@@ -4,7 +4,8 @@ The first argument is the list's default order; the README's table is this modul
 
 from services.paging import Sorts
 from services.models import (
-    ArrearsCase, Assignment, AuditLog, CommonProblem, Department, EarlyWarning, Enterprise, Match, MatchingSession,
+    ArrearsCase, Assignment, AuditLog, CommonProblem, Department, EarlyWarning, Enterprise, ExportJob, Match,
+    MatchingSession,
     Need, Notification, OutboxMessage, Policy, Problem, Region, StatusReport, Task, User, Visit,
 )
 
@@ -38,8 +39,10 @@ MATCHES = Sorts("-id", id=Match.id, created_at=Match.created_at, updated_at=Matc
 MATCHING_SESSIONS = Sorts("-held_on", held_on=MatchingSession.held_on, id=MatchingSession.id,
                           created_at=MatchingSession.created_at)
 
+EXPORTS = Sorts("-id", id=ExportJob.id, created_at=ExportJob.created_at)
+
 ALL = {"problems": PROBLEMS, "enterprises": ENTERPRISES, "visits": VISITS, "status-reports": STATUS_REPORTS,
        "warnings": WARNINGS, "assignments": ASSIGNMENTS, "users": USERS, "policies": POLICIES,
        "notifications": NOTIFICATIONS, "common-problems": COMMON_PROBLEMS, "audit": AUDIT, "regions": REGIONS,
        "departments": DEPARTMENTS, "arrears": ARREARS, "tasks": TASKS, "outbox": OUTBOX, "needs": NEEDS,
-       "matches": MATCHES, "matching-sessions": MATCHING_SESSIONS}
+       "matches": MATCHES, "matching-sessions": MATCHING_SESSIONS, "exports": EXPORTS}

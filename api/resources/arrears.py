@@ -24,7 +24,7 @@ from api.schemas.arrears import (
     ArrearsUpdateSchema,
 )
 from api.schemas.common import ProblemDetailSchema
-from services import exports
+from services import export_jobs, exports
 from services.arrears import cases, figures
 from services.labels import ENUM_LABELS
 from services.timeutil import local_today
@@ -148,10 +148,12 @@ def monthly_export(args):
 
 
 @blp.route("/export.xlsx")
+@blp.alt_response(422, schema=ProblemDetailSchema, description="行数超过 EXPORT_DIRECT_MAX_ROWS：请用 POST /exports 创建导出任务")
 @blp.arguments(ArrearsExportQuerySchema, location="query")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX, description="清欠台账 Excel 文件")
 def export_xlsx(args):
     """导出清欠台账 Excel（含还款计划和还款记录；筛选条件和范围与列表相同）"""
+    export_jobs.check_direct(ledger="arrears", actor=current_actor(), fmt="xlsx", filters=args)
     body = figures.export_cases(actor=current_actor(), labels=ENUM_LABELS, **args)
     today = local_today().isoformat()
     return Response(stream_with_context(body), mimetype=XLSX, headers={

@@ -18,7 +18,7 @@ from api.schemas.problems import (
     ProblemSummarySchema,
     ProblemUpdateSchema,
 )
-from services import exports
+from services import export_jobs, exports
 from services.labels import ENUM_LABELS
 from services.needs import core as need_core
 from services.problems import commands, queries, workflow
@@ -84,6 +84,7 @@ def enterprise_problems(args, enterprise_id):
 
 def _export(args, fmt: str):
     actor = current_actor()
+    export_jobs.check_direct(ledger="problems", actor=actor, fmt=fmt, filters=args)
     rows = queries.export_rows(actor=actor, labels=ENUM_LABELS, fmt=fmt, **args)
     today = local_today().isoformat()
     if fmt == "csv":
@@ -99,6 +100,7 @@ def _export(args, fmt: str):
 
 
 @blp.route("/problems/export.xlsx")
+@blp.alt_response(422, schema=ProblemDetailSchema, description="行数超过 EXPORT_DIRECT_MAX_ROWS：请用 POST /exports 创建导出任务")
 @blp.arguments(ProblemExportQuerySchema, location="query")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX, description="问题台账 Excel 文件")
 def export_xlsx(args):
@@ -107,6 +109,7 @@ def export_xlsx(args):
 
 
 @blp.route("/problems/export.csv")
+@blp.alt_response(422, schema=ProblemDetailSchema, description="行数超过 EXPORT_DIRECT_MAX_ROWS：请用 POST /exports 创建导出任务")
 @blp.arguments(ProblemExportQuerySchema, location="query")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv", description="问题台账 CSV 文件")
 def export_csv(args):

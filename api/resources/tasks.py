@@ -17,7 +17,7 @@ from api.schemas.tasks import (
     TaskQuerySchema,
     TaskSchema,
 )
-from services import exports
+from services import export_jobs, exports
 from services.labels import ENUM_LABELS
 from services.tasks import assessment, commands, queries, workflow
 from services.timeutil import local_today
@@ -47,6 +47,7 @@ def get_task(task_id):
 
 
 def _export(args, fmt: str):
+    export_jobs.check_direct(ledger="tasks", actor=current_actor(), fmt=fmt, filters=args)
     rows = queries.export_rows(actor=current_actor(), labels=ENUM_LABELS, fmt=fmt, **args)
     today = local_today().isoformat()
     body = (exports.csv_stream(queries.EXPORT_COLUMNS, rows) if fmt == "csv"
@@ -57,6 +58,7 @@ def _export(args, fmt: str):
 
 
 @blp.route("/tasks/export.xlsx")
+@blp.alt_response(422, schema=ProblemDetailSchema, description="行数超过 EXPORT_DIRECT_MAX_ROWS：请用 POST /exports 创建导出任务")
 @blp.arguments(TaskExportQuerySchema, location="query")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX, description="承办任务 Excel 文件")
 @blp.alt_response(403, schema=ProblemDetailSchema)
@@ -66,6 +68,7 @@ def export_tasks_xlsx(args):
 
 
 @blp.route("/tasks/export.csv")
+@blp.alt_response(422, schema=ProblemDetailSchema, description="行数超过 EXPORT_DIRECT_MAX_ROWS：请用 POST /exports 创建导出任务")
 @blp.arguments(TaskExportQuerySchema, location="query")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv", description="承办任务 CSV 文件")
 @blp.alt_response(403, schema=ProblemDetailSchema)

@@ -10,7 +10,7 @@ from api.pagination import page_schema
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.photos import PhotoSchema, UploadSchema
 from api.schemas.visits import VisitCreateSchema, VisitExportQuerySchema, VisitQuerySchema, VisitSchema
-from services import exports, photos, visit_exports, visits
+from services import export_jobs, exports, photos, visit_exports, visits
 from services.labels import ENUM_LABELS
 from services.timeutil import local_today
 
@@ -69,6 +69,7 @@ def upload_visit_photo(files, visit_id):
 
 
 def _export(args, fmt: str):
+    export_jobs.check_direct(ledger="visits", actor=current_actor(), fmt=fmt, filters=args)
     rows = visit_exports.export_rows(actor=current_actor(), labels=ENUM_LABELS, fmt=fmt, **args)
     body = (exports.csv_stream(visit_exports.VISIT_COLUMNS, rows) if fmt == "csv"
             else exports.xlsx_stream([("走访台账", visit_exports.VISIT_COLUMNS, rows)]))
@@ -79,6 +80,7 @@ def _export(args, fmt: str):
 
 
 @blp.route("/visits/export.xlsx")
+@blp.alt_response(422, schema=ProblemDetailSchema, description="行数超过 EXPORT_DIRECT_MAX_ROWS：请用 POST /exports 创建导出任务")
 @blp.arguments(VisitExportQuerySchema, location="query")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX, description="走访台账 Excel 文件")
 @blp.alt_response(403, schema=ProblemDetailSchema, description="企业用户不能查看走访记录")
@@ -88,6 +90,7 @@ def export_visits_xlsx(args):
 
 
 @blp.route("/visits/export.csv")
+@blp.alt_response(422, schema=ProblemDetailSchema, description="行数超过 EXPORT_DIRECT_MAX_ROWS：请用 POST /exports 创建导出任务")
 @blp.arguments(VisitExportQuerySchema, location="query")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv", description="走访台账 CSV 文件")
 @blp.alt_response(403, schema=ProblemDetailSchema, description="企业用户不能查看走访记录")

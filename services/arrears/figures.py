@@ -172,6 +172,11 @@ def export_cases(*, actor: Actor, labels: dict, **filters) -> Iterator[bytes]:
     """清欠台账 .xlsx: the cases (same filters and scope as the list), their plans and their repayments."""
     from services.exports import xlsx_stream
 
+    return xlsx_stream(export_case_sheets(actor=actor, labels=labels, **filters))
+
+
+def export_case_sheets(*, actor: Actor, labels: dict, **filters) -> list[tuple[str, list, Iterator[list]]]:
+    """The three sheets of 清欠台账 (cases, plans, repayments) as (title, columns, rows); audited once."""
     base = list_cases(actor=actor, **filters)
     ids = base.with_only_columns(ArrearsCase.id).order_by(None).scalar_subquery()
     with unit_of_work():
@@ -203,6 +208,6 @@ def export_cases(*, actor: Actor, labels: dict, **filters) -> Iterator[bytes]:
         for repayment, debtor, creditor in db.session.execute(stmt):
             yield [repayment.case_id, creditor, debtor, repayment.paid_on, repayment.amount_10k, repayment.note]
 
-    return xlsx_stream([("清欠台账", CASE_COLUMNS, cases()), ("还款计划", PLAN_COLUMNS, plans()),
-                        ("还款记录", REPAYMENT_COLUMNS, repayments())])
+    return [("清欠台账", CASE_COLUMNS, cases()), ("还款计划", PLAN_COLUMNS, plans()),
+            ("还款记录", REPAYMENT_COLUMNS, repayments())]
 

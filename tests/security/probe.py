@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from services.db import db
 from services.models import (
-    ArrearsCase, CommonProblem, Department, EarlyWarning, Enterprise, Match, MatchingSession, Need, OutboxMessage,
+    ArrearsCase, CommonProblem, Department, EarlyWarning, Enterprise, ExportJob, Match, MatchingSession, Need, OutboxMessage,
     Problem, Region, StatusReport, Task, User, Visit,
 )
 
@@ -39,6 +39,8 @@ def targets(app) -> dict:
                                          .order_by(Need.id)),
             "match_id": db.session.scalar(select(Match.id).where(Match.status == "signed").order_by(Match.id)),
             "session_id": db.session.scalar(select(MatchingSession.id).order_by(MatchingSession.id)),
+            # lx_coord's export job of the demo (queued): its requester's alone.
+            "job_id": db.session.scalar(select(ExportJob.id).where(ExportJob.state == "queued").order_by(ExportJob.id)),
             "department_id": 1, "policy_id": 1, "version": 1, "photo_id": 999999,
             "message_id": db.session.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id)) or 1,
             "token": "1.forged-token-that-no-one-signed",

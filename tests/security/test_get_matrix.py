@@ -50,6 +50,10 @@ POLICY = {
     "/api/v1/departments": rule(ALL),
     "/api/v1/departments/{department_id}": rule(ALL),
     "/api/v1/enterprises": rule(ALL),
+    # Export jobs are their requester's alone, an admin's view included (the audit says who exported what).
+    "/api/v1/exports": rule(ALL),
+    "/api/v1/exports/{job_id}": rule({"lx_coord"}, ALL - {"lx_coord"}),
+    "/api/v1/exports/{job_id}/file": {a: 409 if a == "lx_coord" else 404 for a in ACCOUNTS},  # queued: no file yet
     # Departments read the basic facts of the enterprises whose problems they were dispatched; nothing else of theirs.
     "/api/v1/enterprises/{enterprise_id}": scoped(SEES_QHY | DEPARTMENTS),
     "/api/v1/enterprises/{enterprise_id}/history": scoped(SEES_QHY),

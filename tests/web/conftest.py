@@ -57,6 +57,29 @@ def base_url(live_server, app):
     return live_server
 
 
+@pytest.fixture
+def export_worker(_session_app, app):
+    """The export half of `flask deliver` beside the server (the export buttons start jobs): call it to start the
+    worker; it stops when the test ends, before the next test resets the database."""
+    from services import export_jobs
+
+    stop, threads = threading.Event(), []
+
+    def run():
+        with _session_app.app_context():
+            export_jobs.run(stop=stop, worker="browser-test-worker", idle_seconds=0.05)
+
+    def start():
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        threads.append(thread)
+
+    yield start
+    stop.set()
+    for thread in threads:
+        thread.join(30)
+
+
 @pytest.fixture(scope="session")
 def browser():
     missing = browser_missing()

@@ -87,7 +87,8 @@ def test_the_plan_editor_shows_the_difference_as_you_type_and_a_repayment_follow
     page.locator(".arrears-remaining").get_by_text("179.50 万元").wait_for()
 
 
-def test_the_monthly_table_has_a_chart_and_exports_the_same_figures(desk):
+def test_the_monthly_table_has_a_chart_and_exports_the_same_figures(desk, export_worker):
+    export_worker()
     page = desk()
     sign_in(page, "lx_coord")
     page.get_by_role("heading", name="问题台账", level=2).wait_for()
@@ -163,3 +164,21 @@ def test_a_coordinator_files_a_complex_case_on_the_desk_and_it_is_supervised(des
     page.wait_for_url("**/app/arrears/*")
     page.get_by_text("临夏回族自治州挂牌督办（疑难复杂）").wait_for()
     page.get_by_role("list", name="办理过程").get_by_text("督办", exact=True).wait_for()
+
+
+def test_the_case_export_runs_as_a_job_with_the_lists_filters_and_downloads_the_workbook(desk, export_worker):
+    export_worker()
+    page = desk()
+    sign_in(page, "lxx_coord")
+    page.get_by_role("heading", name="问题台账", level=2).wait_for()
+    page.goto("/app/arrears?supervised=true")
+    page.get_by_text("临夏县住房和城乡建设局").wait_for()
+    with page.expect_download() as caught:
+        with page.expect_response(lambda r: r.url.endswith("/api/v1/exports") and r.request.method == "POST") as posted:
+            page.get_by_role("button", name="导出 Excel").click()
+    assert posted.value.status == 202 and posted.value.json()["filters"] == {"supervised": "true"}
+    assert caught.value.suggested_filename.startswith("清欠台账-")
+    book = load_workbook(BytesIO(open(caught.value.path(), "rb").read()), read_only=True)
+    assert book.sheetnames == ["清欠台账", "还款计划", "还款记录"]
+    header, *cases = list(book["清欠台账"].iter_rows(values_only=True))
+    assert cases and all(row[header.index("挂牌督办")] == "是" for row in cases)  # the list's filter, kept

@@ -174,9 +174,10 @@ def test_the_second_of_two_sessions_sees_the_servers_reason_and_the_fresh_state(
     assert names[names.index("escalate") + 1:] == ["accept"]  # accepted once, by the first session
 
 
-def test_the_export_button_downloads_a_workbook_of_the_filtered_rows(desk, base_url):
+def test_the_export_button_downloads_a_workbook_of_the_filtered_rows(desk, base_url, export_worker):
     from openpyxl import load_workbook
 
+    export_worker()
     page = desk()
     sign_in(page, "lx_coord")
     page.get_by_role("heading", name="问题台账", level=2).wait_for()
@@ -522,3 +523,29 @@ def test_rows_picked_in_the_ledger_are_grouped_as_one_common_problem(desk, base_
     assert len(grouped) == 1
     linked = {requests.get(f"{base_url}/api/v1/problems/{pid}", headers=headers, timeout=10).json()["number"] for pid in grouped[0]["problem_ids"]}
     assert linked == set(numbers)
+
+
+def test_an_export_button_starts_a_job_shows_its_progress_then_downloads(desk, base_url, export_worker):
+    page = desk()
+    sign_in(page, "lx_coord")
+    page.get_by_role("heading", name="问题台账", level=2).wait_for()
+    page.goto("/app/problems?status=in_progress,pending")
+    page.locator(".ledger tbody tr").first.wait_for()
+    with page.expect_download() as downloaded:
+        with page.expect_response(lambda r: r.url.endswith("/api/v1/exports") and r.request.method == "POST") as posted:
+            page.get_by_role("button", name="导出 CSV").click()
+        assert posted.value.status == 202
+        job = posted.value.json()
+        assert job["ledger"] == "problems" and job["format"] == "csv"
+        assert job["filters"]["status"] == "in_progress,pending"
+        progress = page.get_by_role("status", name="问题台账导出进度")
+        progress.get_by_text("导出任务排队中…").wait_for()  # no worker yet: the job waits, the bar says so
+        assert progress.get_by_role("progressbar").count() == 1
+        export_worker()  # `flask deliver` comes up and runs it
+    assert downloaded.value.suggested_filename.startswith("问题台账-") and downloaded.value.suggested_filename.endswith(".csv")
+    table = list(csv.reader(io.StringIO(Path(downloaded.value.path()).read_text(encoding="utf-8-sig"))))
+    finished = requests.get(f"{base_url}/api/v1/exports/{job['id']}", headers=api_login(base_url, "lx_coord"),
+                            timeout=10).json()
+    assert finished["state"] == "done" and len(table) == 1 + finished["progress"]["total"]
+    page.get_by_role("status").filter(has_text="已导出").first.wait_for()
+    assert page.get_by_role("status", name="问题台账导出进度").count() == 0  # the bar goes once the file is saved

@@ -140,7 +140,8 @@ def test_a_coordinator_records_placements_and_organises_a_session(desk, base_url
     check_desk(page, "coordinator-sessions")
 
 
-def test_the_figures_and_the_ranking_show_as_tables_and_a_chart_and_export(desk):  # noqa: F811
+def test_the_figures_and_the_ranking_show_as_tables_and_a_chart_and_export(desk, export_worker):  # noqa: F811
+    export_worker()
     page = desk()
     desk_sign_in(page, "lx_coord")
     page.get_by_role("heading", name="问题台账", level=2).wait_for()

@@ -111,7 +111,8 @@ def test_a_department_refuses_with_a_reason_and_the_task_force_sees_it(desk, bas
     assert county.get_by_role("group", name="可执行的操作").get_by_role("button", name=actions["assign"], exact=True).is_visible()
 
 
-def test_the_department_assessment_is_a_table_a_chart_and_an_export(desk):  # noqa: F811
+def test_the_department_assessment_is_a_table_a_chart_and_an_export(desk, export_worker):  # noqa: F811
+    export_worker()
     page = desk()
     sign_in(page, "lx_coord")
     page.get_by_role("heading", name="问题台账", level=2).wait_for()

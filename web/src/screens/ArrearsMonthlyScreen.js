@@ -4,7 +4,8 @@ import { defineComponent, h, ref } from "../core/vue.js";
 import { api } from "../core/api.js";
 import { route, navigate } from "../core/router.js";
 import { toast } from "../core/toast.js";
-import { download } from "../core/download.js";
+import { exportState } from "../core/exportJob.js";
+import ExportProgress from "../components/ExportProgress.js";
 import { wan } from "../core/money.js";
 import { month as thisMonth } from "../core/format.js";
 import DeskPage, { EP } from "../components/DeskPage.js";
@@ -31,17 +32,14 @@ export default defineComponent({
     const period = route.query.period || thisMonth();
     const data = ref(null);
     const error = ref("");
-    const exporting = ref(false);
+    const exporting = exportState();
     api.get("/arrears/monthly", { period, region: route.query.region }).then((d) => { data.value = d; }, (f) => { error.value = f.message; });
     const runExport = async () => {
-      exporting.value = true;
       try {
-        const { name } = await download("/arrears/monthly/export.xlsx", { period, region: route.query.region }, `清欠月度通报-${period}.xlsx`);
+        const { name } = await exporting.run({ ledger: "arrears_monthly", format: "xlsx", filters: { period, region: route.query.region }, fallback: `清欠月度通报-${period}.xlsx` });
         toast(`已导出：${name}`, "success");
       } catch (failure) {
         toast(`导出失败：${failure.message}`, "error", 6000);
-      } finally {
-        exporting.value = false;
       }
     };
     return () => {
@@ -51,7 +49,8 @@ export default defineComponent({
         tools: () => h("div", { class: "desk-tools" }, [
           h(SelectField, { label: "月份", modelValue: period, options: months(), placeholder: "请选择",
             "onUpdate:modelValue": (v) => navigate(`/app/arrears/monthly?period=${v}`) }),
-          h(EP.ElButton, { type: "primary", loading: exporting.value, onClick: runExport }, () => (exporting.value ? "正在导出…" : "导出 Excel")),
+          h(EP.ElButton, { type: "primary", loading: Boolean(exporting.format), onClick: runExport }, () => (exporting.format ? "正在导出…" : "导出 Excel")),
+          exporting.format ? h(ExportProgress, { job: exporting.job, title: "清欠月度通报导出进度" }) : null,
         ]),
         default: () => {
           if (error.value) return h("p", { class: "error-box", role: "alert" }, error.value);

@@ -6,7 +6,8 @@ import { route, navigate } from "../core/router.js";
 import { label, labels, options } from "../core/labels.js";
 import { wan } from "../core/money.js";
 import { toast } from "../core/toast.js";
-import { download } from "../core/download.js";
+import { exportState } from "../core/exportJob.js";
+import ExportProgress from "../components/ExportProgress.js";
 import DeskPage, { EP } from "../components/DeskPage.js";
 import SelectField from "../components/SelectField.js";
 import ArrearsForm from "../components/ArrearsForm.js";
@@ -21,7 +22,7 @@ export default defineComponent({
     const filters = Object.fromEntries(KEYS.map((k) => [k, route.query[k] || ""]));
     const query = () => Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== ""));
     const search = ref(filters.q);
-    const exporting = ref(false);
+    const exporting = exportState();
     const filing = ref(null); // the enterprises to choose from while the form is open
     const coordinator = session.user.role === "coordinator";
     const openFiling = async () => {
@@ -43,14 +44,11 @@ export default defineComponent({
       navigate(`/app/arrears${params.size ? `?${params}` : ""}`);
     };
     const runExport = async () => {
-      exporting.value = true;
       try {
-        const { name } = await download("/arrears/export.xlsx", query(), "清欠台账.xlsx");
+        const { name } = await exporting.run({ ledger: "arrears", format: "xlsx", filters: query(), fallback: "清欠台账.xlsx" });
         toast(`已导出：${name}`, "success");
       } catch (failure) {
         toast(`导出失败：${failure.message}`, "error", 6000);
-      } finally {
-        exporting.value = false;
       }
     };
     const counties = () => labels.regions.filter((r) => r.level === "county").map((r) => ({ value: r.id, text: r.name }));
@@ -59,7 +57,9 @@ export default defineComponent({
         h("span", { class: "count", role: "status" }, total.value === null ? "" : `共 ${total.value} 件`),
         coordinator ? h(EP.ElButton, { onClick: openFiling }, () => "登记案件") : null,
         h(EP.ElButton, { onClick: () => navigate("/app/arrears/monthly") }, () => "月度通报"),
-        h(EP.ElButton, { type: "primary", loading: exporting.value, onClick: runExport }, () => (exporting.value ? "正在导出…" : "导出 Excel")),
+        h(EP.ElButton, { type: "primary", loading: Boolean(exporting.format), onClick: runExport },
+          () => (exporting.format ? "正在导出…" : "导出 Excel")),
+        exporting.format ? h(ExportProgress, { job: exporting.job, title: "清欠台账导出进度" }) : null,
       ]),
       default: () => [
         h("div", { class: "filters", role: "search", "aria-label": "筛选清欠案件" }, [

@@ -4,7 +4,8 @@ import { defineComponent, h, ref } from "../core/vue.js";
 import { api } from "../core/api.js";
 import { route, navigate } from "../core/router.js";
 import { toast } from "../core/toast.js";
-import { download } from "../core/download.js";
+import { exportState } from "../core/exportJob.js";
+import ExportProgress from "../components/ExportProgress.js";
 import DeskPage, { EP } from "../components/DeskPage.js";
 import SelectField from "../components/SelectField.js";
 import EChart from "../components/EChart.js";
@@ -33,17 +34,14 @@ export default defineComponent({
     const quarter = route.query.quarter || quarters()[0].value;
     const data = ref(null);
     const error = ref("");
-    const exporting = ref(false);
+    const exporting = exportState();
     api.get("/assessments", { quarter, region: route.query.region }).then((d) => { data.value = d; }, (f) => { error.value = f.message; });
     const runExport = async () => {
-      exporting.value = true;
       try {
-        const { name } = await download("/assessments/export.xlsx", { quarter, region: route.query.region }, `考核评价-${quarter}.xlsx`);
+        const { name } = await exporting.run({ ledger: "assessments", format: "xlsx", filters: { quarter, region: route.query.region }, fallback: `考核评价-${quarter}.xlsx` });
         toast(`已导出：${name}`, "success");
       } catch (failure) {
         toast(`导出失败：${failure.message}`, "error", 6000);
-      } finally {
-        exporting.value = false;
       }
     };
     return () => {
@@ -54,7 +52,8 @@ export default defineComponent({
           h("a", { href: `/app/assessments/departments?quarter=${quarter}` }, "部门考核"),
           h(SelectField, { label: "季度", modelValue: quarter, options: quarters(), placeholder: "请选择",
             "onUpdate:modelValue": (v) => navigate(`/app/assessments?quarter=${v}`) }),
-          h(EP.ElButton, { type: "primary", loading: exporting.value, onClick: runExport }, () => (exporting.value ? "正在导出…" : "导出 Excel")),
+          h(EP.ElButton, { type: "primary", loading: Boolean(exporting.format), onClick: runExport }, () => (exporting.format ? "正在导出…" : "导出 Excel")),
+          exporting.format ? h(ExportProgress, { job: exporting.job, title: "考核评价导出进度" }) : null,
         ]),
         default: () => {
           if (error.value) return h("p", { class: "error-box", role: "alert" }, error.value);

@@ -5,7 +5,8 @@ import { defineComponent, h, ref } from "../core/vue.js";
 import { api } from "../core/api.js";
 import { route, navigate } from "../core/router.js";
 import { toast } from "../core/toast.js";
-import { download } from "../core/download.js";
+import { exportState } from "../core/exportJob.js";
+import ExportProgress from "../components/ExportProgress.js";
 import DeskPage, { EP } from "../components/DeskPage.js";
 import SelectField from "../components/SelectField.js";
 import EChart from "../components/EChart.js";
@@ -23,19 +24,15 @@ export default defineComponent({
     const quarter = route.query.quarter || quarters()[0].value;
     const data = ref(null);
     const error = ref("");
-    const exporting = ref(false);
+    const exporting = exportState();
     api.get("/assessments/departments", { quarter, region: route.query.region })
       .then((d) => { data.value = d; }, (f) => { error.value = f.message; });
     const runExport = async () => {
-      exporting.value = true;
       try {
-        const { name } = await download("/assessments/departments/export.xlsx", { quarter, region: route.query.region },
-          `部门考核-${quarter}.xlsx`);
+        const { name } = await exporting.run({ ledger: "department_assessments", format: "xlsx", filters: { quarter, region: route.query.region }, fallback: `部门考核-${quarter}.xlsx` });
         toast(`已导出：${name}`, "success");
       } catch (failure) {
         toast(`导出失败：${failure.message}`, "error", 6000);
-      } finally {
-        exporting.value = false;
       }
     };
     return () => {
@@ -45,7 +42,8 @@ export default defineComponent({
           h("a", { href: `/app/assessments?quarter=${quarter}` }, "县区考核"),
           h(SelectField, { label: "季度", modelValue: quarter, options: quarters(), placeholder: "请选择",
             "onUpdate:modelValue": (v) => navigate(`/app/assessments/departments?quarter=${v}`) }),
-          h(EP.ElButton, { type: "primary", loading: exporting.value, onClick: runExport }, () => (exporting.value ? "正在导出…" : "导出 Excel")),
+          h(EP.ElButton, { type: "primary", loading: Boolean(exporting.format), onClick: runExport }, () => (exporting.format ? "正在导出…" : "导出 Excel")),
+          exporting.format ? h(ExportProgress, { job: exporting.job, title: "部门考核导出进度" }) : null,
         ]),
         default: () => {
           if (error.value) return h("p", { class: "error-box", role: "alert" }, error.value);

@@ -8,7 +8,8 @@ import { route, navigate } from "../core/router.js";
 import { labels, label, options } from "../core/labels.js";
 import { shortDateTime } from "../core/format.js";
 import { toast } from "../core/toast.js";
-import { download } from "../core/download.js";
+import { exportState } from "../core/exportJob.js";
+import ExportProgress from "../components/ExportProgress.js";
 import {
   VIEWS, apiQuery, dueMarker, exportQuery, filtersOf, hiddenColumns, queryString, saveFilters, saveHiddenColumns, savedFilters,
 } from "../core/ledger.js";
@@ -61,7 +62,7 @@ export default defineComponent({
     const selected = ref(-1);
     const hidden = ref(hiddenColumns());
     const showColumns = ref(false);
-    const exporting = ref("");
+    const exporting = exportState();
     const viewCounts = ref({});
     const search = ref(filters.q || "");
     const overdueView = filters.overdue === "true" || filters.view === "overdue";
@@ -150,14 +151,12 @@ export default defineComponent({
     };
 
     const runExport = async (fmt) => {
-      exporting.value = fmt;
       try {
-        const { name } = await download(`/problems/export.${fmt}`, exportQuery(filters), `问题台账.${fmt}`);
+        const { name } = await exporting.run({ ledger: "problems", format: fmt, filters: exportQuery(filters),
+          fallback: `问题台账.${fmt}` });
         toast(`已导出：${name}`, "success");
       } catch (failure) {
         toast(`导出失败：${failure.message}`, "error", 6000);
-      } finally {
-        exporting.value = "";
       }
     };
 
@@ -247,10 +246,11 @@ export default defineComponent({
 
     const tools = () => h("div", { class: "desk-tools" }, [
       h(EP.ElButton, { onClick: () => { showColumns.value = !showColumns.value; }, "aria-expanded": String(showColumns.value) }, () => "列设置"),
-      h(EP.ElButton, { type: "primary", loading: exporting.value === "xlsx", disabled: Boolean(exporting.value), onClick: () => runExport("xlsx") },
-        () => (exporting.value === "xlsx" ? "正在导出…" : "导出 Excel")),
-      h(EP.ElButton, { loading: exporting.value === "csv", disabled: Boolean(exporting.value), onClick: () => runExport("csv") },
-        () => (exporting.value === "csv" ? "正在导出…" : "导出 CSV")),
+      h(EP.ElButton, { type: "primary", loading: exporting.format === "xlsx", disabled: Boolean(exporting.format), onClick: () => runExport("xlsx") },
+        () => (exporting.format === "xlsx" ? "正在导出…" : "导出 Excel")),
+      h(EP.ElButton, { loading: exporting.format === "csv", disabled: Boolean(exporting.format), onClick: () => runExport("csv") },
+        () => (exporting.format === "csv" ? "正在导出…" : "导出 CSV")),
+      exporting.format ? h(ExportProgress, { job: exporting.job, title: "问题台账导出进度" }) : null,
     ]);
 
     return () => h(DeskPage, { title: "问题台账" }, {

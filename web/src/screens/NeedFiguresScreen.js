@@ -5,7 +5,8 @@ import { api } from "../core/api.js";
 import { label } from "../core/labels.js";
 import { route, navigate } from "../core/router.js";
 import { toast } from "../core/toast.js";
-import { download } from "../core/download.js";
+import { exportState } from "../core/exportJob.js";
+import ExportProgress from "../components/ExportProgress.js";
 import { month } from "../core/format.js";
 import DeskPage, { EP } from "../components/DeskPage.js";
 import SelectField from "../components/SelectField.js";
@@ -31,16 +32,17 @@ export default defineComponent({
     const error = ref("");
     api.get("/needs/figures", query).then((d) => { figures.value = d; }, (f) => { error.value = f.message; });
     api.get("/institutions/ranking", query).then((d) => { ranking.value = d; }, (f) => { error.value = f.message; });
-    const exporting = ref("");
-    const runExport = (path, name) => async () => {
-      exporting.value = path;
+    const exporting = exportState();
+    const running = ref(""); // which of the two reports is being exported
+    const runExport = (ledger, name) => async () => {
+      running.value = ledger;
       try {
-        const saved = await download(path, query, name);
+        const saved = await exporting.run({ ledger, format: "xlsx", filters: query, fallback: name });
         toast(`已导出：${saved.name}`, "success");
       } catch (failure) {
         toast(`导出失败：${failure.message}`, "error", 6000);
       } finally {
-        exporting.value = "";
+        running.value = "";
       }
     };
     const row = (b) => h("tr", { key: b.region.id }, [
@@ -56,10 +58,11 @@ export default defineComponent({
       return h(DeskPage, { title: f ? `对接统计 · ${f.region.name}` : "对接统计" }, {
         tools: () => h("div", { class: "desk-tools" }, [
           h(SelectField, { label: "月份", modelValue: period, options: months(), "onUpdate:modelValue": (v) => navigate(`/app/needs/figures?period=${v}`) }),
-          h(EP.ElButton, { loading: exporting.value === "/needs/figures/export.xlsx",
-            onClick: runExport("/needs/figures/export.xlsx", `对接月报-${period}.xlsx`) }, () => "导出统计 Excel"),
-          h(EP.ElButton, { type: "primary", loading: exporting.value === "/institutions/ranking/export.xlsx",
-            onClick: runExport("/institutions/ranking/export.xlsx", `金融机构排名-${period}.xlsx`) }, () => "导出排名 Excel"),
+          h(EP.ElButton, { loading: running.value === "need_figures", disabled: Boolean(running.value),
+            onClick: runExport("need_figures", `对接月报-${period}.xlsx`) }, () => "导出统计 Excel"),
+          h(EP.ElButton, { type: "primary", loading: running.value === "institution_ranking", disabled: Boolean(running.value),
+            onClick: runExport("institution_ranking", `金融机构排名-${period}.xlsx`) }, () => "导出排名 Excel"),
+          running.value ? h(ExportProgress, { job: exporting.job, title: "对接统计导出进度" }) : null,
         ]),
         default: () => {
           if (error.value) return h("p", { class: "error-box", role: "alert" }, error.value);
