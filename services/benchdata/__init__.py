@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from services import passwords
 from services.benchdata import regions as province
@@ -28,7 +28,8 @@ from services.benchdata import rows as make
 from services.benchdata.writer import BulkWriter, create_indexes, drop_indexes, fast_sqlite, secondary_indexes
 from services.db import db, unit_of_work, utcnow
 from services.errors import Conflict, NotFound, ValidationFailed
-from services.models import Department, LedgerCounter, Region, User
+from services.models import Department, LedgerCounter, Problem, Region, User
+from services.problems.commands import NUMBER_PREFIX
 from services.reference import add_region
 from services.roles import Role
 
@@ -62,6 +63,29 @@ POST_LOAD_HOOKS: list[Callable[[Loaded], None]] = []
 def has_bench_data() -> bool:
     """Whether an earlier run left bench accounts in the database."""
     return db.session.scalar(select(User.id).where(User.username.startswith(BENCH_PREFIX)).limit(1)) is not None
+
+
+def _ledger_lasts() -> dict[int, int]:
+    """The last ledger number taken per year: the counters' and the problems' own (on PostgreSQL the numbers
+    come from a sequence per year and the counter row stays behind)."""
+    lasts = {c.year: c.last for c in db.session.scalars(select(LedgerCounter))}
+    for number in db.session.scalars(select(Problem.number)):
+        prefix, year, serial = number.split("-")
+        if prefix == NUMBER_PREFIX and year.isdigit() and serial.isdigit():
+            lasts[int(year)] = max(lasts.get(int(year), 0), int(serial))
+    return lasts
+
+
+def _advance_ledger_sequences(lasts: dict[int, int]) -> None:
+    """PostgreSQL: move each year's ledger sequence that already exists past the numbers written in bulk (one
+    not yet made starts after them by itself: ledger_next_number())."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for year, last in lasts.items():
+        name = f"ledger_number_{year}"
+        if db.session.scalar(text("SELECT to_regclass(:name)"), {"name": name}) is not None:
+            db.session.execute(text("SELECT setval(CAST(:name AS regclass), GREATEST(:last, "
+                                    "(SELECT last_value FROM " + name + ")))"), {"name": name, "last": last})
 
 
 def generate(*, problems: int, enterprises: int, append: bool = False, seed: int = 18,
@@ -213,7 +237,7 @@ def _problems(writer: BulkWriter, rng: random.Random, firms: list[make.Firm], co
             return writer.next_id("problems")
     with unit_of_work():
         ids = {t: writer.next_id(t) for t in ("problems", "problem_events", "problem_stints", "tasks", "visits")}
-        counters = {c.year: c.last for c in db.session.scalars(select(LedgerCounter))}
+        counters = _ledger_lasts()
         indexes = secondary_indexes(BULK_TABLES) if count >= REBUILD_INDEXES_FROM else []
         drop_indexes(indexes)
     first = ids["problems"]
@@ -235,6 +259,7 @@ def _problems(writer: BulkWriter, rng: random.Random, firms: list[make.Firm], co
                 db.session.add(LedgerCounter(year=year, last=last))
             else:
                 counter.last = max(counter.last, last)
+        _advance_ledger_sequences(counters)
         if indexes:
             log(f"重建 {len(indexes)} 个索引")
             create_indexes(indexes)
