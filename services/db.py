@@ -31,6 +31,8 @@ db = SQLAlchemy(model_class=Base)
 # Set by the HTTP layer for safe methods: SQLite then opens a deferred (read)
 # transaction instead of BEGIN IMMEDIATE. Everything else writes.
 read_only_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("read_only_intent", default=False)
+# Connection.info key: the SQLite transaction under way was begun as a read (BEGIN, not BEGIN IMMEDIATE).
+READ_TRANSACTION = "lqt_read_transaction"
 
 
 class UTCDateTime(TypeDecorator):
@@ -61,7 +63,7 @@ def unit_of_work(*, keep_loaded: bool = False) -> Iterator[None]:
     the caller answers from them without reading them back. The only place in services that commits."""
     session = db.session()
     writer = None
-    if read_only_intent.get():
+    if read_only_intent.get() or _in_read_transaction(session):
         # A write inside a read request (the audit row of an export): the read transaction, which wrote
         # nothing, ends first and this one begins as a writer — SQLite never upgrades a read transaction
         # (in WAL mode that fails at once with "database is locked" when another writer committed meanwhile).
@@ -79,6 +81,14 @@ def unit_of_work(*, keep_loaded: bool = False) -> Iterator[None]:
         session.expire_on_commit = True
         if writer is not None:
             read_only_intent.reset(writer)
+
+
+def _in_read_transaction(session) -> bool:
+    """Whether the session is inside a SQLite transaction begun as a read (a plain BEGIN), e.g. a streamed
+    export's, whose generator may run after the request's read intent was reset."""
+    if not session.in_transaction():
+        return False
+    return bool(session.connection().info.get(READ_TRANSACTION))
 
 
 def utcnow() -> datetime:
@@ -103,7 +113,9 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN" if read_only_intent.get() else "BEGIN IMMEDIATE")
+        reading = read_only_intent.get()
+        conn.info[READ_TRANSACTION] = reading
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def _insert(model):

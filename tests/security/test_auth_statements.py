@@ -235,3 +235,18 @@ def test_a_refused_get_is_still_audited(app, db_session):
     with serving(app) as base:
         assert requests.get(f"{base}/api/v1/problems", headers={"Authorization": "Bearer bad.token.x"}).status_code == 401
     assert db_session.scalar(select(func.sum(RefusalTally.count))) == 1
+
+
+@pytest.mark.parametrize("path", ["problems/export.xlsx", "visits/export.csv"])
+def test_a_streamed_export_read_outside_the_request_audits_in_a_writer_transaction(app, login_as, path):
+    """Read through the raw test client as a WSGI server reads a streamed body: the export's generator, which
+    writes the audit row, runs while the body is iterated, in the transaction the request began as a read."""
+    token = login_as("lxx_coord").token
+    raw = app.test_client()
+    with transactions(app) as seen:
+        response = raw.get(f"/api/v1/{path}", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200 and response.get_data()
+    writes = [began for began, statement in seen if statement.lstrip().split()[0].upper() in WRITES]
+    assert writes
+    if db_is_sqlite(app):
+        assert {began.strip() for began in writes} == {"BEGIN IMMEDIATE"}
