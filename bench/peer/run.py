@@ -82,41 +82,23 @@ def prepare_ours(url: str, work: Path) -> None:
 
 
 def fill_ours(url: str, work: Path, total: int) -> int:
-    """Bring the bench's problems up to `total` (bulk inserts, one stint each, spread over the demo's
-    enterprises). To be replaced by `flask bench-data --problems N` once that command is merged."""
-    from sqlalchemy import func, insert, select
+    """Bring our problems up to `total` with the data generator (`flask bench-data`: the realistic spread over
+    14 prefectures and 82 counties, with events, stints, tasks and visits; one enterprise per five problems),
+    appending to what an earlier size loaded. Returns how many problems the database holds."""
+    from sqlalchemy import func, select
 
     from api import create_app
-    from services.db import db, utcnow
-    from services.models import Enterprise, Problem, ProblemStint
+    from services import benchdata
+    from services.db import db
+    from services.models import Problem
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": work / "ours", "UPLOAD_DIR": work / "ours"})
     with app.app_context():
-        have = db.session.scalar(select(func.count()).select_from(Problem).where(Problem.number.like("PB-%")))
-        firms = db.session.execute(select(Enterprise.id, Enterprise.region_id).order_by(Enterprise.id)).all()
-        now = utcnow()
-        for start in range(have, total, 5000):
-            values = []
-            for n in range(start, min(total, start + 5000)):
-                firm_id, region_id = firms[n % len(firms)]
-                at = now - timedelta(days=n % 300, minutes=n % 1440)
-                values.append({
-                    "number": f"PB-{n:08d}", "enterprise_id": firm_id, "source": "coordinator", "category": "labor",
-                    "title": f"对比问题 {n}", "description": "批量生成的问题，用于与 django-helpdesk 对比。",
-                    "scope": "county", "urgency": "normal", "level": "county", "owning_region_id": region_id,
-                    "status": "in_progress", "arrived_at": at, "accepted_at": at + timedelta(hours=3),
-                    "due_at": at + timedelta(days=14), "acceptance_due_at": at + timedelta(days=2),
-                    "supervised": False, "reopen_count": 0, "closed_without_feedback": False,
-                    "created_at": at, "updated_at": at, "version": 1})
-            db.session.execute(insert(Problem), values)
-            rows = db.session.execute(select(Problem.id, Problem.owning_region_id, Problem.arrived_at,
-                                             Problem.accepted_at, Problem.due_at, Problem.acceptance_due_at)
-                                      .where(Problem.number.in_([v["number"] for v in values]))).all()
-            db.session.execute(insert(ProblemStint), [
-                {"problem_id": pid, "region_id": region, "level": "county", "arrived_at": arrived,
-                 "accepted_at": accepted, "due_at": due, "acceptance_due_at": acceptance, "paused_seconds": 0}
-                for pid, region, arrived, accepted, due, acceptance in rows])
-            db.session.commit()
+        have = db.session.scalar(select(func.count()).select_from(Problem))
+        if total > have:
+            more = total - have
+            benchdata.generate(problems=more, enterprises=max(1, more // 5), append=benchdata.has_bench_data(),
+                               log=lambda line: print(f"      {line}", flush=True))
         count = db.session.scalar(select(func.count()).select_from(Problem))
         db.session.remove()
         db.engine.dispose()
