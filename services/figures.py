@@ -156,32 +156,42 @@ def add_changes(connection, changes: Counter) -> None:
 
 
 def _settle_problems(connection, ids: set[int], zone: ZoneInfo) -> None:
+    """Each problem's share computed again from its rows; the old share taken back, the new one added.
+    Three reads (the problems with their stored share, their events, their stints) and at most two upserts."""
     ids = sorted(ids)
     found = {row.id: row for row in connection.execute(
         select(Problem.id, Problem.created_at, Problem.status, Problem.level, Problem.category, Problem.accepted_at,
                Problem.resolved_at, Problem.closed_at, Problem.info_requested_at,
-               Enterprise.region_id.label("region_id"))
-        .join(Enterprise, Enterprise.id == Problem.enterprise_id).where(Problem.id.in_(ids)))}
-    events, stints = _timelines(connection, ids)
-    stored = {row.problem_id: row for row in connection.execute(
-        select(ProblemFigure.problem_id, ProblemFigure.region_id, ProblemFigure.marks)
-        .where(ProblemFigure.problem_id.in_(ids)))}
+               Enterprise.region_id.label("region_id"), ProblemFigure.region_id.label("stored_region_id"),
+               ProblemFigure.overdue_from.label("stored_overdue_from"), ProblemFigure.marks.label("stored_marks"))
+        .join(Enterprise, Enterprise.id == Problem.enterprise_id)
+        .outerjoin(ProblemFigure, ProblemFigure.problem_id == Problem.id).where(Problem.id.in_(ids)))}
+    stored = {pid: (row.stored_region_id, row.stored_marks) for pid, row in found.items()
+              if row.stored_region_id is not None}
+    gone = [pid for pid in ids if pid not in found]
+    if gone:  # problems deleted: their share is taken back
+        stored.update({row.problem_id: (row.region_id, row.marks) for row in connection.execute(
+            select(ProblemFigure.problem_id, ProblemFigure.region_id, ProblemFigure.marks)
+            .where(ProblemFigure.problem_id.in_(gone)))})
+    events, stints = _timelines(connection, [pid for pid in ids if pid in found])
     changes: Counter = Counter()
-    rows, gone = [], []
+    rows = []
     for problem_id in ids:
-        old = stored.get(problem_id)
-        if old is not None:
-            for (day, name), n in _from_marks(old.marks).items():
-                changes[(old.region_id, day, name)] -= n
+        old_region, old_marks = stored.get(problem_id, (None, None))
+        if old_region is not None:
+            for (day, name), n in _from_marks(old_marks).items():
+                changes[(old_region, day, name)] -= n
         problem = found.get(problem_id)
         if problem is None:
-            gone.append(problem_id)
             continue
         marks, late_from = share(problem, events.get(problem_id, []), stints.get(problem_id, []), zone)
         for (day, name), n in marks.items():
             changes[(problem.region_id, day, name)] += n
-        rows.append({"problem_id": problem_id, "region_id": problem.region_id, "overdue_from": late_from,
-                     "marks": _as_marks(marks)})
+        row = {"problem_id": problem_id, "region_id": problem.region_id, "overdue_from": late_from,
+               "marks": _as_marks(marks)}
+        if (problem.stored_region_id, problem.stored_overdue_from, problem.stored_marks) != (
+                row["region_id"], row["overdue_from"], row["marks"]):
+            rows.append(row)
     add_changes(connection, changes)
     table = ProblemFigure.__table__
     _upsert(connection, table, rows, ["problem_id"], lambda new: {
@@ -192,6 +202,8 @@ def _settle_problems(connection, ids: set[int], zone: ZoneInfo) -> None:
 
 def _timelines(connection, ids: list[int]) -> tuple[dict, dict]:
     events: dict[int, list] = defaultdict(list)
+    if not ids:
+        return events, defaultdict(list)
     for row in connection.execute(select(ProblemEvent.problem_id, ProblemEvent.id, ProblemEvent.at,
                                          ProblemEvent.to_status, ProblemEvent.to_level)
                                   .where(ProblemEvent.problem_id.in_(ids))):
