@@ -105,7 +105,7 @@ class World:
         if not self.problems:
             return
         problem_id = self.problems[index % len(self.problems)]
-        payload = dict(PAYLOADS[action])
+        payload = dict(PAYLOADS.get(action, {}))
         action = "feedback" if action == "reopen" else action
         if action == "assign":
             payload = {"department_id": _department_of("dept_lxx_gxj")}
