@@ -140,9 +140,8 @@ def _upsert(connection, table, rows: list[dict], keys: list[str], update: dict):
     connection.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update(stmt.excluded)))
 
 
-def add_changes(connection, changes: Counter) -> None:
-    """Add {(region, day, name): n} to region_day_figures (and running counts to their BASE row too), in one
-    upsert, rows in key order."""
+def _figure_rows(changes: Counter) -> list[dict]:
+    """{(region, day, name): n} as region_day_figures rows in key order, running counts added to BASE too."""
     rows: Counter = Counter()
     for (region_id, day, name), n in changes.items():
         if not n:
@@ -150,9 +149,15 @@ def add_changes(connection, changes: Counter) -> None:
         rows[(region_id, day, name)] += n
         if name.startswith("c."):
             rows[(region_id, BASE, name)] += n
+    return [{"region_id": r, "day": d, "name": name, "n": n} for (r, d, name), n in sorted(rows.items()) if n]
+
+
+def add_changes(connection, changes: Counter) -> None:
+    """Add {(region, day, name): n} to region_day_figures (and running counts to their BASE row too), in one
+    upsert, rows in key order (two writers of one county lock their rows in the same order)."""
     table = RegionDayFigure.__table__
-    values = [{"region_id": r, "day": d, "name": name, "n": n} for (r, d, name), n in sorted(rows.items()) if n]
-    _upsert(connection, table, values, ["region_id", "day", "name"], lambda new: {"n": table.c.n + new.n})
+    _upsert(connection, table, _figure_rows(changes), ["region_id", "day", "name"],
+            lambda new: {"n": table.c.n + new.n})
 
 
 def _settle_problems(connection, ids: set[int], zone: ZoneInfo) -> None:
@@ -356,9 +361,9 @@ def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000) -> d
                                             .join(Enterprise, Enterprise.id == Visit.enterprise_id)):
         changes[(region_id, _day(at, zone), "p.visits")] += 1
         counted["visits"] += 1
-    rows = list(changes.items())
+    rows = _figure_rows(changes)  # the tables are empty: plain inserts (executemany), no conflict possible
     for start in range(0, len(rows), batch):
-        add_changes(connection, Counter(dict(rows[start:start + batch])))
+        connection.execute(RegionDayFigure.__table__.insert(), rows[start:start + batch])
     return counted
 
 
