@@ -1,6 +1,6 @@
 """日调度: the daily dispatch dashboard of a region, in a fixed number of aggregate queries.
 
-The problem and visit figures come from the figures the write path keeps (services.figures): a few rows
+The problem, visit and operating-status figures come from the figures the write path keeps (services.figures): a few rows
 per region and day, whatever the ledger holds. tests/services/dashboard/reference.py keeps the timeline
 query they replaced, and the tests show both give the same dashboard."""
 
@@ -16,7 +16,7 @@ from services.actors import Actor, within_region
 from services.db import db, utcnow
 from services.figures import BASE
 from services.models import (
-    Department, EarlyWarning, Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemFigure, Region,
+    Department, EarlyWarning, Enterprise, EnterpriseTag, Problem, ProblemFigure, Region,
     RegionDayFigure, Task, Visit,
 )
 from services.models.tasks import OPEN_TASK_STATUSES, TASK_STATUSES
@@ -123,30 +123,6 @@ def _problem_sums(kept: Counter | None) -> dict:
     return sums
 
 
-def _operating_status(frame: _Frame, by_child: bool, day: date, end: datetime) -> dict[int, dict]:
-    """Enterprises existing at the end of the day by the operating status they had then: the last
-    recorded change before it, else the first change after it tells what it was, else today's."""
-    change = aliased(EnterpriseChange)
-    later = aliased(EnterpriseChange)
-    before = (select(change.new_value).where(change.enterprise_id == Enterprise.id, change.field == "operating_status",
-                                             change.changed_at < end)
-              .order_by(change.changed_at.desc(), change.id.desc()).limit(1).correlate(Enterprise).scalar_subquery())
-    after = (select(later.old_value).where(later.enterprise_id == Enterprise.id, later.field == "operating_status",
-                                           later.changed_at >= end)
-             .order_by(later.changed_at, later.id).limit(1).correlate(Enterprise).scalar_subquery())
-    rows = (select(Enterprise.id, Enterprise.region_id.label("region_id"),
-                   func.coalesce(before, after, Enterprise.operating_status).label("status"))
-            .where(or_(Enterprise.registered_on.is_(None), Enterprise.registered_on <= day),
-                   or_(Enterprise.deregistered_on.is_(None), Enterprise.deregistered_on > day))).subquery()
-    stmt = select(frame.key(by_child), rows.c.status, func.count(rows.c.id).label("n")).group_by(rows.c.status)
-    stmt = frame.scope(stmt, rows.c.region_id, by_child)
-    out: dict[int, dict] = {}
-    for row in db.session.execute(stmt):
-        if row.status in OPERATING_STATUSES:
-            out.setdefault(row.child_id, dict.fromkeys(OPERATING_STATUSES, 0))[row.status] += int(row.n)
-    return out
-
-
 def _warnings(frame: _Frame, by_child: bool, end: datetime) -> dict[int, dict]:
     """Warnings open (neither acknowledged nor closed) at the end of the day, by severity."""
     open_then = and_(EarlyWarning.opened_at < end, or_(
@@ -247,25 +223,22 @@ def dashboard(*, actor: Actor, region: int | None = None, day: date | None = Non
     _not_overdue_yet(regions, kept, day, at, day_span[1])
     keys = _key_enterprises(frame, False, month_span)
     child_keys = _key_enterprises(frame, True, month_span)
-    statuses = _operating_status(frame, False, day, day_span[1])
-    child_statuses = _operating_status(frame, True, day, day_span[1])
     tasks = _tasks(frame, False, day_span[1], at)
     child_tasks = _tasks(frame, True, day_span[1], at)
     warnings = _warnings(frame, False, day_span[1])
     child_warnings = _warnings(frame, True, day_span[1])
 
     no_keys = {"total": 0, "visited_this_month": 0}
-    no_statuses = dict.fromkeys(OPERATING_STATUSES, 0)
     no_warnings = dict.fromkeys(SEVERITIES, 0)
 
     def figures(key: int) -> dict:
-        source = (keys, statuses, warnings) if key == 0 else (child_keys, child_statuses, child_warnings)
+        source = (keys, warnings) if key == 0 else (child_keys, child_warnings)
         figures = kept.get(key) or Counter()
         return {"problems": _problem_block(_problem_sums(kept.get(key))),
                 "visits": {"day": figures["p.visits"], "month": figures["p.visits.month"]},
                 "key_enterprises": source[0].get(key, no_keys),
-                "enterprises_by_status": source[1].get(key, no_statuses),
-                "warnings_open": source[2].get(key, no_warnings),
+                "enterprises_by_status": {status: figures[f"c.operating.{status}"] for status in OPERATING_STATUSES},
+                "warnings_open": source[1].get(key, no_warnings),
                 "tasks": (tasks if key == 0 else child_tasks).get(key) or _empty_tasks()}
 
     from services.needs.figures import dashboard_block

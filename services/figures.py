@@ -29,17 +29,20 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session, attributes
 
 from services.db import db, unit_of_work
-from services.models import Enterprise, Problem, ProblemEvent, ProblemStint, Visit
-from services.models.figures import ProblemFigure, RegionDayFigure
+from services.models import Enterprise, EnterpriseChange, Problem, ProblemEvent, ProblemStint, Visit
+from services.models.figures import EnterpriseFigure, ProblemFigure, RegionDayFigure
 from services.models.problems import OPEN
 from services.timeutil import zone as configured_zone
 
 BASE = date(1, 1, 1)  # the row holding the sum of all changes of a running count
+EVER = date(1, 1, 2)  # the day of a change that holds for every day (an enterprise with no registration date)
 _US = timedelta(microseconds=1)
 
 _PROBLEMS = "figures.problems"
 _VISITS = "figures.visits"
 _ENTERPRISES = "figures.enterprises"
+_FIRMS = "figures.firms"
+_FIRM_FIELDS = ("operating_status", "registered_on", "deregistered_on", "region_id")
 # Problem columns a share depends on (other changes leave it as it is).
 _PROBLEM_FIELDS = ("status", "level", "category", "created_at", "accepted_at", "resolved_at", "closed_at",
                    "info_requested_at", "enterprise_id")
@@ -125,6 +128,77 @@ def _as_marks(marks: Counter) -> list:
 
 def _from_marks(stored: list | None) -> Counter:
     return Counter({(date.fromisoformat(day), name): n for day, name, n in stored or ()})
+
+
+def _firm_state(firm, changes: list, day: date, end: datetime) -> dict[str, int]:
+    """The enterprise's running count on `day`: existing then, by the operating status it had at `end`."""
+    if firm.registered_on is not None and firm.registered_on > day:
+        return {}
+    if firm.deregistered_on is not None and firm.deregistered_on <= day:
+        return {}
+    before = [item for item in changes if item.changed_at < end]
+    after = [item for item in changes if item.changed_at >= end]
+    status = next((value for value in (before[-1].new_value if before else None,
+                                       after[0].old_value if after else None, firm.operating_status)
+                   if value is not None), None)
+    return {f"c.operating.{status}": 1}
+
+
+def firm_share(firm, changes: list, zone: ZoneInfo) -> Counter:
+    """What one enterprise adds to its region's figures: {(day, name): n} (changes: its operating_status rows)."""
+    changes = sorted(changes, key=lambda item: (item.changed_at, item.id))
+    days = {_day(item.changed_at, zone) for item in changes}
+    days.update(d for d in (firm.registered_on, firm.deregistered_on) if d is not None)
+    marks: Counter = Counter()
+    before: dict[str, int] = {}
+    for day in [EVER, *sorted(d for d in days if d > EVER)]:
+        now = _firm_state(firm, changes, day, _day_end(day, zone))
+        for name in now.keys() | before.keys():
+            change = now.get(name, 0) - before.get(name, 0)
+            if change:
+                marks[(day, name)] += change
+        before = now
+    return marks
+
+
+def _firm_changes(connection, condition) -> dict[int, list]:
+    out: dict[int, list] = defaultdict(list)
+    for row in connection.execute(select(EnterpriseChange.enterprise_id, EnterpriseChange.id,
+                                         EnterpriseChange.changed_at, EnterpriseChange.old_value,
+                                         EnterpriseChange.new_value)
+                                  .where(EnterpriseChange.field == "operating_status", condition)):
+        out[row.enterprise_id].append(row)
+    return out
+
+
+_FIRM_COLUMNS = (Enterprise.id, Enterprise.region_id, Enterprise.registered_on, Enterprise.deregistered_on,
+                 Enterprise.operating_status)
+
+
+def _settle_firms(connection, ids: set[int], zone: ZoneInfo) -> None:
+    """Each enterprise's share computed again; the old share taken back. Two reads, at most two upserts."""
+    ids = sorted(ids)
+    found = {row.id: row for row in connection.execute(
+        select(*_FIRM_COLUMNS, EnterpriseFigure.region_id.label("stored_region_id"),
+               EnterpriseFigure.marks.label("stored_marks"))
+        .outerjoin(EnterpriseFigure, EnterpriseFigure.enterprise_id == Enterprise.id).where(Enterprise.id.in_(ids)))}
+    changes = _firm_changes(connection, EnterpriseChange.enterprise_id.in_(ids))
+    figures: Counter = Counter()
+    rows = []
+    for firm in found.values():
+        if firm.stored_region_id is not None:
+            for (day, name), n in _from_marks(firm.stored_marks).items():
+                figures[(firm.stored_region_id, day, name)] -= n
+        marks = firm_share(firm, changes.get(firm.id, []), zone)
+        for (day, name), n in marks.items():
+            figures[(firm.region_id, day, name)] += n
+        row = {"enterprise_id": firm.id, "region_id": firm.region_id, "marks": _as_marks(marks)}
+        if (firm.stored_region_id, firm.stored_marks) != (row["region_id"], row["marks"]):
+            rows.append(row)
+    add_changes(connection, figures)
+    table = EnterpriseFigure.__table__
+    _upsert(connection, table, rows, ["enterprise_id"], lambda new: {"region_id": new.region_id,
+                                                                     "marks": new.marks})
 
 
 # ------------------------------------------------------------------------------------------- writing rows
@@ -258,9 +332,12 @@ def _remember(session: Session, _context, _instances) -> None:
     problems = session.info.setdefault(_PROBLEMS, [])
     visits = session.info.setdefault(_VISITS, [])
     moved = session.info.setdefault(_ENTERPRISES, {})
+    firms = session.info.setdefault(_FIRMS, [])
     for obj in session.new:
         if isinstance(obj, (Problem, ProblemEvent, ProblemStint)):
             problems.append(obj)
+        elif isinstance(obj, (Enterprise, EnterpriseChange)):
+            firms.append(obj)
         elif isinstance(obj, Visit):
             visits.append((obj, 1))
     for obj in session.dirty:
@@ -271,8 +348,12 @@ def _remember(session: Session, _context, _instances) -> None:
         elif isinstance(obj, Visit) and _changed(obj, ("visited_at", "enterprise_id")):
             visits.append(((_history_old(obj, "enterprise_id"), _history_old(obj, "visited_at")), -1))
             visits.append((obj, 1))
-        elif isinstance(obj, Enterprise) and _changed(obj, ("region_id",)):
-            moved.setdefault(obj.id, _history_old(obj, "region_id"))
+        elif isinstance(obj, Enterprise) and _changed(obj, _FIRM_FIELDS):
+            firms.append(obj)
+            if _changed(obj, ("region_id",)):
+                moved.setdefault(obj.id, _history_old(obj, "region_id"))
+        elif isinstance(obj, EnterpriseChange):
+            firms.append(obj)
     for obj in session.deleted:
         if isinstance(obj, Problem):
             problems.append(obj.id)
@@ -280,6 +361,14 @@ def _remember(session: Session, _context, _instances) -> None:
             problems.append(obj.problem_id)
         elif isinstance(obj, Visit):
             visits.append(((_history_old(obj, "enterprise_id"), _history_old(obj, "visited_at")), -1))
+        elif isinstance(obj, EnterpriseChange):
+            firms.append(obj.enterprise_id)
+
+
+def _firm_id(item) -> int | None:
+    if isinstance(item, int):
+        return item
+    return item.id if isinstance(item, Enterprise) else item.enterprise_id
 
 
 def _problem_id(item) -> int | None:
@@ -292,12 +381,13 @@ def _problem_id(item) -> int | None:
 def _settle(session: Session) -> None:
     """Bring the figures up to date with what this transaction wrote, inside it, just before it commits."""
     if not (session.new or session.dirty or session.deleted or session.info.get(_PROBLEMS)
-            or session.info.get(_VISITS) or session.info.get(_ENTERPRISES)):
+            or session.info.get(_VISITS) or session.info.get(_ENTERPRISES) or session.info.get(_FIRMS)):
         return
     session.flush()
     problems = session.info.pop(_PROBLEMS, [])
     visits = session.info.pop(_VISITS, [])
     moved = session.info.pop(_ENTERPRISES, {})
+    firm_ids = {fid for fid in map(_firm_id, session.info.pop(_FIRMS, [])) if fid is not None}
     ids = {pid for pid in map(_problem_id, problems) if pid is not None}
     connection = session.connection()
     if moved:
@@ -311,11 +401,13 @@ def _settle(session: Session) -> None:
         plain.append((enterprise_id, at, sign))
     if plain or moved:
         _settle_visits(connection, plain, moved, zone)
+    if firm_ids:
+        _settle_firms(connection, firm_ids, zone)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for key in (_PROBLEMS, _VISITS, _ENTERPRISES):
+    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS):
         session.info.pop(key, None)
 
 
@@ -333,8 +425,9 @@ def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000) -> d
     zone = zone or configured_zone()
     connection.execute(delete(RegionDayFigure))
     connection.execute(delete(ProblemFigure))
+    connection.execute(delete(EnterpriseFigure))
     changes: Counter = Counter()
-    counted = {"problems": 0, "visits": 0}
+    counted = {"problems": 0, "visits": 0, "enterprises": 0}
     last = 0
     table = ProblemFigure.__table__
     while True:
@@ -357,6 +450,22 @@ def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000) -> d
                          "marks": _as_marks(marks)})
         connection.execute(table.insert(), rows)
         counted["problems"] += len(found)
+    last = 0
+    while True:
+        found = list(connection.execute(select(*_FIRM_COLUMNS).where(Enterprise.id > last)
+                                        .order_by(Enterprise.id).limit(batch)))
+        if not found:
+            break
+        first, last = found[0].id, found[-1].id
+        history = _firm_changes(connection, EnterpriseChange.enterprise_id.between(first, last))
+        rows = []
+        for firm in found:
+            marks = firm_share(firm, history.get(firm.id, []), zone)
+            for (day, name), n in marks.items():
+                changes[(firm.region_id, day, name)] += n
+            rows.append({"enterprise_id": firm.id, "region_id": firm.region_id, "marks": _as_marks(marks)})
+        connection.execute(EnterpriseFigure.__table__.insert(), rows)
+        counted["enterprises"] += len(found)
     for at, region_id in connection.execute(select(Visit.visited_at, Enterprise.region_id)
                                             .join(Enterprise, Enterprise.id == Visit.enterprise_id)):
         changes[(region_id, _day(at, zone), "p.visits")] += 1

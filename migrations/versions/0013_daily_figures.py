@@ -1,11 +1,12 @@
-"""日调度 figures kept by the write path: region_day_figures, problem_figures
+"""日调度 figures kept by the write path: region_day_figures, problem_figures, enterprise_figures
 
 Revision ID: 0013_daily_figures
 Revises: 0009_needs
 Create Date: 2026-12-01 15:30:00
 
 The dashboard reads per (region, local day) figures instead of aggregating the ledger; the data migration
-builds them from every existing problem (its events and stints) and visit, in the configured time zone
+builds them from every existing problem (its events and stints), visit and enterprise (its
+operating-status changes), in the configured time zone
 (services.figures.rebuild; `flask figures rebuild` does the same later).
 """
 from zoneinfo import ZoneInfo
@@ -38,12 +39,19 @@ def upgrade():
     )
     with op.batch_alter_table('problem_figures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_problem_figures_overdue_from'), ['overdue_from'], unique=False)
+    op.create_table('enterprise_figures',
+    sa.Column('enterprise_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('region_id', sa.Integer(), nullable=False),
+    sa.Column('marks', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('enterprise_id', name=op.f('pk_enterprise_figures'))
+    )
     from services.figures import rebuild
 
     rebuild(op.get_bind(), _zone())
 
 
 def downgrade():
+    op.drop_table('enterprise_figures')
     with op.batch_alter_table('problem_figures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_problem_figures_overdue_from'))
     op.drop_table('problem_figures')

@@ -5,7 +5,7 @@ from services.models.audit import AuditHead, AuditLog, RefusalTally
 from services.models.delivery import DeadlineNotice, FeedbackLink, MessageTemplate, OutboxMessage, UserChannels
 from services.models.enterprises import Assignment, Enterprise, EnterpriseChange, EnterpriseTag
 from services.models.field import Photo, StatusReport, Visit
-from services.models.figures import ProblemFigure, RegionDayFigure
+from services.models.figures import EnterpriseFigure, ProblemFigure, RegionDayFigure
 from services.models.idempotency import IdempotencyRecord
 from services.models.monitoring import EarlyWarning
 from services.models.needs import (
@@ -27,5 +27,5 @@ __all__ = [
     "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemEvent", "ProblemStint", "Region",
     "RevokedToken", "StatusReport", "Task", "User", "UserSession", "Visit", "EarlyWarning",
     "Institution", "InstitutionRegion", "Match", "MatchingSession", "Need", "NeedEvent", "Offer", "Placement",
-    "SessionNeed", "ProblemFigure", "RegionDayFigure",
+    "SessionNeed", "ProblemFigure", "RegionDayFigure", "EnterpriseFigure",
 ]

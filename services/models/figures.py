@@ -34,3 +34,13 @@ class ProblemFigure(db.Model):
     overdue_from: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # [[ISO day, name, n], …]: this problem's changes to its region's figures.
     marks: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class EnterpriseFigure(db.Model):
+    """What one enterprise adds to region_day_figures: the operating status it had on each day it existed."""
+
+    __tablename__ = "enterprise_figures"
+
+    enterprise_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    region_id: Mapped[int] = mapped_column(Integer)
+    marks: Mapped[list] = mapped_column(JSON, default=list)

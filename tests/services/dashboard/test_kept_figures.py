@@ -130,10 +130,21 @@ class World:
             except ServiceError:
                 db.session.rollback()
 
-    def visit(self, firm: int) -> None:
+    def visit(self, firm: int, status: str | None) -> None:
+        """A visit, observing the enterprise's operating status (a change of it is recorded) or not."""
         name, liaison, _ = FIRMS[firm]
         create_visit(actor=_actor(liaison), enterprise_id=_firm_id(name), method="phone", visited_at=self.now,
-                     summary="电话走访")
+                     summary="电话走访", operating_status=status)
+
+    def register(self, firm: int, registered: int | None, deregistered: int | None) -> None:
+        """The enterprise's registration dates moved (days from the start), as an import or an edit writes them."""
+        from services.models import Enterprise
+
+        item = db.session.get(Enterprise, _firm_id(FIRMS[firm][0]))
+        start = to_local(self.start).date()
+        item.registered_on = None if registered is None else start + timedelta(days=registered)
+        item.deregistered_on = None if deregistered is None else start + timedelta(days=deregistered)
+        db.session.commit()
 
 
 ACTIONS = ("accept", "reject", "escalate", "return", "resolve", "feedback", "close", "withdraw", "request_info",
@@ -142,7 +153,10 @@ STEP = st.one_of(
     st.tuples(st.just("file"), st.integers(0, 1), st.sampled_from(("financing", "labor", "land"))),
     st.tuples(st.just("act"), st.integers(0, 50), st.sampled_from(ACTIONS)),
     st.tuples(st.just("task"), st.integers(0, 50), st.sampled_from(("sign", "report"))),
-    st.tuples(st.just("visit"), st.integers(0, 1)),
+    st.tuples(st.just("visit"), st.integers(0, 1),
+              st.sampled_from((None, "halted", "partial", "resumed", "full_capacity"))),
+    st.tuples(st.just("register"), st.integers(0, 1), st.one_of(st.none(), st.integers(-3, 3)),
+              st.one_of(st.none(), st.integers(-2, 6))),
     # The clock: minutes to a few weeks, so deadlines pass by the clock and local midnights are crossed.
     st.tuples(st.just("clock"), st.sampled_from((1, 7, 30, 59, 61, 180, 479, 481, 1439, 1441, 4320, 20160))),
 )
