@@ -192,3 +192,13 @@ def test_the_overdue_figure_follows_the_clock_within_today(demo, db_session, hou
     """Deadlines of today still to come are not overdue yet; those passed are (the overdue_from range)."""
     now = datetime.now(timezone.utc) + timedelta(hours=hours)
     _assert_same(now, [None, to_local(now).date()])
+
+
+def test_flask_figures_rebuild_recomputes_every_figure(app, demo, db_session):
+    db_session.execute(RegionDayFigure.__table__.delete())
+    db_session.commit()
+    result = app.test_cli_runner().invoke(args=["figures", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "日调度数据已重建" in result.output
+    now = datetime.now(timezone.utc)
+    _assert_same(now, [None])
