@@ -72,7 +72,7 @@ def _refuse_demo_accounts(app: Flask) -> None:
 
 
 def _configure_services(app: Flask) -> None:
-    from services import location, passwords, timeutil
+    from services import figures, location, passwords, timeutil  # noqa: F401  (figures: its session hooks)
     from services.needs import core as need_core
     from services.problems import limits
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 
 def _checkpoint_file(app: Flask) -> Path:
@@ -85,6 +86,18 @@ def register_cli(app: Flask) -> None:
         from services import accounts
 
         click.echo(f"已清理 {accounts.purge_expired_tokens()} 条过期注销记录")
+
+    figures = AppGroup("figures", help="日调度 figures the write path keeps.")
+
+    @figures.command("rebuild")
+    def figures_rebuild():
+        """Compute the dashboard's kept figures again from every problem and visit (one transaction)."""
+        from services.figures import rebuild_all
+
+        counted = rebuild_all()
+        click.echo(f"日调度数据已重建：问题 {counted['problems']} 条，走访 {counted['visits']} 条")
+
+    app.cli.add_command(figures)
 
     @app.cli.command("scan")
     def scan():

@@ -1,7 +1,12 @@
-"""日调度: the daily dispatch dashboard of a region, in a fixed number of aggregate queries."""
+"""日调度: the daily dispatch dashboard of a region, in a fixed number of aggregate queries.
+
+The problem, visit and operating-status figures come from the figures the write path keeps (services.figures): a few rows
+per region and day, whatever the ledger holds. tests/services/dashboard/reference.py keeps the timeline
+query they replaced, and the tests show both give the same dashboard."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
@@ -9,16 +14,17 @@ from sqlalchemy.orm import aliased
 
 from services.actors import Actor, within_region
 from services.db import db, utcnow
+from services.figures import BASE
 from services.models import (
-    Department, EarlyWarning, Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemEvent, Region, Task, Visit,
+    Department, EarlyWarning, Enterprise, EnterpriseTag, Problem, ProblemFigure, Region,
+    RegionDayFigure, Task, Visit,
 )
 from services.models.tasks import OPEN_TASK_STATUSES, TASK_STATUSES
 from services.models.enterprises import OPERATING_STATUSES
 from services.models.monitoring import SEVERITIES
-from services.models.problems import OPEN, PROBLEM_CATEGORIES, PROBLEM_STATUSES
+from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_STATUSES
 from services.models.reference import REGION_LEVELS
-from services.problems import stints
-from services.reporting import days_between, ratio, region_brief, report_region
+from services.reporting import ratio, region_brief, report_region
 from services.timeutil import day_bounds_utc, local_today
 
 EXCLUDED_FROM_CLOSURE = ("rejected", "withdrawn")
@@ -52,72 +58,69 @@ class _Frame:
         return self.child.id.label("child_id") if by_child else literal(0).label("child_id")
 
 
-def _as_of(column, end: datetime):
-    """The value an event column had at `end`: that of the last event before it (else None)."""
-    return (select(column).where(ProblemEvent.problem_id == Problem.id, ProblemEvent.at < end)
-            .order_by(ProblemEvent.at.desc(), ProblemEvent.id.desc()).limit(1).correlate(Problem).scalar_subquery())
-
-
-def _problems(frame: _Frame, by_child: bool, day: tuple[datetime, datetime], at: datetime) -> dict[int, dict]:
-    """Problems filed by the end of the day, each with the status and level it had then (from its
-    timeline); overdue = open then, with a stint overdue as of then (a stint that moved on still counts)."""
-    end = day[1]
-    status = func.coalesce(_as_of(ProblemEvent.to_status, end), Problem.status)
-    level = func.coalesce(_as_of(ProblemEvent.to_level, end), Problem.level)
-    rows = (select(Problem.id, Enterprise.region_id.label("region_id"), status.label("status"),
-                   Problem.category.label("category"), level.label("level"), Problem.created_at, Problem.accepted_at,
-                   Problem.resolved_at, Problem.closed_at,
-                   case((stints.has_overdue_stint(at), 1), else_=0).label("late"))
-            .join(Enterprise, Enterprise.id == Problem.enterprise_id)
-            .where(Problem.created_at < end)).subquery()
-    closed = and_(rows.c.status == "closed", rows.c.closed_at.is_not(None))
-    stmt = (select(frame.key(by_child), rows.c.status, rows.c.category, rows.c.level,
-                   func.count(rows.c.id).label("n"),
-                   _count_if(_within(rows.c.created_at, *day)).label("new"),
-                   _count_if(_within(rows.c.accepted_at, *day)).label("accepted"),
-                   _count_if(_within(rows.c.resolved_at, *day)).label("resolved"),
-                   _count_if(_within(rows.c.closed_at, *day)).label("closed_today"),
-                   _count_if(and_(rows.c.status.in_(OPEN), rows.c.late == 1)).label("overdue"),
-                   func.coalesce(func.sum(case((closed, days_between(rows.c.created_at, rows.c.closed_at)),
-                                               else_=0)), 0).label("close_days"))
-            .group_by(rows.c.status, rows.c.category, rows.c.level))
-    stmt = frame.scope(stmt, rows.c.region_id, by_child)
-    out: dict[int, dict] = {}
-    for row in db.session.execute(stmt):
-        acc = out.setdefault(row.child_id, _empty_problem_sums())
-        acc["total"] += row.n
-        acc["by_status"][row.status] = acc["by_status"].get(row.status, 0) + row.n
-        acc["by_category"][row.category] = acc["by_category"].get(row.category, 0) + row.n
-        acc["by_level"][row.level] = acc["by_level"].get(row.level, 0) + row.n
-        for name in ("new", "accepted", "resolved", "overdue"):
-            acc[name] += int(getattr(row, name))
-        acc["closed"] += int(row.closed_today)
-        acc["close_days"] += float(row.close_days or 0)
+def _regions(root: Region) -> dict[int, int]:
+    """Every region of the root's subtree → the direct child holding it (0: the root itself)."""
+    out = {}
+    for region_id, path in db.session.execute(select(Region.id, Region.path).where(
+            Region.path.startswith(root.path, autoescape=True))):
+        below = path[len(root.path):].strip("/").split("/")
+        out[region_id] = int(below[0]) if below[0] else 0
     return out
 
 
-def _operating_status(frame: _Frame, by_child: bool, day: date, end: datetime) -> dict[int, dict]:
-    """Enterprises existing at the end of the day by the operating status they had then: the last
-    recorded change before it, else the first change after it tells what it was, else today's."""
-    change = aliased(EnterpriseChange)
-    later = aliased(EnterpriseChange)
-    before = (select(change.new_value).where(change.enterprise_id == Enterprise.id, change.field == "operating_status",
-                                             change.changed_at < end)
-              .order_by(change.changed_at.desc(), change.id.desc()).limit(1).correlate(Enterprise).scalar_subquery())
-    after = (select(later.old_value).where(later.enterprise_id == Enterprise.id, later.field == "operating_status",
-                                           later.changed_at >= end)
-             .order_by(later.changed_at, later.id).limit(1).correlate(Enterprise).scalar_subquery())
-    rows = (select(Enterprise.id, Enterprise.region_id.label("region_id"),
-                   func.coalesce(before, after, Enterprise.operating_status).label("status"))
-            .where(or_(Enterprise.registered_on.is_(None), Enterprise.registered_on <= day),
-                   or_(Enterprise.deregistered_on.is_(None), Enterprise.deregistered_on > day))).subquery()
-    stmt = select(frame.key(by_child), rows.c.status, func.count(rows.c.id).label("n")).group_by(rows.c.status)
-    stmt = frame.scope(stmt, rows.c.region_id, by_child)
-    out: dict[int, dict] = {}
-    for row in db.session.execute(stmt):
-        if row.status in OPERATING_STATUSES:
-            out.setdefault(row.child_id, dict.fromkeys(OPERATING_STATUSES, 0))[row.status] += int(row.n)
+def _kept(regions: dict[int, int], day: date, month_start: date) -> dict[int, Counter]:
+    """The kept figures of the day per key (0: the whole subtree; else the child): running counts (`c.*`) at
+    the end of the day, what happened on the day (`p.*`) and the visits of the month so far (`p.visits.month`)."""
+    figure = RegionDayFigure
+    running = case((figure.day == BASE, figure.n), (figure.day > day, -figure.n), else_=0)
+    stmt = (select(figure.region_id, figure.name, func.sum(running), func.sum(case((figure.day == day, figure.n),
+                                                                                   else_=0)),
+                   func.sum(case((and_(figure.day >= month_start, figure.day <= day), figure.n), else_=0)))
+            .where(figure.region_id.in_(sorted(regions)), or_(figure.day == BASE, figure.day >= month_start))
+            .group_by(figure.region_id, figure.name))
+    out: dict[int, Counter] = {0: Counter()}
+    for region_id, name, total, on_day, in_month in db.session.execute(stmt):
+        keys = {0, regions[region_id]}
+        for key in keys:
+            sums = out.setdefault(key, Counter())
+            if name.startswith("c."):
+                sums[name] += int(total or 0)
+            else:
+                sums[name] += int(on_day or 0)
+                sums[f"{name}.month"] += int(in_month or 0)
     return out
+
+
+def _not_overdue_yet(regions: dict[int, int], kept: dict[int, Counter], day: date, at: datetime,
+                     end: datetime) -> None:
+    """Today: take back the problems the kept figures count as overdue by the end of the day whose deadline
+    is still to come (`at` is now): an index range on problem_figures.overdue_from."""
+    if at >= end:
+        return
+    rows = db.session.execute(select(ProblemFigure.region_id, ProblemFigure.marks).where(
+        ProblemFigure.overdue_from >= at, ProblemFigure.overdue_from < end,
+        ProblemFigure.region_id.in_(sorted(regions))))
+    iso = day.isoformat()
+    for region_id, marks in rows:
+        counted = sum(n for when, name, n in marks if name == "c.overdue" and when <= iso)
+        for key in {0, regions[region_id]}:
+            kept.setdefault(key, Counter())["c.overdue"] -= counted
+
+
+def _problem_sums(kept: Counter | None) -> dict:
+    """The problem figures of one key from its kept figures (the same as the timeline query gives)."""
+    sums = _empty_problem_sums()
+    for name, n in (kept or {}).items():
+        for prefix, block in (("c.status.", "by_status"), ("c.category.", "by_category"), ("c.level.", "by_level")):
+            if name.startswith(prefix):
+                value = name[len(prefix):]
+                if value in sums[block] or n:
+                    sums[block][value] = sums[block].get(value, 0) + n
+    kept = kept or {}
+    sums.update(total=kept.get("c.total", 0), new=kept.get("p.new", 0), accepted=kept.get("p.accepted", 0),
+                resolved=kept.get("p.resolved", 0), closed=kept.get("p.closed", 0),
+                overdue=kept.get("c.overdue", 0), close_days=kept.get("c.close_us", 0) / 86_400_000_000)
+    return sums
 
 
 def _warnings(frame: _Frame, by_child: bool, end: datetime) -> dict[int, dict]:
@@ -150,15 +153,6 @@ def _problem_block(sums: dict | None) -> dict:
     sums["closure_rate"] = ratio(closed, counted)
     sums["mean_days_to_close"] = round(close_days / closed, 1) if closed else None
     return sums
-
-
-def _visits(frame: _Frame, by_child: bool, day, month) -> dict[int, dict]:
-    stmt = (select(frame.key(by_child), _count_if(_within(Visit.visited_at, *day)).label("day"),
-                   _count_if(_within(Visit.visited_at, *month)).label("month"))
-            .join(Enterprise, Enterprise.id == Visit.enterprise_id)
-            .where(Visit.visited_at >= month[0], Visit.visited_at < month[1]))
-    stmt = frame.scope(stmt, Enterprise.region_id, by_child)
-    return {row.child_id: {"day": int(row.day), "month": int(row.month)} for row in db.session.execute(stmt)}
 
 
 def _key_enterprises(frame: _Frame, by_child: bool, month) -> dict[int, dict]:
@@ -211,43 +205,40 @@ def _empty_tasks() -> dict:
             "by_department": []}
 
 
-def dashboard(*, actor: Actor, region: int | None = None, day: date | None = None) -> dict:
+def dashboard(*, actor: Actor, region: int | None = None, day: date | None = None,
+              now: datetime | None = None) -> dict:
     """The day's figures of a region and of each child: problems, visits, key enterprises, statuses, warnings.
     Raises Forbidden (role without reports), NotFound (region out of scope)."""
     root = report_region(actor, region)
     day = day or local_today()
     day_span = day_bounds_utc(day)
     month_span = (day_bounds_utc(day.replace(day=1))[0], day_span[1])
-    now = utcnow()
+    now = now or utcnow()
     at = min(now, day_span[1])
     frame = _Frame(root)
     children = list(db.session.scalars(select(Region).where(Region.parent_id == root.id).order_by(Region.code)))
 
-    problems = _problems(frame, False, day_span, at)
-    child_problems = _problems(frame, True, day_span, at)
-    visits = _visits(frame, False, day_span, month_span)
-    child_visits = _visits(frame, True, day_span, month_span)
+    regions = _regions(root)
+    kept = _kept(regions, day, day.replace(day=1))
+    _not_overdue_yet(regions, kept, day, at, day_span[1])
     keys = _key_enterprises(frame, False, month_span)
     child_keys = _key_enterprises(frame, True, month_span)
-    statuses = _operating_status(frame, False, day, day_span[1])
-    child_statuses = _operating_status(frame, True, day, day_span[1])
     tasks = _tasks(frame, False, day_span[1], at)
     child_tasks = _tasks(frame, True, day_span[1], at)
     warnings = _warnings(frame, False, day_span[1])
     child_warnings = _warnings(frame, True, day_span[1])
 
-    no_visits = {"day": 0, "month": 0}
     no_keys = {"total": 0, "visited_this_month": 0}
-    no_statuses = dict.fromkeys(OPERATING_STATUSES, 0)
     no_warnings = dict.fromkeys(SEVERITIES, 0)
 
     def figures(key: int) -> dict:
-        source = (problems, visits, keys, statuses, warnings) if key == 0 else (
-            child_problems, child_visits, child_keys, child_statuses, child_warnings)
-        return {"problems": _problem_block(source[0].get(key)), "visits": source[1].get(key, no_visits),
-                "key_enterprises": source[2].get(key, no_keys),
-                "enterprises_by_status": source[3].get(key, no_statuses),
-                "warnings_open": source[4].get(key, no_warnings),
+        source = (keys, warnings) if key == 0 else (child_keys, child_warnings)
+        figures = kept.get(key) or Counter()
+        return {"problems": _problem_block(_problem_sums(kept.get(key))),
+                "visits": {"day": figures["p.visits"], "month": figures["p.visits.month"]},
+                "key_enterprises": source[0].get(key, no_keys),
+                "enterprises_by_status": {status: figures[f"c.operating.{status}"] for status in OPERATING_STATUSES},
+                "warnings_open": source[1].get(key, no_warnings),
                 "tasks": (tasks if key == 0 else child_tasks).get(key) or _empty_tasks()}
 
     from services.needs.figures import dashboard_block

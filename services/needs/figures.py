@@ -43,8 +43,8 @@ def _sum_if(condition, value):
     return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
 
-def _block(root: Region, start: datetime, end: datetime) -> dict:
-    """The figures of one region's subtree for one month."""
+def _block(root: Region, start: datetime, end: datetime, *, with_sessions: bool = True) -> dict:
+    """The figures of one region's subtree for one month (the dashboard shows no sessions: it skips them)."""
     in_region = Need.region_id.in_(subtree_region_ids(root.path))
     as_of = (select(NeedEvent.to_status).where(NeedEvent.need_id == Need.id, NeedEvent.at < end)
              .order_by(NeedEvent.at.desc(), NeedEvent.id.desc()).limit(1).correlate(Need).scalar_subquery())
@@ -78,7 +78,7 @@ def _block(root: Region, start: datetime, end: datetime) -> dict:
         .join(Need, Need.id == NeedEvent.need_id)
         .join(Match, and_(Match.id == NeedEvent.match_id, Match.need_id == NeedEvent.need_id))
         .where(in_region, month, NeedEvent.action == "signed")).one()
-    sessions = db.session.scalar(select(func.count()).select_from(MatchingSession).where(
+    sessions = with_sessions and db.session.scalar(select(func.count()).select_from(MatchingSession).where(
         MatchingSession.region_id.in_(subtree_region_ids(root.path)),
         MatchingSession.held_on >= _local_date(start), MatchingSession.held_on < _local_date(end),
         MatchingSession.held_on <= local_today())) or 0  # a session later this month is not held yet
@@ -95,7 +95,7 @@ def _block(root: Region, start: datetime, end: datetime) -> dict:
 
 def dashboard_block(root: Region, start: datetime, end: datetime) -> dict:
     """The dashboard's 对接 row: needs open at `end` by kind, and the month to date."""
-    block = _block(root, start, end)
+    block = _block(root, start, end, with_sessions=False)
     return {"open_by_kind": {kind: counts["open"] + counts["matched"] for kind, counts in block["needs"]["by_kind"].items()},
             "new": sum(block["needs"]["new"].values()), "financing_asked_10k": block["financing"]["asked_10k"],
             "financing_granted_10k": block["financing"]["granted_10k"], "posts_asked": block["labor"]["posts_asked"],

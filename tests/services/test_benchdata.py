@@ -268,3 +268,19 @@ def test_bench_problems_carry_their_enterprises_scope_columns_and_the_kept_count
     assert wrong == 0
     kept = db.session.scalar(select(func.sum(ProblemCount.n)))
     assert kept == db.session.scalar(select(func.count()).select_from(Problem))
+
+
+def test_the_dashboard_over_bench_data_equals_the_timeline_reference(bench):
+    from datetime import timedelta as days_delta
+    from services import dashboard
+    from services.actors import Actor
+    from services.timeutil import to_local
+    from tests.services.dashboard import reference
+
+    now = utcnow()
+    today = to_local(now).date()
+    for username in ("gs_coord", "lx_coord"):
+        actor = Actor.for_user(db.session.scalar(select(User).where(User.username == username)))
+        for day in (None, today - days_delta(days=30)):
+            assert dashboard.dashboard(actor=actor, day=day, now=now) == \
+                reference.dashboard(actor=actor, day=day, now=now), (username, day)

@@ -1,0 +1,490 @@
+"""日调度 figures kept by the write path, so the dashboard reads a few hundred narrow rows whatever the ledger holds.
+
+Each problem adds to its enterprise's region (the problem's county, through the enterprise): for every local
+day from its filing on, the running counts the dashboard shows for that day — filed by then (`c.total`), by
+the status and level its timeline had at the end of the day (`c.status.*`, `c.level.*`), by category
+(`c.category.*`), open and overdue at the end of the day (`c.overdue`), and the time to close of those closed
+then (`c.close_us`, microseconds) — stored as *changes* on the days they change; and on single days what
+happened then (`p.new`, `p.accepted`, `p.resolved`, `p.closed`). Visits add `p.visits` on their day.
+
+The write path keeps them: the session remembers the problems a transaction touched (the problem, its events,
+its stints) and, just before the commit, computes each one's share again from its rows, takes back the share
+it had (`problem_figures.marks`) and adds the new one with `INSERT … ON CONFLICT DO UPDATE SET n = n + …`
+in the writer's own transaction, rows in key order (writers of one county never deadlock). `rebuild()`
+computes everything from the rows (the data migration, `flask figures rebuild`, the bulk generator).
+
+The clock: a problem is overdue from a moment fixed by its stints (`overdue_from`, see services.problems.stints).
+Past days count it from that day on; for today the dashboard takes back those whose moment is still to come
+today (an index range on `problem_figures.overdue_from`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, event, select
+from sqlalchemy.orm import Session, attributes
+
+from services.db import db, unit_of_work
+from services.models import Enterprise, EnterpriseChange, Problem, ProblemEvent, ProblemStint, Visit
+from services.models.figures import EnterpriseFigure, ProblemFigure, RegionDayFigure
+from services.models.problems import OPEN
+from services.timeutil import zone as configured_zone
+
+BASE = date(1, 1, 1)  # the row holding the sum of all changes of a running count
+EVER = date(1, 1, 2)  # the day of a change that holds for every day (an enterprise with no registration date)
+_US = timedelta(microseconds=1)
+
+_PROBLEMS = "figures.problems"
+_VISITS = "figures.visits"
+_ENTERPRISES = "figures.enterprises"
+_FIRMS = "figures.firms"
+_FIRM_FIELDS = ("operating_status", "registered_on", "deregistered_on", "region_id")
+# Problem columns a share depends on (other changes leave it as it is).
+_PROBLEM_FIELDS = ("status", "level", "category", "created_at", "accepted_at", "resolved_at", "closed_at",
+                   "info_requested_at", "enterprise_id")
+_POINTS = (("p.new", "created_at"), ("p.accepted", "accepted_at"), ("p.resolved", "resolved_at"),
+           ("p.closed", "closed_at"))
+
+
+# ------------------------------------------------------------------------------------------- one problem
+
+def overdue_from(stints: Iterable, status: str, info_requested_at: datetime | None) -> datetime | None:
+    """The moment after which the problem has a stint overdue (stints.overdue_clause holds for every `at`
+    later than it, and for none up to it), None if no deadline of its stints can pass."""
+    moments = []
+    for stint in stints:
+        running = stint.left_at is None
+        stopped = running and status == "awaiting_info" and info_requested_at is not None
+        due = stint.due_at
+        if due is not None and (running or due < stint.left_at) and not (stopped and info_requested_at <= due):
+            moments.append(due)
+        acceptance = stint.acceptance_due_at
+        if (acceptance is not None and (running or acceptance < stint.left_at)
+                and (stint.accepted_at is None or acceptance < stint.accepted_at)
+                and not (stopped and info_requested_at <= acceptance)):
+            moments.append(acceptance)
+    return min(moments) if moments else None
+
+
+def _day(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def _day_end(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+
+
+def _state(problem, events: list, late_from: datetime | None, end: datetime) -> dict[str, int]:
+    """The problem's running counts at `end` (the end of a local day), as the reference query computes them."""
+    if not problem.created_at < end:
+        return {}
+    last = None
+    for item in events:  # sorted by (at, id)
+        if item.at < end:
+            last = item
+        else:
+            break
+    status = last.to_status if last is not None and last.to_status is not None else problem.status
+    level = last.to_level if last is not None and last.to_level is not None else problem.level
+    state = {"c.total": 1, f"c.status.{status}": 1, f"c.level.{level}": 1, f"c.category.{problem.category}": 1}
+    if status in OPEN and late_from is not None and late_from < end:
+        state["c.overdue"] = 1
+    if status == "closed" and problem.closed_at is not None:
+        state["c.close_us"] = (problem.closed_at - problem.created_at) // _US
+    return state
+
+
+def share(problem, events: list, stints: list, zone: ZoneInfo) -> tuple[Counter, datetime | None]:
+    """What one problem adds to its region's figures: {(day, name): n}, and its overdue_from."""
+    events = sorted(events, key=lambda item: (item.at, item.id))
+    late_from = overdue_from(stints, problem.status, problem.info_requested_at)
+    days = {_day(problem.created_at, zone), *(_day(item.at, zone) for item in events)}
+    if late_from is not None:
+        days.add(_day(late_from, zone))
+    marks: Counter = Counter()
+    before: dict[str, int] = {}
+    for day in sorted(days):
+        now = _state(problem, events, late_from, _day_end(day, zone))
+        for name in now.keys() | before.keys():
+            change = now.get(name, 0) - before.get(name, 0)
+            if change:
+                marks[(day, name)] += change
+        before = now
+    filed = _day(problem.created_at, zone)
+    for name, column in _POINTS:
+        moment = getattr(problem, column)
+        if moment is not None and _day(moment, zone) >= filed:
+            marks[(_day(moment, zone), name)] += 1
+    return marks, late_from
+
+
+def _as_marks(marks: Counter) -> list:
+    return [[day.isoformat(), name, n] for (day, name), n in sorted(marks.items()) if n]
+
+
+def _from_marks(stored: list | None) -> Counter:
+    return Counter({(date.fromisoformat(day), name): n for day, name, n in stored or ()})
+
+
+def _firm_state(firm, changes: list, day: date, end: datetime) -> dict[str, int]:
+    """The enterprise's running count on `day`: existing then, by the operating status it had at `end`."""
+    if firm.registered_on is not None and firm.registered_on > day:
+        return {}
+    if firm.deregistered_on is not None and firm.deregistered_on <= day:
+        return {}
+    before = [item for item in changes if item.changed_at < end]
+    after = [item for item in changes if item.changed_at >= end]
+    status = next((value for value in (before[-1].new_value if before else None,
+                                       after[0].old_value if after else None, firm.operating_status)
+                   if value is not None), None)
+    return {f"c.operating.{status}": 1}
+
+
+def firm_share(firm, changes: list, zone: ZoneInfo) -> Counter:
+    """What one enterprise adds to its region's figures: {(day, name): n} (changes: its operating_status rows)."""
+    changes = sorted(changes, key=lambda item: (item.changed_at, item.id))
+    days = {_day(item.changed_at, zone) for item in changes}
+    days.update(d for d in (firm.registered_on, firm.deregistered_on) if d is not None)
+    marks: Counter = Counter()
+    before: dict[str, int] = {}
+    for day in [EVER, *sorted(d for d in days if d > EVER)]:
+        now = _firm_state(firm, changes, day, _day_end(day, zone))
+        for name in now.keys() | before.keys():
+            change = now.get(name, 0) - before.get(name, 0)
+            if change:
+                marks[(day, name)] += change
+        before = now
+    return marks
+
+
+def _firm_changes(connection, condition) -> dict[int, list]:
+    out: dict[int, list] = defaultdict(list)
+    for row in connection.execute(select(EnterpriseChange.enterprise_id, EnterpriseChange.id,
+                                         EnterpriseChange.changed_at, EnterpriseChange.old_value,
+                                         EnterpriseChange.new_value)
+                                  .where(EnterpriseChange.field == "operating_status", condition)):
+        out[row.enterprise_id].append(row)
+    return out
+
+
+_FIRM_COLUMNS = (Enterprise.id, Enterprise.region_id, Enterprise.registered_on, Enterprise.deregistered_on,
+                 Enterprise.operating_status)
+
+
+def _settle_firms(connection, ids: set[int], zone: ZoneInfo) -> None:
+    """Each enterprise's share computed again; the old share taken back. Two reads, at most two upserts."""
+    ids = sorted(ids)
+    found = {row.id: row for row in connection.execute(
+        select(*_FIRM_COLUMNS, EnterpriseFigure.region_id.label("stored_region_id"),
+               EnterpriseFigure.marks.label("stored_marks"))
+        .outerjoin(EnterpriseFigure, EnterpriseFigure.enterprise_id == Enterprise.id).where(Enterprise.id.in_(ids)))}
+    changes = _firm_changes(connection, EnterpriseChange.enterprise_id.in_(ids))
+    figures: Counter = Counter()
+    rows = []
+    for firm in found.values():
+        if firm.stored_region_id is not None:
+            for (day, name), n in _from_marks(firm.stored_marks).items():
+                figures[(firm.stored_region_id, day, name)] -= n
+        marks = firm_share(firm, changes.get(firm.id, []), zone)
+        for (day, name), n in marks.items():
+            figures[(firm.region_id, day, name)] += n
+        row = {"enterprise_id": firm.id, "region_id": firm.region_id, "marks": _as_marks(marks)}
+        if (firm.stored_region_id, firm.stored_marks) != (row["region_id"], row["marks"]):
+            rows.append(row)
+    add_changes(connection, figures)
+    table = EnterpriseFigure.__table__
+    _upsert(connection, table, rows, ["enterprise_id"], lambda new: {"region_id": new.region_id,
+                                                                     "marks": new.marks})
+
+
+# ------------------------------------------------------------------------------------------- writing rows
+
+def _upsert(connection, table, rows: list[dict], keys: list[str], update: dict):
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table).values(rows)
+    connection.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update(stmt.excluded)))
+
+
+def _figure_rows(changes: Counter) -> list[dict]:
+    """{(region, day, name): n} as region_day_figures rows in key order, running counts added to BASE too."""
+    rows: Counter = Counter()
+    for (region_id, day, name), n in changes.items():
+        if not n:
+            continue
+        rows[(region_id, day, name)] += n
+        if name.startswith("c."):
+            rows[(region_id, BASE, name)] += n
+    return [{"region_id": r, "day": d, "name": name, "n": n} for (r, d, name), n in sorted(rows.items()) if n]
+
+
+def add_changes(connection, changes: Counter) -> None:
+    """Add {(region, day, name): n} to region_day_figures (and running counts to their BASE row too), in one
+    upsert, rows in key order (two writers of one county lock their rows in the same order)."""
+    table = RegionDayFigure.__table__
+    _upsert(connection, table, _figure_rows(changes), ["region_id", "day", "name"],
+            lambda new: {"n": table.c.n + new.n})
+
+
+def _settle_problems(connection, ids: set[int], zone: ZoneInfo) -> None:
+    """Each problem's share computed again from its rows; the old share taken back, the new one added.
+    Three reads (the problems with their stored share, their events, their stints) and at most two upserts."""
+    ids = sorted(ids)
+    found = {row.id: row for row in connection.execute(
+        select(Problem.id, Problem.created_at, Problem.status, Problem.level, Problem.category, Problem.accepted_at,
+               Problem.resolved_at, Problem.closed_at, Problem.info_requested_at,
+               Enterprise.region_id.label("region_id"), ProblemFigure.region_id.label("stored_region_id"),
+               ProblemFigure.overdue_from.label("stored_overdue_from"), ProblemFigure.marks.label("stored_marks"))
+        .join(Enterprise, Enterprise.id == Problem.enterprise_id)
+        .outerjoin(ProblemFigure, ProblemFigure.problem_id == Problem.id).where(Problem.id.in_(ids)))}
+    stored = {pid: (row.stored_region_id, row.stored_marks) for pid, row in found.items()
+              if row.stored_region_id is not None}
+    gone = [pid for pid in ids if pid not in found]
+    if gone:  # problems deleted: their share is taken back
+        stored.update({row.problem_id: (row.region_id, row.marks) for row in connection.execute(
+            select(ProblemFigure.problem_id, ProblemFigure.region_id, ProblemFigure.marks)
+            .where(ProblemFigure.problem_id.in_(gone)))})
+    events, stints = _timelines(connection, [pid for pid in ids if pid in found])
+    changes: Counter = Counter()
+    rows = []
+    for problem_id in ids:
+        old_region, old_marks = stored.get(problem_id, (None, None))
+        if old_region is not None:
+            for (day, name), n in _from_marks(old_marks).items():
+                changes[(old_region, day, name)] -= n
+        problem = found.get(problem_id)
+        if problem is None:
+            continue
+        marks, late_from = share(problem, events.get(problem_id, []), stints.get(problem_id, []), zone)
+        for (day, name), n in marks.items():
+            changes[(problem.region_id, day, name)] += n
+        row = {"problem_id": problem_id, "region_id": problem.region_id, "overdue_from": late_from,
+               "marks": _as_marks(marks)}
+        if (problem.stored_region_id, problem.stored_overdue_from, problem.stored_marks) != (
+                row["region_id"], row["overdue_from"], row["marks"]):
+            rows.append(row)
+    add_changes(connection, changes)
+    table = ProblemFigure.__table__
+    _upsert(connection, table, rows, ["problem_id"], lambda new: {
+        "region_id": new.region_id, "overdue_from": new.overdue_from, "marks": new.marks})
+    if gone:
+        connection.execute(delete(ProblemFigure).where(ProblemFigure.problem_id.in_(gone)))
+
+
+def _timelines(connection, ids: list[int]) -> tuple[dict, dict]:
+    events: dict[int, list] = defaultdict(list)
+    if not ids:
+        return events, defaultdict(list)
+    for row in connection.execute(select(ProblemEvent.problem_id, ProblemEvent.id, ProblemEvent.at,
+                                         ProblemEvent.to_status, ProblemEvent.to_level)
+                                  .where(ProblemEvent.problem_id.in_(ids))):
+        events[row.problem_id].append(row)
+    stints: dict[int, list] = defaultdict(list)
+    for row in connection.execute(select(ProblemStint.problem_id, ProblemStint.due_at, ProblemStint.acceptance_due_at,
+                                         ProblemStint.accepted_at, ProblemStint.left_at)
+                                  .where(ProblemStint.problem_id.in_(ids))):
+        stints[row.problem_id].append(row)
+    return events, stints
+
+
+def _settle_visits(connection, visits: list[tuple[int, datetime, int]], moved: dict[int, int],
+                   zone: ZoneInfo) -> None:
+    """Visits added (+1) or taken back (-1) as (enterprise, visited_at, sign); enterprises moved from a region."""
+    changes: Counter = Counter()
+    enterprise_ids = {enterprise_id for enterprise_id, _, _ in visits}
+    regions = {row.id: row.region_id for row in connection.execute(
+        select(Enterprise.id, Enterprise.region_id).where(Enterprise.id.in_(sorted(enterprise_ids))))
+    } if enterprise_ids else {}
+    for enterprise_id, at, sign in visits:
+        if enterprise_id in regions and at is not None:
+            changes[(regions[enterprise_id], _day(at, zone), "p.visits")] += sign
+    if moved:
+        rows = connection.execute(select(Visit.visited_at, Enterprise.id, Enterprise.region_id)
+                                  .join(Enterprise, Enterprise.id == Visit.enterprise_id)
+                                  .where(Enterprise.id.in_(sorted(moved))))
+        for at, enterprise_id, region_id in rows:
+            changes[(moved[enterprise_id], _day(at, zone), "p.visits")] -= 1
+            changes[(region_id, _day(at, zone), "p.visits")] += 1
+    add_changes(connection, changes)
+
+
+# ------------------------------------------------------------------------------------------- the session hooks
+
+def _history_old(obj, name):
+    history = attributes.get_history(obj, name)
+    return history.deleted[0] if history.deleted else getattr(obj, name)
+
+
+def _changed(obj, names) -> bool:
+    return any(attributes.get_history(obj, name, attributes.PASSIVE_NO_INITIALIZE).has_changes() for name in names)
+
+
+@event.listens_for(Session, "before_flush")
+def _remember(session: Session, _context, _instances) -> None:
+    problems = session.info.setdefault(_PROBLEMS, [])
+    visits = session.info.setdefault(_VISITS, [])
+    moved = session.info.setdefault(_ENTERPRISES, {})
+    firms = session.info.setdefault(_FIRMS, [])
+    for obj in session.new:
+        if isinstance(obj, (Problem, ProblemEvent, ProblemStint)):
+            problems.append(obj)
+        elif isinstance(obj, (Enterprise, EnterpriseChange)):
+            firms.append(obj)
+        elif isinstance(obj, Visit):
+            visits.append((obj, 1))
+    for obj in session.dirty:
+        if isinstance(obj, Problem) and _changed(obj, _PROBLEM_FIELDS):
+            problems.append(obj)
+        elif isinstance(obj, (ProblemEvent, ProblemStint)):
+            problems.append(obj)
+        elif isinstance(obj, Visit) and _changed(obj, ("visited_at", "enterprise_id")):
+            visits.append(((_history_old(obj, "enterprise_id"), _history_old(obj, "visited_at")), -1))
+            visits.append((obj, 1))
+        elif isinstance(obj, Enterprise) and _changed(obj, _FIRM_FIELDS):
+            firms.append(obj)
+            if _changed(obj, ("region_id",)):
+                moved.setdefault(obj.id, _history_old(obj, "region_id"))
+        elif isinstance(obj, EnterpriseChange):
+            firms.append(obj)
+    for obj in session.deleted:
+        if isinstance(obj, Problem):
+            problems.append(obj.id)
+        elif isinstance(obj, (ProblemEvent, ProblemStint)):
+            problems.append(obj.problem_id)
+        elif isinstance(obj, Visit):
+            visits.append(((_history_old(obj, "enterprise_id"), _history_old(obj, "visited_at")), -1))
+        elif isinstance(obj, EnterpriseChange):
+            firms.append(obj.enterprise_id)
+
+
+def _firm_id(item) -> int | None:
+    if isinstance(item, int):
+        return item
+    return item.id if isinstance(item, Enterprise) else item.enterprise_id
+
+
+def _problem_id(item) -> int | None:
+    if isinstance(item, int):
+        return item
+    return item.id if isinstance(item, Problem) else item.problem_id
+
+
+@event.listens_for(Session, "before_commit")
+def _settle(session: Session) -> None:
+    """Bring the figures up to date with what this transaction wrote, inside it, just before it commits."""
+    if not (session.new or session.dirty or session.deleted or session.info.get(_PROBLEMS)
+            or session.info.get(_VISITS) or session.info.get(_ENTERPRISES) or session.info.get(_FIRMS)):
+        return
+    session.flush()
+    problems = session.info.pop(_PROBLEMS, [])
+    visits = session.info.pop(_VISITS, [])
+    moved = session.info.pop(_ENTERPRISES, {})
+    firm_ids = {fid for fid in map(_firm_id, session.info.pop(_FIRMS, [])) if fid is not None}
+    ids = {pid for pid in map(_problem_id, problems) if pid is not None}
+    connection = session.connection()
+    if moved:
+        ids.update(connection.scalars(select(Problem.id).where(Problem.enterprise_id.in_(sorted(moved)))))
+    zone = configured_zone()
+    if ids:
+        _settle_problems(connection, ids, zone)
+    plain = []
+    for item, sign in visits:
+        enterprise_id, at = (item.enterprise_id, item.visited_at) if isinstance(item, Visit) else item
+        plain.append((enterprise_id, at, sign))
+    if plain or moved:
+        _settle_visits(connection, plain, moved, zone)
+    if firm_ids:
+        _settle_firms(connection, firm_ids, zone)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS):
+        session.info.pop(key, None)
+
+
+# ------------------------------------------------------------------------------------------- rebuilding
+
+@unit_of_work()
+def rebuild_all() -> dict[str, int]:
+    """rebuild() as its own transaction (`flask figures rebuild`; the bulk generator calls it after loading)."""
+    return rebuild(db.session.connection())
+
+
+def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000) -> dict[str, int]:
+    """Compute every figure again from the rows (inside the caller's transaction): the data migration,
+    `flask figures rebuild`, and the bulk generator after loading. Returns what it counted."""
+    zone = zone or configured_zone()
+    connection.execute(delete(RegionDayFigure))
+    connection.execute(delete(ProblemFigure))
+    connection.execute(delete(EnterpriseFigure))
+    changes: Counter = Counter()
+    counted = {"problems": 0, "visits": 0, "enterprises": 0}
+    last = 0
+    table = ProblemFigure.__table__
+    while True:
+        found = list(connection.execute(
+            select(Problem.id, Problem.created_at, Problem.status, Problem.level, Problem.category,
+                   Problem.accepted_at, Problem.resolved_at, Problem.closed_at, Problem.info_requested_at,
+                   Enterprise.region_id.label("region_id"))
+            .join(Enterprise, Enterprise.id == Problem.enterprise_id)
+            .where(Problem.id > last).order_by(Problem.id).limit(batch)))
+        if not found:
+            break
+        last = found[-1].id
+        events, stints = _timelines_between(connection, found[0].id, last)
+        rows = []
+        for problem in found:
+            marks, late_from = share(problem, events.get(problem.id, []), stints.get(problem.id, []), zone)
+            for (day, name), n in marks.items():
+                changes[(problem.region_id, day, name)] += n
+            rows.append({"problem_id": problem.id, "region_id": problem.region_id, "overdue_from": late_from,
+                         "marks": _as_marks(marks)})
+        connection.execute(table.insert(), rows)
+        counted["problems"] += len(found)
+    last = 0
+    while True:
+        found = list(connection.execute(select(*_FIRM_COLUMNS).where(Enterprise.id > last)
+                                        .order_by(Enterprise.id).limit(batch)))
+        if not found:
+            break
+        first, last = found[0].id, found[-1].id
+        history = _firm_changes(connection, EnterpriseChange.enterprise_id.between(first, last))
+        rows = []
+        for firm in found:
+            marks = firm_share(firm, history.get(firm.id, []), zone)
+            for (day, name), n in marks.items():
+                changes[(firm.region_id, day, name)] += n
+            rows.append({"enterprise_id": firm.id, "region_id": firm.region_id, "marks": _as_marks(marks)})
+        connection.execute(EnterpriseFigure.__table__.insert(), rows)
+        counted["enterprises"] += len(found)
+    for at, region_id in connection.execute(select(Visit.visited_at, Enterprise.region_id)
+                                            .join(Enterprise, Enterprise.id == Visit.enterprise_id)):
+        changes[(region_id, _day(at, zone), "p.visits")] += 1
+        counted["visits"] += 1
+    rows = _figure_rows(changes)  # the tables are empty: plain inserts (executemany), no conflict possible
+    for start in range(0, len(rows), batch):
+        connection.execute(RegionDayFigure.__table__.insert(), rows[start:start + batch])
+    return counted
+
+
+def _timelines_between(connection, first: int, last: int) -> tuple[dict, dict]:
+    events: dict[int, list] = defaultdict(list)
+    for row in connection.execute(select(ProblemEvent.problem_id, ProblemEvent.id, ProblemEvent.at,
+                                         ProblemEvent.to_status, ProblemEvent.to_level)
+                                  .where(ProblemEvent.problem_id.between(first, last))):
+        events[row.problem_id].append(row)
+    stints: dict[int, list] = defaultdict(list)
+    for row in connection.execute(select(ProblemStint.problem_id, ProblemStint.due_at, ProblemStint.acceptance_due_at,
+                                         ProblemStint.accepted_at, ProblemStint.left_at)
+                                  .where(ProblemStint.problem_id.between(first, last))):
+        stints[row.problem_id].append(row)
+    return events, stints

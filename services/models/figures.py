@@ -1,0 +1,46 @@
+"""日调度 figures kept by the write path: per region and local day, and each problem's share of them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db import UTCDateTime, db
+
+
+class RegionDayFigure(db.Model):
+    """One figure of one region on one local day. Names `c.*` are changes of a running count (the count on
+    a day is the sum of its changes up to that day; the row of day BASE holds the sum of all of them), names
+    `p.*` are what happened on that day (filed, accepted, resolved, closed, visits)."""
+
+    __tablename__ = "region_day_figures"
+
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(48), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ProblemFigure(db.Model):
+    """What one problem adds to region_day_figures (so a change can take back exactly its old share), and
+    the moment from which it counts as overdue (the dashboard of today takes back those not overdue yet)."""
+
+    __tablename__ = "problem_figures"
+
+    problem_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    region_id: Mapped[int] = mapped_column(Integer)
+    overdue_from: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # [[ISO day, name, n], …]: this problem's changes to its region's figures.
+    marks: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class EnterpriseFigure(db.Model):
+    """What one enterprise adds to region_day_figures: the operating status it had on each day it existed."""
+
+    __tablename__ = "enterprise_figures"
+
+    enterprise_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    region_id: Mapped[int] = mapped_column(Integer)
+    marks: Mapped[list] = mapped_column(JSON, default=list)
