@@ -81,7 +81,7 @@ def before() -> Response | None:
     if not key or len(key) > 255:
         return problem(422, "validation_error", "Idempotency-Key 长度须为 1–255 个字符",
                        errors={HEADER: ["长度须为 1–255 个字符"]})
-    if getattr(g, "_jwt_extended_jwt_user", None):
+    if (g.get("_jwt_extended_jwt_user") or {}).get("loaded_user") is not None:
         from api.auth import current_actor  # api.auth installs this hook: imported when it runs
         current_actor()  # the caller as a plain value now, so the rollback below leaves nothing to reload
     db.session.rollback()  # end the authentication read: the claim below writes on its own connection

@@ -26,6 +26,7 @@ BUDGET = {
     "/api/v1/common-problems": 10,
     "/api/v1/departments": 3,
     "/api/v1/enterprises": 4,
+    "/api/v1/exports": 2,
     "/api/v1/enterprises/{enterprise_id}/history": 3,
     "/api/v1/enterprises/{enterprise_id}/plan/versions": 10,
     "/api/v1/enterprises/{enterprise_id}/problems": 6,
