@@ -333,6 +333,9 @@ def run_job(job_id: int, *, worker: str, stop: threading.Event | None = None) ->
 
 def _run(job_id: int, worker: str, stop: threading.Event | None) -> str:
     job = db.session.get(ExportJob, job_id)
+    if job is None:  # deleted since it was claimed (its user's data purged): nothing to do
+        db.session.rollback()
+        return "lost"
     ledger, fmt, filters, attempts = job.ledger, job.format, dict(job.filters or {}), job.attempts
     user = db.session.get(User, job.user_id)
     actor = Actor.for_user(user) if user is not None and user.is_active else None
@@ -445,6 +448,11 @@ def run(*, stop: threading.Event, worker: str, idle_seconds: float = 2.0, drain:
         except DBAPIError as error:
             db.session.rollback()
             log.warning("export worker %s: database unavailable (%s)", worker, error.__class__.__name__)
+            stop.wait(idle_seconds)
+            continue
+        except Exception:  # noqa: BLE001 - one bad job or bug must not end the exports of every later one
+            db.session.rollback()
+            log.exception("export worker %s: unexpected error", worker)
             stop.wait(idle_seconds)
             continue
         if outcome is not None:

@@ -408,3 +408,22 @@ def test_a_refused_direct_export_is_not_audited_as_an_export(app, login_as, monk
     login_as("lx_coord").get("problems/export.csv")
     with app.app_context():
         assert db.session.scalar(select(AuditLog.id).where(AuditLog.action == "problem.exported")) is None
+
+
+def test_a_job_deleted_after_its_claim_is_let_go_and_the_worker_goes_on(app, login_as):
+    import threading
+
+    forget_demo_jobs(app)
+    first = login_as("lx_coord").post("exports", json={"ledger": "problems", "format": "csv", "filters": {}})
+    assert first.status_code == 202
+    with app.app_context():
+        claimed = export_jobs.claim(worker="w")
+        db.session.execute(ExportJob.__table__.delete().where(ExportJob.id == claimed))
+        db.session.commit()
+        assert export_jobs.run_job(claimed, worker="w") == "lost"
+        db.session.remove()
+    second = login_as("lx_coord").post("exports", json={"ledger": "problems", "format": "csv", "filters": {}})
+    with app.app_context():
+        assert export_jobs.run(stop=threading.Event(), worker="w", idle_seconds=0.01, drain=True) == 1
+        assert db.session.get(ExportJob, second.get_json()["id"]).state == "done"
+        db.session.remove()

@@ -13,7 +13,9 @@ from tests.services.exports.helpers import forget_demo_jobs, rows
 
 @pytest.fixture
 def worker(app):
-    """The export half of `flask deliver`, in a thread of this process."""
+    """The export half of `flask deliver`, in a thread of this process (started once the demo's queued job is
+    gone, so the job it runs is the test's)."""
+    forget_demo_jobs(app)
     stop = threading.Event()
 
     def run():
