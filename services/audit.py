@@ -99,13 +99,15 @@ class SealResult:
 
 
 def _sealable():
-    """Unsealed rows in the order they are chained. On PostgreSQL only rows whose writing transaction is older
-    than every running one: no transaction still running can commit a row that sorts before them."""
+    """Unsealed rows in the order they are chained: every row the sealer can see, i.e. whose writing
+    transaction has committed, by (txid, id) on PostgreSQL and by id on SQLite (writers are serialised there).
+    A row committed later by a slower transaction is chained by a later pass, once: the chain's order is the
+    order in which rows became visible to the sealer, and no running transaction (a long report, a session
+    left idle in a transaction) holds the sealing of everyone else's rows back."""
     stmt = select(AuditLog).where(AuditLog.seq.is_(None))
     if db.session.get_bind().dialect.name == "postgresql":
-        horizon = db.session.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
-        return stmt.where(AuditLog.txid < horizon).order_by(AuditLog.txid, AuditLog.id)
-    return stmt.order_by(AuditLog.id)  # SQLite: writers are serialised, every committed row is final
+        return stmt.order_by(AuditLog.txid, AuditLog.id)
+    return stmt.order_by(AuditLog.id)
 
 
 def seal(*, batch: int = SEAL_BATCH) -> SealResult:
