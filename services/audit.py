@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import event, func, insert, or_, select, text
+from sqlalchemy import event, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from services.actors import Actor
