@@ -3,7 +3,7 @@
 Builds a migrated SQLite (or --database-url PostgreSQL) database with the demo data plus N synthetic problems
 (events, stints, a spread over the demo's counties and the last --days days) and visits, rebuilds the kept
 figures (services.figures.rebuild_all, as `flask bench-data` does after loading), serves it with gunicorn as
-`make run` does (2 gthread workers) with the one-select route mounted beside the app (bench/one_select.py), and
+`make run` does (2 gthread workers) with the one-select route mounted beside the app (bench/scale_app.py, as bench/scale.py serves it), and
 times, one request after another, the one-select route, the dashboard of a prefecture and of the province.
 Three repetitions; prints min and median of each p50 and the ratios. With --reference it also times, in process,
 the timeline query the kept figures replaced (tests/services/dashboard/reference.py) against the new one.
@@ -115,8 +115,7 @@ def serve(env: dict) -> tuple[subprocess.Popen, str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen([BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-                               "--worker-class", "gthread", "--no-control-socket", "--pythonpath", "bench",
-                               "one_select:app"],
+                               "--worker-class", "gthread", "--no-control-socket", "bench.scale_app:application"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -139,7 +138,7 @@ def measure(base: str, count: int) -> dict[str, list[float]]:
         return session
 
     bare, prefecture, province = requests.Session(), login("lx_coord"), login("gs_coord")
-    routes = {"one-select": (bare, base + "/one-select/1"),
+    routes = {"one-select": (bare, base + "/bench/one/1"),
               "dashboard (prefecture)": (prefecture, base + "/api/v1/dashboard"),
               "dashboard (province)": (province, base + "/api/v1/dashboard")}
     for session, url in routes.values():  # warm: connections, caches, the first request of a session
