@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select, true
-from sqlalchemy.orm import aliased, configure_mappers, joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, configure_mappers, joinedload, selectinload
 
 from services import audit
 from services.actors import Actor, enterprise_clause, problem_clause, sees_full_contact, subtree_region_ids
@@ -96,14 +96,18 @@ def _name_of(model, key_column, label: str):
 
 # What a list row shows (ProblemSummarySchema), selected as columns: the page is rows, not ORM objects (no
 # identity map, no relationship loading), dumped by api/schemas/rows.py. Every sort key of sorts.PROBLEMS is
-# among them (the cursor is made from the last row).
+# among them (the cursor is made from the last row). The table's own Column objects, not the mapped
+# attributes: they are the same objects in every request's statement, so the cached result map is reused as
+# it is instead of being matched column by column against each new statement.
+_PROBLEMS = Problem.__table__.c
 LIST_COLUMNS = (
-    Problem.id, Problem.number, Problem.enterprise_id, _name_of(Enterprise, Problem.enterprise_id, "enterprise_name"),
-    Problem.source, Problem.category, Problem.title, Problem.scope, Problem.urgency, Problem.level,
-    Problem.owning_region_id, _name_of(Region, Problem.owning_region_id, "owning_region_name"),
-    Problem.department_id, _name_of(Department, Problem.department_id, "department_name"),
-    Problem.status, Problem.due_at, Problem.supervised, Problem.reopen_count, Problem.accepted_at,
-    Problem.resolved_at, Problem.closed_at, Problem.version, Problem.created_at, Problem.updated_at,
+    _PROBLEMS.id, _PROBLEMS.number, _PROBLEMS.enterprise_id,
+    _name_of(Enterprise, Problem.enterprise_id, "enterprise_name"),
+    _PROBLEMS.source, _PROBLEMS.category, _PROBLEMS.title, _PROBLEMS.scope, _PROBLEMS.urgency, _PROBLEMS.level,
+    _PROBLEMS.owning_region_id, _name_of(Region, Problem.owning_region_id, "owning_region_name"),
+    _PROBLEMS.department_id, _name_of(Department, Problem.department_id, "department_name"),
+    _PROBLEMS.status, _PROBLEMS.due_at, _PROBLEMS.supervised, _PROBLEMS.reopen_count, _PROBLEMS.accepted_at,
+    _PROBLEMS.resolved_at, _PROBLEMS.closed_at, _PROBLEMS.version, _PROBLEMS.created_at, _PROBLEMS.updated_at,
 )
 
 
