@@ -8,7 +8,7 @@ import marshmallow as ma
 from sqlalchemy.engine import Row
 
 from api.schemas.base import BaseSchema
-from api.schemas.rows import row_dumper
+from api.schemas.rows import rows_dumper
 from services.paging import MAX_LIMIT, Sorts
 
 
@@ -43,8 +43,7 @@ class PageSchema(BaseSchema):
         items = obj.get("items") if isinstance(obj, dict) and not many else None
         if not items or not isinstance(items[0], Row):
             return super().dump(obj, many=many)
-        dump_row = row_dumper(self.item_schema)
-        page = {"items": [dump_row(row) for row in items], "next_cursor": obj["next_cursor"]}
+        page = {"items": rows_dumper(self.item_schema)(items), "next_cursor": obj["next_cursor"]}
         if obj.get("total") is not None:
             page["total"] = int(obj["total"])
         elif "total" in obj:

@@ -118,6 +118,11 @@ def test_the_row_plan_keeps_the_schemas_field_order_and_data_keys():
     assert dumped == {"id": 3, "isFlag": True, "title": "标题", "owner_name": "临夏县", "at": "2026-03-01T09:30:00+08:00"}
 
 
+def test_a_boolean_is_dumped_as_it_is_stored_as_marshmallow_does():
+    row = _Row(id=1, flag=1, title=None, owner_name=None, at=None)
+    assert row_dumper(_Sample)(row)["isFlag"] == 1 == _Sample().dump({"flag": 1})["isFlag"]
+
+
 def test_the_row_plan_gives_null_for_missing_values_as_marshmallow_does():
     row = _Row(id=None, flag=None, title=None, owner_name=None, at=None)
     assert row_dumper(_Sample)(row) == {"id": None, "isFlag": None, "title": None, "owner_name": None, "at": None}
@@ -145,3 +150,40 @@ def test_a_page_of_objects_still_goes_through_marshmallow():
     page = {"items": [_Row(id=1, flag=False, title=None, owner=None, at=None)], "next_cursor": None}
     assert schema.dump(page) == {"items": [{"id": 1, "isFlag": False, "title": None, "owner_name": None, "at": None}],
                                  "next_cursor": None}
+
+
+def _sample_row(**values):
+    from collections import namedtuple
+
+    return namedtuple("Row", list(values))(**values)
+
+
+SAMPLE = dict(id=3, flag=True, title="标题", owner_name="临夏县", at=None)
+
+
+def test_a_page_whose_columns_are_the_schemas_fields_in_order_is_zipped_to_the_same_items():
+    from datetime import datetime, timezone
+
+    from api.schemas.rows import rows_dumper
+
+    rows = [_sample_row(**SAMPLE), _sample_row(**{**SAMPLE, "id": 4, "title": None,
+                                                  "at": datetime(2026, 3, 1, 16, 0, tzinfo=timezone.utc)})]
+    assert rows_dumper(_Sample)(rows) == [row_dumper(_Sample)(row) for row in rows]
+    assert rows_dumper(_Sample)(rows)[1]["at"] == "2026-03-02T00:00:00+08:00"
+
+
+def test_a_page_whose_columns_are_in_another_order_goes_row_by_row():
+    from api.schemas.rows import rows_dumper
+
+    reordered = _sample_row(title="标题", id=3, flag=True, owner_name="临夏县", at=None)
+    assert rows_dumper(_Sample)([reordered]) == [{"id": 3, "isFlag": True, "title": "标题", "owner_name": "临夏县",
+                                                 "at": None}]
+
+
+def test_a_page_whose_values_are_not_of_the_fields_types_is_converted_as_marshmallow_converts():
+    from api.schemas.rows import rows_dumper
+
+    stored_as_numbers = _sample_row(**{**SAMPLE, "flag": 1, "title": 42, "owner_name": None})
+    assert rows_dumper(_Sample)([stored_as_numbers]) == [{"id": 3, "isFlag": 1, "title": "42", "owner_name": None,
+                                                          "at": None}]
+    assert rows_dumper(_Sample)([stored_as_numbers]) == [_Sample().dump(stored_as_numbers._asdict())]
