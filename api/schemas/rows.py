@@ -91,7 +91,7 @@ def rows_dumper(schema_cls: type[ma.Schema]) -> Callable[[list], list[dict]]:
     def dump(rows: list) -> list[dict]:
         if not rows or not zipped(rows[0]):
             return [one(row) for row in rows]
-        items = [dict(zip(keys, row)) for row in rows]
+        items = [dict(zip(keys, row, strict=True)) for row in rows]
         for item in items:
             for key, convert in converted:
                 item[key] = convert(item[key])
