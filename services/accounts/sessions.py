@@ -114,7 +114,8 @@ def check_token(*, user_id: int, jti: str, session_id: str | None, issued_at: fl
 
 
 def load_user(user_id: int) -> User:
-    """The signed-in account itself, for the screens that show it (/me, a refreshed token pair)."""
+    """The signed-in account itself, for the screens that show it (/me, a refreshed token pair).
+    Raises Unauthorized (the account is gone)."""
     user = db.session.get(User, user_id)
     if user is None:
         raise Unauthorized("账号不存在或已停用")
