@@ -7,9 +7,11 @@ paths, and strict integers in JSON bodies (``1.5`` and ``"1"`` are not ids)."""
 from __future__ import annotations
 
 import json
+from functools import cache
 import re
 from contextvars import ContextVar
 
+import marshmallow as ma
 from marshmallow import fields
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
@@ -89,12 +91,24 @@ class Parser(FlaskParser):
         except ValueError:
             raise MalformedInput() from None
 
+    def _get_schema(self, argmap, req):
+        # flask-smorest hands over the schema class of every @blp.arguments: webargs would build an
+        # instance per request; one instance per class serves them all (loading keeps no state on it).
+        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+            return _schema_instance(argmap)
+        return super()._get_schema(argmap, req)
+
     def parse(self, argmap, req=None, *, location=None, **kwargs):
         token = _strict_numbers.set(location in (None, "json", "json_or_form"))
         try:
             return super().parse(argmap, req, location=location, **kwargs)
         finally:
             _strict_numbers.reset(token)
+
+
+@cache
+def _schema_instance(schema_cls: type) -> ma.Schema:
+    return schema_cls()
 
 
 _validated = fields.Integer._validated

@@ -5,8 +5,10 @@ The paging itself (cursors, sort keys, the page query) is below the views, in se
 from __future__ import annotations
 
 import marshmallow as ma
+from sqlalchemy.engine import Row
 
 from api.schemas.base import BaseSchema
+from api.rows import rows_dumper
 from services.paging import MAX_LIMIT, Sorts
 
 
@@ -30,11 +32,31 @@ def sort_field(sorts: Sorts) -> ma.fields.String:
 _page_schemas: dict[str, type] = {}
 
 
+class PageSchema(BaseSchema):
+    """A page's envelope. Items that are database rows (a service's page of selected columns) are dumped by
+    the row plan compiled from the item schema (api/rows.py), the envelope as marshmallow would;
+    ORM objects go through marshmallow."""
+
+    item_schema: type
+
+    def dump(self, obj, *, many=None):
+        items = obj.get("items") if isinstance(obj, dict) and not many else None
+        if not items or not isinstance(items[0], Row):
+            return super().dump(obj, many=many)
+        page = {"items": rows_dumper(self.item_schema)(items), "next_cursor": obj["next_cursor"]}
+        if obj.get("total") is not None:
+            page["total"] = int(obj["total"])
+        elif "total" in obj:
+            page["total"] = None
+        return page
+
+
 def page_schema(item_schema: type) -> type:
     """The {items, next_cursor, total} envelope of a list of item_schema, one named schema per item type."""
     name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
     if name not in _page_schemas:
-        _page_schemas[name] = type(name, (BaseSchema,), {
+        _page_schemas[name] = type(name, (PageSchema,), {
+            "item_schema": item_schema,
             "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
             "next_cursor": ma.fields.String(allow_none=True, required=True),
             "total": ma.fields.Integer(),

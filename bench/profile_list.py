@@ -128,7 +128,8 @@ def time_gunicorn(url: str, folder: Path, n: int) -> None:
            "JWT_SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789", "ARGON2_TIME_COST": "1",
            "ARGON2_MEMORY_COST": "1024", "LOG_LEVEL": "WARNING", "APP_ENV": "development"}
     server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--worker-class",
-                               "gthread", "--workers", "1", "--threads", "1", "wsgi:app"], cwd=ROOT, env=env,
+                               "gthread", "--workers", "1", "--threads", "1",
+                               "bench.scale_app:application"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -142,8 +143,12 @@ def time_gunicorn(url: str, folder: Path, n: int) -> None:
         token = http.post(base + "/api/v1/auth/login", json={"username": "lxx_coord", "password": PASSWORD}).json()
         http.headers["Authorization"] = f"Bearer {token['access_token']}"
         timings = {}
-        for label, path in (("GET /healthz (no hooks' work, no database)", "/healthz"),
-                            ("GET /api/v1/problems?limit=20", "/api/v1/problems?limit=20")):
+        first = http.get(base + "/api/v1/problems?limit=1").json()["items"][0]["id"]
+        routes = [("GET /healthz (no hooks' work, no database)", "/healthz"),
+                  ("one-select route (beside the app, bench/scale_app.py)", f"/bench/one/{first}"),
+                  ("GET /api/v1/problems?limit=20", "/api/v1/problems?limit=20"),
+                  (f"GET /api/v1/problems/{first}", f"/api/v1/problems/{first}")]
+        for label, path in routes:
             for _ in range(20):
                 http.get(base + path)
             started = time.perf_counter()
@@ -151,8 +156,9 @@ def time_gunicorn(url: str, folder: Path, n: int) -> None:
                 assert http.get(base + path).status_code == 200
             timings[label] = (time.perf_counter() - started) / n * 1000
         print(f"\nthrough gunicorn (1 worker × 1 thread, keep-alive client), {n} requests each, no profiler:")
+        one = timings[routes[1][0]]
         for label, ms in timings.items():
-            print(f"  {label:50s} {ms:7.2f} ms")
+            print(f"  {label:56s} {ms:7.2f} ms   one-select / this {one / ms:5.2f}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

@@ -138,9 +138,11 @@ def _after(keys: list[_Key], values: list):
 
 def paginate(stmt: Select, *, limit: int = 20, cursor: str | None = None, count: bool = False,
              sort: str | None = None, sorts: Sorts | None = None, order_by=None, id_column=None,
-             descending: bool = True) -> dict:
+             descending: bool = True, columns: tuple | None = None) -> dict:
     """One page of `stmt`. With `sorts`, in the order `sort` names (default: the list's default);
-    without, ORDER BY (order_by, id), newest first by default."""
+    without, ORDER BY (order_by, id), newest first by default. With `columns`, the page's items are rows of
+    those columns (labelled, including every sort key's column) instead of the entities `stmt` selects; the
+    total still counts `stmt`."""
     entity = stmt.column_descriptions[0]["entity"]
     id_column = id_column if id_column is not None else entity.id
     if sorts is not None:
@@ -154,7 +156,11 @@ def paginate(stmt: Select, *, limit: int = 20, cursor: str | None = None, count:
     if cursor:
         page = page.where(_after(keys, _decode(cursor, sort, keys)))
     page = page.order_by(*[k.expression.desc() if k.descending else k.expression.asc() for k in keys])
-    rows = list(db.session.scalars(page.limit(limit + 1)))
+    if columns is None:
+        rows = list(db.session.scalars(page.limit(limit + 1)))
+    else:
+        # Through the session's connection: the same transaction, plain rows without the ORM's loading.
+        rows = db.session.connection().execute(page.with_only_columns(*columns).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     result = {"items": rows, "next_cursor": None}

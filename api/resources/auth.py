@@ -65,7 +65,7 @@ def refresh():
     """用刷新令牌换取新的令牌对（轮换）"""
     claims = get_jwt()
     accounts.rotate_refresh(actor=current_actor(), jti=claims["jti"], expires_at=token_expiry(claims))
-    return {**issue_tokens(current_user, session_id=claims.get("sid")), "user": current_user}
+    return {**issue_tokens(current_user, session_id=claims.get("sid")), "user": accounts.load_user(current_user.id)}
 
 
 @blp.route("/auth/logout", methods=["POST"])
@@ -81,7 +81,7 @@ def logout(body):
 @blp.response(200, MeSchema)
 def me():
     """当前登录用户的信息"""
-    return current_user
+    return accounts.load_user(current_user.id)
 
 
 @blp.route("/me/password", methods=["POST"])

@@ -11,37 +11,76 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
 
 from services import audit
 from services.actors import Actor
 from services.db import db, unit_of_work, utcnow
 from services.errors import Unauthorized
-from services.models import LoginFailure, RevokedToken, User, UserSession
+from services.models import LoginFailure, Region, RevokedToken, User, UserSession
 from services.timeutil import as_utc
 
 
 @dataclass(frozen=True)
-class TokenCheck:
-    """What one statement says about a token: its active user (region loaded, for the Actor), whether the
-    token is dead, and the last activity of its session as stored (for the idle timeout)."""
+class CallerRegion:
+    """The caller's region as a scope needs it."""
 
-    user: User | None
+    path: str
+    level: str
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The signed-in user as authentication reads it, from one row (no ORM object, nothing to expire): what
+    an Actor (services.actors.Actor.for_user), the password age and a token pair need. Screens that show the
+    user read the account itself (load_user)."""
+
+    id: int
+    username: str
+    role: str
+    region_id: int | None
+    region: CallerRegion | None
+    enterprise_id: int | None
+    department_id: int | None
+    institution_id: int | None
+    password_changed_at: datetime
+    tokens_valid_from: datetime | None
+    kept_session: str | None
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """What one statement says about a token: its active user, whether the token is dead, and the last
+    activity of its session as stored (for the idle timeout)."""
+
+    user: Caller | None
     dead: bool
     session_seen_at: datetime | None = None
 
 
 @cache
 def _token_statement():
-    """check_token's statement, built once with bound parameters: SQLAlchemy then reuses its cache key and
-    compiled form instead of building both again on every request."""
-    revoked = select(RevokedToken.id).where(RevokedToken.jti == bindparam("b_jti")).exists()
+    """check_token's statement, built once with bound parameters and of table columns: SQLAlchemy reuses its
+    cache key, compiled form and result map on every request, and the answer is a plain row."""
+    users, regions, sessions = User.__table__, Region.__table__, UserSession.__table__
+    revoked = select(RevokedToken.__table__.c.id).where(RevokedToken.__table__.c.jti == bindparam("b_jti")).exists()
     return (
-        select(User, UserSession.sid, UserSession.last_seen_at, UserSession.ended_at, revoked.label("revoked"))
-        .outerjoin(User.region).options(contains_eager(User.region))
-        .outerjoin(UserSession, and_(UserSession.sid == bindparam("b_sid"), UserSession.user_id == User.id))
-        .where(User.id == bindparam("b_user"))
+        select(users.c.id, users.c.username, users.c.role, users.c.region_id, users.c.enterprise_id,
+               users.c.department_id, users.c.institution_id, users.c.password_changed_at, users.c.is_active,
+               users.c.tokens_valid_from, users.c.kept_session, regions.c.path.label("region_path"),
+               regions.c.level.label("region_level"), sessions.c.sid, sessions.c.last_seen_at, sessions.c.ended_at,
+               revoked.label("revoked"))
+        .select_from(users.outerjoin(regions, regions.c.id == users.c.region_id)
+                     .outerjoin(sessions, and_(sessions.c.sid == bindparam("b_sid"), sessions.c.user_id == users.c.id)))
+        .where(users.c.id == bindparam("b_user"))
     )
+
+
+def _caller(row) -> Caller:
+    region = CallerRegion(row.region_path, row.region_level) if row.region_path is not None else None
+    return Caller(id=row.id, username=row.username, role=row.role, region_id=row.region_id, region=region,
+                  enterprise_id=row.enterprise_id, department_id=row.department_id,
+                  institution_id=row.institution_id, password_changed_at=row.password_changed_at,
+                  tokens_valid_from=row.tokens_valid_from, kept_session=row.kept_session)
 
 
 def check_token(*, user_id: int, jti: str, session_id: str | None, issued_at: float,
@@ -56,10 +95,12 @@ def check_token(*, user_id: int, jti: str, session_id: str | None, issued_at: fl
     session — the token family — ends at once."""
     if not session_id:
         return TokenCheck(user=None, dead=True)
-    row = db.session.execute(_token_statement(), {"b_user": user_id, "b_sid": session_id, "b_jti": jti}).first()
-    if row is None or not row.User.is_active:
+    # Through the session's connection: the request's transaction, a plain row without the ORM's loading.
+    row = db.session.connection().execute(_token_statement(),
+                                          {"b_user": user_id, "b_sid": session_id, "b_jti": jti}).first()
+    if row is None or not row.is_active:
         return TokenCheck(user=None, dead=True)
-    user = row.User
+    user = _caller(row)
     if row.sid is None or row.ended_at is not None:
         return TokenCheck(user=user, dead=True)
     if user.tokens_valid_from is not None and issued_at < as_utc(user.tokens_valid_from).timestamp() \
@@ -70,6 +111,15 @@ def check_token(*, user_id: int, jti: str, session_id: str | None, issued_at: fl
             end_session(session_id=session_id, reason="refresh_token_reused", user_id=user.id)
         return TokenCheck(user=user, dead=True)
     return TokenCheck(user=user, dead=False, session_seen_at=as_utc(row.last_seen_at))
+
+
+def load_user(user_id: int) -> User:
+    """The signed-in account itself, for the screens that show it (/me, a refreshed token pair).
+    Raises Unauthorized (the account is gone)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise Unauthorized("账号不存在或已停用")
+    return user
 
 
 @unit_of_work()
@@ -202,6 +252,6 @@ def flush_activity() -> int:
     return len(seen)
 
 
-def password_expired(user: User, max_age_days: int) -> bool:
+def password_expired(user: User | Caller, max_age_days: int) -> bool:
     """Whether the user's password is older than max_age_days (0: passwords never expire)."""
     return max_age_days > 0 and as_utc(user.password_changed_at) < utcnow() - timedelta(days=max_age_days)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select, true
-from sqlalchemy.orm import aliased, configure_mappers, joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, configure_mappers, joinedload, selectinload
 
 from services import audit
 from services.actors import Actor, enterprise_clause, problem_clause, sees_full_contact, subtree_region_ids
@@ -26,7 +26,7 @@ from services.tasks import workflow as task_workflow
 from services.tasks.queries import roles_for as task_roles_for
 from services.timeutil import day_bounds_utc, to_local
 from services.roles import Role
-from services.paging import paged, paginate, split_paging
+from services.paging import paginate, split_paging
 from services import sorts
 
 
@@ -88,16 +88,27 @@ WITH_TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor),
                  selectinload(Problem.enterprise).lazyload(Enterprise.tag_rows))
 
 
-# What a list row shows (ProblemSummarySchema): the enterprise's, owning region's and department's names —
-# one IN query each, the page's own statement unchanged — and neither the photos nor the enterprise's region
-# and tags, which the row does not show.
-LIST_ROW = (selectinload(Problem.enterprise).lazyload("*"), selectinload(Problem.department).lazyload("*"),
-            lazyload(Problem.own_photos), lazyload(Problem.visit_photos))
+def _name_of(model, key_column, label: str):
+    """The name of the row `key_column` points at, as a correlated subquery: evaluated for the page's rows
+    only (one primary-key lookup each), it leaves the plan of the page's own walk unchanged."""
+    return select(model.name).where(model.id == key_column).scalar_subquery().label(label)
 
 
-def _page_rows(build):
-    """A list's query builder with LIST_ROW's loads."""
-    return lambda **filters: build(**filters).options(*LIST_ROW)
+# What a list row shows (ProblemSummarySchema), selected as columns: the page is rows, not ORM objects (no
+# identity map, no relationship loading), dumped by api/rows.py. Every sort key of sorts.PROBLEMS is
+# among them (the cursor is made from the last row). The table's own Column objects, not the mapped
+# attributes: they are the same objects in every request's statement, so the cached result map is reused as
+# it is instead of being matched column by column against each new statement.
+_PROBLEMS = Problem.__table__.c
+LIST_COLUMNS = (
+    _PROBLEMS.id, _PROBLEMS.number, _PROBLEMS.enterprise_id,
+    _name_of(Enterprise, Problem.enterprise_id, "enterprise_name"),
+    _PROBLEMS.source, _PROBLEMS.category, _PROBLEMS.title, _PROBLEMS.scope, _PROBLEMS.urgency, _PROBLEMS.level,
+    _PROBLEMS.owning_region_id, _name_of(Region, Problem.owning_region_id, "owning_region_name"),
+    _PROBLEMS.department_id, _name_of(Department, Problem.department_id, "department_name"),
+    _PROBLEMS.status, _PROBLEMS.due_at, _PROBLEMS.supervised, _PROBLEMS.reopen_count, _PROBLEMS.accepted_at,
+    _PROBLEMS.resolved_at, _PROBLEMS.closed_at, _PROBLEMS.version, _PROBLEMS.created_at, _PROBLEMS.updated_at,
+)
 
 
 def read_with_timeline() -> tuple:
@@ -318,7 +329,7 @@ def problem_page(*, actor: Actor, **args) -> dict:
     total = scope.problem_total(actor, filters) if paging.get("count") else None
     if total is not None:
         paging["count"] = False
-    page = paginate(_page_rows(list_problems)(actor=actor, **filters), sorts=sorts.PROBLEMS, **paging)
+    page = paginate(list_problems(actor=actor, **filters), sorts=sorts.PROBLEMS, columns=LIST_COLUMNS, **paging)
     if total is not None:
         page["total"] = total
     return page
@@ -328,4 +339,6 @@ def enterprise_problem_page(*, actor: Actor, enterprise_id: int, **args) -> dict
     """One page of an enterprise's problems; the path names the enterprise, so an `enterprise` filter is ignored.
     Raises NotFound (out of scope), ValidationFailed (bad cursor)."""
     args.pop("enterprise", None)
-    return paged(_page_rows(enterprise_problems), sorts.PROBLEMS, actor=actor, enterprise_id=enterprise_id, **args)
+    filters, paging = split_paging(args)
+    return paginate(enterprise_problems(actor=actor, enterprise_id=enterprise_id, **filters), sorts=sorts.PROBLEMS,
+                    columns=LIST_COLUMNS, **paging)
