@@ -3,14 +3,14 @@
 The ORM read (queries.get_problem_or_raise: the problem with joined loads, then selectin loads of events with
 their actors, stints with their regions, tasks with their departments, needs and both kinds of photos) spent
 most of the request building statements, loading objects and filling the identity map. Here the same facts come
-from three pre-built statements with bound parameters (compiled once per process, no ORM objects):
+from two pre-built statements with bound parameters (compiled once per process, no ORM objects):
 
 1. the problem row, with its enterprise's name, its owning region (name, path, parent: who holds, supervises
    and decides extensions) and its department's name, and — for a liaison — whether the liaison is currently
    assigned to the enterprise (the party flag); the caller's scope in the WHERE clause;
-2. the timeline: the events with their actors, ordered by id;
-3. everything else of the page in one UNION ALL: stints with their region names, tasks with their department
-   names, the linked needs, the photos (the problem's own and its visit's).
+2. everything else of the page in one UNION ALL, each kind in the same typed slots: the timeline (events with
+   their actors), stints with their region names, tasks with their department names, the linked needs, the
+   photos (the problem's own and its visit's).
 
 Then the same rules as the ORM path decide what the caller may do and read (workflow.allowed_actions through
 relations.roles_for, queries._may_read, the tasks' workflow), on plain attribute objects. The result is a
@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import Integer, Text, and_, bindparam, cast, exists, literal_column, null, or_, select, union_all
+from sqlalchemy import JSON, Boolean, Integer, Text, and_, bindparam, cast, exists, literal_column, null, or_, select, union_all
 
 from services.actors import Actor, assigned_enterprise_ids, problem_clause
 from services.db import UTCDateTime, db, utcnow
@@ -62,53 +62,45 @@ def _row_select(*extra):
 # one statement per level, its region id bound, so nothing is built per request.
 _SCOPED = {level: _row_select().where(getattr(_P.c, f"{level}_id") == SCOPE_ID) for level in SCOPE_LEVELS}
 
-_EVENTS = (select(*_EV.c, _U.c.name.label("actor_name"), _U.c.role.label("actor_role"),
-                  _U.c.department_id.label("actor_department_id"))
-           .select_from(_EV.outerjoin(_U, _U.c.id == _EV.c.actor_id))
-           .where(_EV.c.problem_id == PROBLEM_ID).order_by(_EV.c.id))
+# The page's other rows in one UNION ALL, each kind in the same typed slots (NULL where it has nothing):
+# kind, id, i1…i3 integers, s1…s8 texts, b1 boolean, j1 JSON, d1…d6 times (UTC). Ordered by kind, then id.
+EVENT, STINT, TASK, NEED, PHOTO = range(5)
+_SLOTS = (*((f"i{n}", Integer) for n in range(1, 4)), *((f"s{n}", Text) for n in range(1, 9)), ("b1", Boolean),
+          ("j1", JSON), *((f"d{n}", UTCDateTime) for n in range(1, 7)))
 
 
-def _rest():
-    """Stints, tasks, needs and photos of one problem in one statement: each branch fills the columns of its kind
-    (same types at the same places, NULL elsewhere), `kind` says which. Ordered by kind, then id."""
-    def text_null():
-        return cast(null(), Text)
+def _branch(kind: int, table, id_column, where, **slots):
+    """One kind's SELECT: its columns in the named slots, typed NULLs in the others."""
+    columns = [literal_column(str(kind), Integer).label("kind"), id_column.label("id")]
+    for name, type_ in _SLOTS:
+        value = slots.get(name)
+        columns.append((cast(null(), type_) if value is None else cast(value, type_) if type_ is Text else value)
+                       .label(name))
+    return select(*columns).select_from(table).where(where)
 
-    def time_null():
-        return cast(null(), UTCDateTime)
 
-    def int_null():
-        return cast(null(), Integer)
-
-    stints = select(
-        literal_column("0", Integer).label("kind"), _S.c.id, _S.c.region_id.label("i1"), _S.c.paused_seconds.label("i2"),
-        int_null().label("i3"), cast(_S.c.level, Text).label("s1"), cast(_S.c.left_by, Text).label("s2"),
-        cast(_R.c.name, Text).label("s3"), text_null().label("s4"), text_null().label("s5"), text_null().label("s6"),
-        text_null().label("s7"), text_null().label("s8"),
-        _S.c.arrived_at.label("d1"), _S.c.acceptance_due_at.label("d2"), _S.c.accepted_at.label("d3"),
-        _S.c.due_at.label("d4"), _S.c.left_at.label("d5"), time_null().label("d6"),
-    ).select_from(_S.outerjoin(_R, _R.c.id == _S.c.region_id)).where(_S.c.problem_id == PROBLEM_ID)
-    tasks = select(
-        literal_column("1", Integer), _T.c.id, _T.c.department_id, _T.c.reopen_count, _T.c.version,
-        cast(_T.c.role, Text), cast(_T.c.status, Text), cast(_D.c.name, Text), cast(_T.c.instructions, Text),
-        cast(_T.c.result, Text), cast(_T.c.refusal_reason, Text), cast(_T.c.recall_reason, Text), text_null(),
-        _T.c.dispatched_at, _T.c.due_at, _T.c.sign_due_at, _T.c.signed_at, _T.c.reported_at, time_null(),
-    ).select_from(_T.outerjoin(_D, _D.c.id == _T.c.department_id)).where(_T.c.problem_id == PROBLEM_ID)
-    needs = select(
-        literal_column("2", Integer), _N.c.id, int_null(), int_null(), int_null(), cast(_N.c.kind, Text), cast(_N.c.status, Text),
-        text_null(), text_null(), text_null(), text_null(), text_null(), text_null(),
-        time_null(), time_null(), time_null(), time_null(), time_null(), time_null(),
-    ).where(_N.c.problem_id == PROBLEM_ID)
-    photos = select(
-        literal_column("3", Integer), _PH.c.id, int_null(), int_null(), int_null(), text_null(), text_null(),
-        text_null(), text_null(), text_null(), text_null(), text_null(), text_null(),
-        time_null(), time_null(), time_null(), time_null(), time_null(), time_null(),
-    ).where(or_(_PH.c.problem_id == PROBLEM_ID, and_(VISIT_ID.is_not(None), _PH.c.visit_id == VISIT_ID)))
-    union = union_all(stints, tasks, needs, photos).subquery("page")
+def _page_rows():
+    events = _branch(EVENT, _EV.outerjoin(_U, _U.c.id == _EV.c.actor_id), _EV.c.id, _EV.c.problem_id == PROBLEM_ID,
+                     i1=_EV.c.actor_id, i2=_U.c.department_id, s1=_EV.c.action, s2=_EV.c.from_status,
+                     s3=_EV.c.to_status, s4=_EV.c.from_level, s5=_EV.c.to_level, s6=_EV.c.comment, s7=_U.c.name,
+                     s8=_U.c.role, b1=_EV.c.internal, j1=_EV.c.data, d1=_EV.c.at)
+    stints = _branch(STINT, _S.outerjoin(_R, _R.c.id == _S.c.region_id), _S.c.id, _S.c.problem_id == PROBLEM_ID,
+                     i1=_S.c.region_id, i2=_S.c.paused_seconds, s1=_S.c.level, s2=_S.c.left_by, s3=_R.c.name,
+                     d1=_S.c.arrived_at, d2=_S.c.acceptance_due_at, d3=_S.c.accepted_at, d4=_S.c.due_at,
+                     d5=_S.c.left_at)
+    tasks = _branch(TASK, _T.outerjoin(_D, _D.c.id == _T.c.department_id), _T.c.id, _T.c.problem_id == PROBLEM_ID,
+                    i1=_T.c.department_id, i2=_T.c.reopen_count, i3=_T.c.version, s1=_T.c.role, s2=_T.c.status,
+                    s3=_D.c.name, s4=_T.c.instructions, s5=_T.c.result, s6=_T.c.refusal_reason,
+                    s7=_T.c.recall_reason, d1=_T.c.dispatched_at, d2=_T.c.due_at, d3=_T.c.sign_due_at,
+                    d4=_T.c.signed_at, d5=_T.c.reported_at)
+    needs = _branch(NEED, _N, _N.c.id, _N.c.problem_id == PROBLEM_ID, s1=_N.c.kind, s2=_N.c.status)
+    photos = _branch(PHOTO, _PH, _PH.c.id,
+                     or_(_PH.c.problem_id == PROBLEM_ID, and_(VISIT_ID.is_not(None), _PH.c.visit_id == VISIT_ID)))
+    union = union_all(events, stints, tasks, needs, photos).subquery("page")
     return select(union).order_by(union.c.kind, union.c.id)
 
 
-_REST = _rest()
+_REST = _page_rows()
 
 
 class ProblemPage(SimpleNamespace):
@@ -118,7 +110,8 @@ class ProblemPage(SimpleNamespace):
 
 
 def _rows(statement, params: dict):
-    return db.session.execute(statement, params).all()
+    """Core execution on the session's connection (the request's transaction), no ORM execution layer."""
+    return db.session.connection().execute(statement, params).all()
 
 
 def _problem_row(actor: Actor, problem_id: int):
@@ -139,35 +132,33 @@ def read_problem(*, actor: Actor, problem_id: int, now: datetime | None = None) 
         raise NotFound("问题不存在")
     mapping = found[0]._mapping
     page = ProblemPage(**mapping)
-    page.events = [_event(row) for row in _rows(_EVENTS, {"problem_id": problem_id})]
-    page.stints, page.tasks, page.needs, page.photos = [], [], [], []
+    page.events, page.stints, page.tasks, page.needs, page.photos = [], [], [], [], []
     for row in _rows(_REST, {"problem_id": problem_id, "visit_id": page.visit_id}):
         _collect(page, row)
     _present(actor, page, mapping, now or utcnow())
     return page
 
 
-def _event(row) -> SimpleNamespace:
-    event = SimpleNamespace(**row._mapping)
-    event.actor = None if row.actor_id is None else SimpleNamespace(
-        id=row.actor_id, name=row.actor_name, role=row.actor_role, department_id=row.actor_department_id)
-    return event
-
-
 def _collect(page: ProblemPage, row) -> None:
     kind = row.kind
-    if kind == 0:
+    if kind == EVENT:
+        page.events.append(SimpleNamespace(
+            id=row.id, actor_id=row.i1, action=row.s1, from_status=row.s2, to_status=row.s3, from_level=row.s4,
+            to_level=row.s5, comment=row.s6, internal=row.b1, data=row.j1, at=row.d1,
+            actor=None if row.i1 is None else SimpleNamespace(id=row.i1, name=row.s7, role=row.s8,
+                                                              department_id=row.i2)))
+    elif kind == STINT:
         page.stints.append(SimpleNamespace(
             id=row.id, region_id=row.i1, paused_seconds=row.i2, level=row.s1, left_by=row.s2, region_name=row.s3,
             arrived_at=row.d1, acceptance_due_at=row.d2, accepted_at=row.d3, due_at=row.d4, left_at=row.d5))
-    elif kind == 1:
+    elif kind == TASK:
         page.tasks.append(SimpleNamespace(
             id=row.id, department_id=row.i1, reopen_count=row.i2, version=row.i3, role=row.s1, status=row.s2,
             department_name=row.s3, instructions=row.s4, result=row.s5, refusal_reason=row.s6, recall_reason=row.s7,
             dispatched_at=row.d1, due_at=row.d2, sign_due_at=row.d3, signed_at=row.d4, reported_at=row.d5))
-    elif kind == 2:
+    elif kind == NEED:
         page.needs.append(SimpleNamespace(id=row.id, kind=row.s1, status=row.s2))
-    elif not page.photos or page.photos[-1] != row.id:  # a photo both the problem's and its visit's: once
+    else:
         page.photos.append(row.id)
 
 
