@@ -34,7 +34,6 @@ PARTS = {
     "view: the read (services/problems/detail.py read_problem)": [("services/problems/detail.py", "read_problem")],
     "  of which the statements (Core execute)": [("services/problems/detail.py", "_rows")],
     "  of which allowed actions, visible events, tasks": [("services/problems/detail.py", "_present")],
-    "view: the old ORM read (queries.get_problem_or_raise)": [("services/problems/queries.py", "get_problem_or_raise")],
     "view: serialisation (marshmallow dump)": [("marshmallow/schema.py", "dump")],
     "view: serialisation (api/schemas/problem_detail_fast.py)": [("api/schemas/problem_detail_fast.py", "dump_problem")],
     "JSON encoding (flask json.response / dumps)": [("flask/json/provider.py", "response"),

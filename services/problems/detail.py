@@ -1,8 +1,8 @@
 """One problem's page (GET /problems/{id}) read as Core rows: issue 18 asks it at the speed of one select.
 
-The ORM read (queries.get_problem_or_raise: the problem with joined loads, then selectin loads of events with
-their actors, stints with their regions, tasks with their departments, needs and both kinds of photos) spent
-most of the request building statements, loading objects and filling the identity map. Here the same facts come
+The ORM read it replaces (the problem with joined loads, then selectin loads of events with their actors,
+stints with their regions, tasks with their departments, needs and both kinds of photos; kept as the tests'
+reference in tests/services/problems/reference_detail.py) spent most of the request building statements, loading objects and filling the identity map. Here the same facts come
 from two pre-built statements with bound parameters (compiled once per process, no ORM objects):
 
 1. the problem row, with its enterprise's name, its owning region (name, path, parent: who holds, supervises

@@ -1,5 +1,5 @@
 """GET /problems/{id} is read as Core rows (services/problems/detail.py) and serialised without marshmallow
-(api/schemas/problem_detail_fast.py). Both must give exactly what the ORM read (queries.get_problem_or_raise)
+(api/schemas/problem_detail_fast.py). Both must give exactly what the ORM read (tests/services/problems/reference_detail.py)
 dumped through ProblemSchema: same keys in the same order, same values, for every demo problem (every status)
 as every demo account sees it — internal notes, allowed actions, the tasks' actions, photos, needs, stints —
 and the same 404 where the problem is out of sight."""
@@ -21,9 +21,10 @@ from services.db import db, utcnow
 from services.errors import NotFound
 from services.models import Problem, ProblemEvent, User
 from services.models.problems import PROBLEM_STATUSES
-from services.problems import detail, queries
+from services.problems import detail
 from tests.security.probe import ACCOUNTS
 from tests.services.problems.helpers import body_for, do, file
+from tests.services.problems.reference_detail import get_problem_or_raise
 
 
 def _actor(username: str) -> Actor:
@@ -34,7 +35,7 @@ def _schema_answer(actor: Actor, problem_id: int):
     """What the route answered before: the ORM read dumped by ProblemSchema (None: 404)."""
     db.session.expunge_all()
     try:
-        answer = ProblemSchema().dump(queries.get_problem_or_raise(actor=actor, problem_id=problem_id))
+        answer = ProblemSchema().dump(get_problem_or_raise(actor=actor, problem_id=problem_id))
     except NotFound as error:
         answer = ("404", str(error))
     db.session.expunge_all()
@@ -192,3 +193,30 @@ def test_a_real_server_answers_the_page_gzipped_and_304_when_unchanged(app, live
     changed = http.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.json()["events"][-1]["comment"] == "再催办"
     assert requests.get(url).status_code == 401  # no token, no page
+
+
+def test_the_page_searches_each_table_by_its_problem_index(app, problem_ids):
+    """The read's two statements: the problem by its primary key, and every branch of the page's UNION ALL a
+    search of its table's problem_id index (photos: problem_id or visit_id), no table scanned."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's EXPLAIN QUERY PLAN; PostgreSQL plans small demo tables as sequential scans")
+        sent = []
+        capture = lambda _c, _cur, statement, parameters, *_: sent.append((statement, parameters))  # noqa: E731
+        admin = _actor("admin")
+        problem_id = next(i for i in problem_ids if detail.read_problem(actor=admin, problem_id=i).photos)
+        event.listen(db.engine, "before_cursor_execute", capture)
+        try:
+            detail.read_problem(actor=admin, problem_id=problem_id)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", capture)
+        plans = [[row[-1] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + s, p)]
+                 for s, p in sent]
+        db.session.rollback()
+    assert len(plans) == 2
+    assert plans[0][0] == "SEARCH problems USING INTEGER PRIMARY KEY (rowid=?)", plans[0]
+    searched = {line.split()[1] for plan in plans for line in plan if line.startswith("SEARCH")}
+    assert {"problem_events", "problem_stints", "tasks", "needs", "photos"} <= searched, plans
+    assert not [line for plan in plans for line in plan if line.startswith("SCAN")], plans
