@@ -8,7 +8,7 @@ from api.actions import route_actions
 from api.auth import current_actor
 from api.concurrency import required_if_match, set_etag
 from api.pagination import page_schema
-from api.schemas import problem_detail_fast
+from api.serializers import problem_detail
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.problems import (
     ACTION_SCHEMAS,
@@ -61,7 +61,7 @@ class ProblemItem(MethodView):
     def get(self, problem_id):
         """查看问题及其办理过程和本人当前可执行的操作"""
         page = _with_etag(detail.read_problem(actor=current_actor(), problem_id=problem_id))
-        return problem_detail_fast.json_response(page)  # what ProblemSchema dumps, without marshmallow
+        return problem_detail.json_response(page)  # what ProblemSchema dumps, without marshmallow
 
     @blp.arguments(ProblemUpdateSchema)
     @blp.response(200, ProblemSchema)

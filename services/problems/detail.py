@@ -14,7 +14,7 @@ from two pre-built statements with bound parameters (compiled once per process, 
 
 Then the same rules as the ORM path decide what the caller may do and read (workflow.allowed_actions through
 relations.roles_for, queries._may_read, the tasks' workflow), on plain attribute objects. The result is a
-ProblemPage; api/schemas/problem_detail_fast.py turns it into exactly what ProblemSchema would dump
+ProblemPage; api/serializers/problem_detail.py turns it into exactly what ProblemSchema would dump
 (tests/services/problems/test_detail_read.py proves the two equal for every demo problem and account)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """GET /problems/{id} is read as Core rows (services/problems/detail.py) and serialised without marshmallow
-(api/schemas/problem_detail_fast.py). Both must give exactly what the ORM read (tests/services/problems/reference_detail.py)
+(api/serializers/problem_detail.py). Both must give exactly what the ORM read (tests/services/problems/reference_detail.py)
 dumped through ProblemSchema: same keys in the same order, same values, for every demo problem (every status)
 as every demo account sees it — internal notes, allowed actions, the tasks' actions, photos, needs, stints —
 and the same 404 where the problem is out of sight."""
@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from api.schemas.problem_detail_fast import dump_problem
+from api.serializers.problem_detail import dump_problem
 from api.schemas.problems import ProblemEventSchema, ProblemSchema, StintSchema
 from api.schemas.tasks import TaskBriefSchema
 from services.actors import Actor
