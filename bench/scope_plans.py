@@ -30,7 +30,7 @@ from services.db import db  # noqa: E402
 from services.models import Enterprise, Problem, Region, User  # noqa: E402
 from services.models.problems import SCOPE_LEVELS, region_ancestry  # noqa: E402
 from services.paging import _encode  # noqa: E402
-from services.problems import queries, scope  # noqa: E402
+from services.problems import detail, queries, scope  # noqa: E402
 
 STATUSES = ["closed"] * 6 + ["in_progress"] * 2 + ["pending", "resolved"]
 CATEGORIES = ["labor", "financing", "production", "supply", "sales", "logistics", "policy", "other"]
@@ -175,7 +175,7 @@ def explain() -> None:
             .order_by(Problem.id.desc()).offset(scope_size(actor) // 3).limit(1)).one()
         db.session.rollback()
         for name, call in ((f"GET /problems/{{id}} (id {problem_id})",
-                            partial(queries.get_problem_or_raise, actor=actor, problem_id=problem_id)),
+                            partial(detail.read_problem, actor=actor, problem_id=problem_id)),
                            (f"GET /enterprises/{{id}}/problems (enterprise {enterprise_id})",
                             partial(queries.enterprise_problem_page, actor=actor, enterprise_id=enterprise_id,
                                     limit=20))):

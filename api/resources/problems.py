@@ -8,6 +8,7 @@ from api.actions import route_actions
 from api.auth import current_actor
 from api.concurrency import required_if_match, set_etag
 from api.pagination import page_schema
+from api.serializers import problem_detail
 from api.schemas.common import ProblemDetailSchema
 from api.schemas.problems import (
     ACTION_SCHEMAS,
@@ -21,7 +22,7 @@ from api.schemas.problems import (
 from services import export_jobs, exports
 from services.labels import ENUM_LABELS
 from services.needs import core as need_core
-from services.problems import commands, queries, workflow
+from services.problems import commands, detail, queries, workflow
 from services.timeutil import local_today
 
 blp = Blueprint("problems", __name__, url_prefix="/api/v1", description="问题台账与销号流程")
@@ -59,7 +60,8 @@ class ProblemItem(MethodView):
     @blp.alt_response(404, schema=ProblemDetailSchema)
     def get(self, problem_id):
         """查看问题及其办理过程和本人当前可执行的操作"""
-        return _with_etag(queries.get_problem_or_raise(actor=current_actor(), problem_id=problem_id))
+        page = _with_etag(detail.read_problem(actor=current_actor(), problem_id=problem_id))
+        return problem_detail.json_response(page)  # what ProblemSchema dumps, without marshmallow
 
     @blp.arguments(ProblemUpdateSchema)
     @blp.response(200, ProblemSchema)

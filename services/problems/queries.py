@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select, true
-from sqlalchemy.orm import aliased, configure_mappers, joinedload, selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from services import audit
 from services.actors import Actor, enterprise_clause, problem_clause, sees_full_contact, subtree_region_ids
@@ -109,29 +109,6 @@ LIST_COLUMNS = (
     _PROBLEMS.status, _PROBLEMS.due_at, _PROBLEMS.supervised, _PROBLEMS.reopen_count, _PROBLEMS.accepted_at,
     _PROBLEMS.resolved_at, _PROBLEMS.closed_at, _PROBLEMS.version, _PROBLEMS.created_at, _PROBLEMS.updated_at,
 )
-
-
-def read_with_timeline() -> tuple:
-    """The loads of a problem's page when it is only read (no FOR UPDATE, so to-one may be joined): the
-    enterprise, owning region and department joined into the problem's statement; the timeline with its
-    actors, the stints with their regions, the tasks with their departments one statement each; the
-    linked needs without their own enterprise, region and tags (the page shows id, kind, status)."""
-    configure_mappers()  # Problem.needs is a backref of Need: there once the mappers are configured
-    return (joinedload(Problem.enterprise).lazyload("*"), joinedload(Problem.owning_region),
-            joinedload(Problem.department).lazyload("*"),
-            selectinload(Problem.events).joinedload(ProblemEvent.actor).lazyload("*"),
-            selectinload(Problem.stints).joinedload(ProblemStint.region),
-            selectinload(Problem.tasks).joinedload(Task.department).lazyload("*"),
-            selectinload(Problem.needs).lazyload("*"))
-
-
-def get_problem_or_raise(*, actor: Actor, problem_id: int) -> Problem:
-    """One problem as the caller sees it (as_seen_by); NotFound when it is out of the caller's sight."""
-    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id, _visible(actor))
-                                .options(*read_with_timeline()))
-    if problem is None:
-        raise NotFound("问题不存在")
-    return as_seen_by(actor, problem)
 
 
 def as_seen_by(actor: Actor, problem: Problem, *, now: datetime | None = None) -> Problem:

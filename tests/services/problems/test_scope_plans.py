@@ -98,19 +98,19 @@ def _statement_of(call) -> tuple[str, object]:
 
 @pytest.mark.parametrize("username", list(LEVELS))
 def test_one_problem_is_read_by_its_primary_key(app, username):
-    from services.problems.queries import get_problem_or_raise
+    from services.problems.detail import read_problem
 
     with app.app_context():
         actor = Actor.for_user(db.session.scalar(select(User).where(User.username == username)))
         problem_id = db.session.scalar(select(Problem.id).where(problem_clause(actor)).limit(1))
-        indexes, sorts = _plan(*_statement_of(lambda: get_problem_or_raise(actor=actor, problem_id=problem_id)))
+        indexes, sorts = _plan(*_statement_of(lambda: read_problem(actor=actor, problem_id=problem_id)))
         assert not sorts, sorts
         if db.engine.dialect.name == "postgresql":
             # The primary key, or the level's (level_id, id) index: either way a point lookup on the id.
             assert indexes in (["pk_problems"], [f"ix_problems_{LEVELS[username]}_scope"]), indexes
             assert f"(id = {problem_id})" in _plan.conditions[0], _plan.conditions
         else:
-            statement, parameters = _statement_of(lambda: get_problem_or_raise(actor=actor, problem_id=problem_id))
+            statement, parameters = _statement_of(lambda: read_problem(actor=actor, problem_id=problem_id))
             details = [row[-1] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
                                                                                    parameters)]
             db.session.rollback()
