@@ -8,7 +8,7 @@ import marshmallow as ma
 from sqlalchemy.engine import Row
 
 from api.schemas.base import BaseSchema
-from api.rows import rows_dumper
+from api.serializers.rows import rows_dumper
 from services.paging import MAX_LIMIT, Sorts
 
 
@@ -34,7 +34,7 @@ _page_schemas: dict[str, type] = {}
 
 class PageSchema(BaseSchema):
     """A page's envelope. Items that are database rows (a service's page of selected columns) are dumped by
-    the row plan compiled from the item schema (api/rows.py), the envelope as marshmallow would;
+    the row plan compiled from the item schema (api/serializers/rows.py), the envelope as marshmallow would;
     ORM objects go through marshmallow."""
 
     item_schema: type

@@ -95,7 +95,7 @@ def _name_of(model, key_column, label: str):
 
 
 # What a list row shows (ProblemSummarySchema), selected as columns: the page is rows, not ORM objects (no
-# identity map, no relationship loading), dumped by api/rows.py. Every sort key of sorts.PROBLEMS is
+# identity map, no relationship loading), dumped by api/serializers/rows.py. Every sort key of sorts.PROBLEMS is
 # among them (the cursor is made from the last row). The table's own Column objects, not the mapped
 # attributes: they are the same objects in every request's statement, so the cached result map is reused as
 # it is instead of being matched column by column against each new statement.

@@ -1,4 +1,4 @@
-"""List pages dumped from rows (api/rows.py) say exactly what the item schema says of the ORM objects.
+"""List pages dumped from rows (api/serializers/rows.py) say exactly what the item schema says of the ORM objects.
 
 The reference is marshmallow itself: the same problems loaded as ORM objects, as the list loaded them before it
 selected columns, dumped by ProblemSummarySchema — for every demo account that sees problems, every problem it
@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from api.pagination import page_schema
 from api.schemas.base import BaseSchema, LocalDateTime, NameOf
 from api.schemas.problems import ProblemSummarySchema
-from api.rows import row_dumper
+from api.serializers.rows import row_dumper
 from services.db import db
 from services.models import Problem
 
@@ -164,7 +164,7 @@ SAMPLE = dict(id=3, flag=True, title="标题", owner_name="临夏县", at=None)
 def test_a_page_whose_columns_are_the_schemas_fields_in_order_is_zipped_to_the_same_items():
     from datetime import datetime, timezone
 
-    from api.rows import rows_dumper
+    from api.serializers.rows import rows_dumper
 
     rows = [_sample_row(**SAMPLE), _sample_row(**{**SAMPLE, "id": 4, "title": None,
                                                   "at": datetime(2026, 3, 1, 16, 0, tzinfo=timezone.utc)})]
@@ -173,7 +173,7 @@ def test_a_page_whose_columns_are_the_schemas_fields_in_order_is_zipped_to_the_s
 
 
 def test_a_page_whose_columns_are_in_another_order_goes_row_by_row():
-    from api.rows import rows_dumper
+    from api.serializers.rows import rows_dumper
 
     reordered = _sample_row(title="标题", id=3, flag=True, owner_name="临夏县", at=None)
     assert rows_dumper(_Sample)([reordered]) == [{"id": 3, "isFlag": True, "title": "标题", "owner_name": "临夏县",
@@ -181,7 +181,7 @@ def test_a_page_whose_columns_are_in_another_order_goes_row_by_row():
 
 
 def test_a_page_whose_values_are_not_of_the_fields_types_is_converted_as_marshmallow_converts():
-    from api.rows import rows_dumper
+    from api.serializers.rows import rows_dumper
 
     stored_as_numbers = _sample_row(**{**SAMPLE, "flag": 1, "title": 42, "owner_name": None})
     assert rows_dumper(_Sample)([stored_as_numbers]) == [{"id": 3, "isFlag": 1, "title": "42", "owner_name": None,

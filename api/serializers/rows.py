@@ -47,7 +47,7 @@ def _conversion(name: str, field: ma.fields.Field) -> Callable:
         return _integer
     if kind._serialize is ma.fields.String._serialize:  # NameOf too: it only changes where the value is read
         return _string
-    raise TypeError(f"{name}: {kind.__name__} has no row conversion (api/rows.py)")
+    raise TypeError(f"{name}: {kind.__name__} has no row conversion (api/serializers/rows.py)")
 
 
 # Conversions that leave a value of this type unchanged (None: any value): such a column is copied as it is.
