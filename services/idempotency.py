@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from services.db import db, utcnow
+from services.db import SINGLE_STATEMENT, db, utcnow
 from services.errors import Conflict, ValidationFailed
 from services.models import IdempotencyRecord
 
@@ -50,6 +50,16 @@ class Replay:
 
 def _session() -> Session:
     return Session(db.engine, expire_on_commit=False)
+
+
+_single: dict = {}  # engine → the same engine with SINGLE_STATEMENT transactions
+
+
+def _single_statement_session() -> Session:
+    engine = db.engine
+    if engine not in _single:
+        _single[engine] = engine.execution_options(**{SINGLE_STATEMENT: True})
+    return Session(_single[engine], expire_on_commit=False)
 
 
 def _insert(session: Session):
@@ -96,8 +106,8 @@ def claim(session: Session, *, user_key: str, key: str, fingerprint: str, owner_
 
 def complete(*, user_key: str, key: str, status: int, body: str, headers: dict) -> None:
     """Store the answer of a request whose claim committed with its write, in the store's own transaction:
-    one UPDATE, no read first."""
-    with _session() as session:
+    one UPDATE, no read first (and on SQLite no BEGIN: one statement is its own transaction)."""
+    with _single_statement_session() as session:
         session.execute(update(IdempotencyRecord).where(
             IdempotencyRecord.user_key == user_key, IdempotencyRecord.key == key,
             IdempotencyRecord.state == "committed").values(

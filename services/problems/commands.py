@@ -85,12 +85,10 @@ def file_problem(*, actor: Actor, enterprise_id: int, category: str, title: str,
     stints.open_stint(problem, now)
     _add_event(problem, actor, "create", before=(None, None), comment=title, at=now)
     task_force, leaders = notifications.filing_recipients(enterprise.region_id, enterprise.id)
-    notifications.notify(task_force, kind="problem.arrived",
-                         title=f"新问题待受理：{title}", body=f"{enterprise.name} · {problem.number}",
-                         object_type="problem", object_id=problem.id, exclude=actor.user_id)
-    notifications.notify(leaders, kind="problem.filed",
-                         title=f"包抓企业有新问题：{title}", body=f"{enterprise.name} · {problem.number}",
-                         object_type="problem", object_id=problem.id, exclude=actor.user_id)
+    told = {"body": f"{enterprise.name} · {problem.number}", "object_type": "problem", "object_id": problem.id}
+    notifications.notify_all([(task_force, {"kind": "problem.arrived", "title": f"新问题待受理：{title}", **told}),
+                              (leaders, {"kind": "problem.filed", "title": f"包抓企业有新问题：{title}", **told})],
+                             exclude=actor.user_id)
     if problem.acceptance_due_at < now:
         # Only a filing dated in the past can already be overdue. A problem filed now matches no other rule
         # (no stint has a due date yet, never reopened or supervised, no task) and no warning names it yet.
