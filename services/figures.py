@@ -43,6 +43,7 @@ _VISITS = "figures.visits"
 _ENTERPRISES = "figures.enterprises"
 _FIRMS = "figures.firms"
 _FRESH = "figures.fresh"  # the Problem objects this transaction inserted
+_INSERTED = "figures.inserted"  # the id() of the ProblemEvent objects this transaction inserted
 _FIRM_FIELDS = ("operating_status", "registered_on", "deregistered_on", "region_id")
 # Problem columns a share depends on (other changes leave it as it is).
 _PROBLEM_FIELDS = ("status", "level", "category", "created_at", "accepted_at", "resolved_at", "closed_at",
@@ -240,12 +241,38 @@ def add_changes(connection, changes: Counter) -> None:
             lambda new: {"n": table.c.n + new.n})
 
 
+def _unchanged_by(row, events: list, zone: ZoneInfo) -> bool:
+    """Whether adding these events (the only change of the problem in the transaction) leaves its stored share as
+    it is: each is, by the rule of _state, of the status and level the stored share ends in (its running counts
+    summed), and on or after the last day one of those changed. Then every day's state is the same as before: the
+    state only changes at an event's day, the new events come after the last change and repeat its outcome, and
+    nothing else a share depends on (the problem's columns, its stints) changed. A comment, for instance."""
+    if row.stored_region_id is None or row.stored_region_id != row.region_id:
+        return False
+    held: Counter = Counter()
+    last_change = None
+    for (day, name), n in _from_marks(row.stored_marks).items():
+        if name.startswith(("c.status.", "c.level.")):
+            held[name] += n
+            last_change = day if last_change is None else max(last_change, day)
+    held = +held
+    for item in events:
+        status = item.to_status if item.to_status is not None else row.status
+        level = item.to_level if item.to_level is not None else row.level
+        if item.at is None or last_change is None or _day(item.at, zone) < last_change:
+            return False
+        if held != Counter({f"c.status.{status}": 1, f"c.level.{level}": 1}):
+            return False
+    return True
+
+
 def _settle_problems(connection, ids: set[int], zone: ZoneInfo, changes: Counter,
-                     fresh: dict[int, tuple] | None = None) -> None:
+                     fresh: dict[int, tuple] | None = None, quiet: dict[int, list] | None = None) -> None:
     """Each problem's share computed again from its rows; the old share taken back, the new one added (to
     `changes`). Three reads (the problems with their stored share, their events, their stints) and at most one
     upsert — no read for a problem filed in this very transaction (`fresh`: its row, events and stints and its
-    enterprise's region as the transaction holds them; it has no stored share yet)."""
+    enterprise's region as the transaction holds them; it has no stored share yet), and only the first for one
+    whose one change is new events that cannot change its share (`quiet`: {id: its new events}, _unchanged_by)."""
     fresh = fresh or {}
     rows = []
     for problem_id, (problem, region_id, events, stints) in sorted(fresh.items()):
@@ -272,6 +299,10 @@ def _settle_problems(connection, ids: set[int], zone: ZoneInfo, changes: Counter
         stored.update({row.problem_id: (row.region_id, row.marks) for row in connection.execute(
             select(ProblemFigure.problem_id, ProblemFigure.region_id, ProblemFigure.marks)
             .where(ProblemFigure.problem_id.in_(gone)))})
+    quiet = quiet or {}
+    for problem_id in [pid for pid in ids if pid in quiet and pid in found]:
+        if _unchanged_by(found[problem_id], quiet[problem_id], zone):
+            ids.remove(problem_id)
     events, stints = _timelines(connection, [pid for pid in ids if pid in found])
     for problem_id in ids:
         old_region, old_marks = stored.get(problem_id, (None, None))
@@ -356,6 +387,8 @@ def _remember(session: Session, _context, _instances) -> None:
             problems.append(obj)
             if isinstance(obj, Problem):
                 fresh.append(obj)
+            elif isinstance(obj, ProblemEvent):
+                session.info.setdefault(_INSERTED, set()).add(id(obj))
         elif isinstance(obj, (Enterprise, EnterpriseChange)):
             firms.append(obj)
         elif isinstance(obj, Visit):
@@ -363,8 +396,8 @@ def _remember(session: Session, _context, _instances) -> None:
     for obj in session.dirty:
         if isinstance(obj, Problem) and _changed(obj, _PROBLEM_FIELDS):
             problems.append(obj)
-        elif isinstance(obj, (ProblemEvent, ProblemStint)):
-            problems.append(obj)
+        elif isinstance(obj, (ProblemEvent, ProblemStint)) and session.is_modified(obj, include_collections=False):
+            problems.append(obj)  # (an attribute set to the value it had is no change)
         elif isinstance(obj, Visit) and _changed(obj, ("visited_at", "enterprise_id")):
             visits.append(((_history_old(obj, "enterprise_id"), _history_old(obj, "visited_at")), -1))
             visits.append((obj, 1))
@@ -424,6 +457,19 @@ def _fresh(session: Session, problems: list, filed: list) -> dict[int, tuple]:
             for pid, (problem, region_id, events, stints) in out.items()}
 
 
+def _quiet(problems: list, fresh: dict, inserted: set[int]) -> dict[int, list]:
+    """The problems whose one recorded change in the transaction is new events (`inserted`: the id() of the events
+    the transaction inserted): {id: those events}."""
+    out: dict[int, dict] = {}
+    other: set[int] = set(fresh)
+    for item in problems:
+        if isinstance(item, ProblemEvent) and id(item) in inserted:
+            out.setdefault(item.problem_id, {})[id(item)] = item
+        else:
+            other.add(_problem_id(item))
+    return {pid: list(events.values()) for pid, events in out.items() if pid not in other}
+
+
 @event.listens_for(Session, "before_commit")
 def _settle(session: Session) -> None:
     """Bring the figures up to date with what this transaction wrote, inside it, just before it commits."""
@@ -435,16 +481,18 @@ def _settle(session: Session) -> None:
     visits = session.info.pop(_VISITS, [])
     moved = session.info.pop(_ENTERPRISES, {})
     filed = session.info.pop(_FRESH, [])
+    inserted = session.info.pop(_INSERTED, set())
     firm_ids = {fid for fid in map(_firm_id, session.info.pop(_FIRMS, [])) if fid is not None}
     ids = {pid for pid in map(_problem_id, problems) if pid is not None}
     connection = session.connection()
     fresh = {} if moved else _fresh(session, problems, filed)
+    quiet = {} if moved else _quiet(problems, fresh, inserted)
     if moved:
         ids.update(connection.scalars(select(Problem.id).where(Problem.enterprise_id.in_(sorted(moved)))))
     zone = configured_zone()
     changes: Counter = Counter()  # every region row the transaction changes, written in one upsert
     if ids:
-        _settle_problems(connection, ids, zone, changes, fresh)
+        _settle_problems(connection, ids, zone, changes, fresh, quiet)
     plain = []
     for item, sign in visits:
         enterprise_id, at = (item.enterprise_id, item.visited_at) if isinstance(item, Visit) else item
@@ -460,7 +508,7 @@ def _settle(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS, _FRESH):
+    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS, _FRESH, _INSERTED):
         session.info.pop(key, None)
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import configure_mappers, selectinload
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from services import audit, monitoring, notifications
 from services.actors import Actor, enterprise_clause, is_assigned_liaison, problem_clause
@@ -81,6 +81,7 @@ def file_problem(*, actor: Actor, enterprise_id: int, category: str, title: str,
         acceptance_due_at=add_working_days(now, limits.acceptance_days), created_at=now, updated_at=now,
         events=[], stints=[], tasks=[],  # a new problem's collections are empty: appending loads nothing
     )
+    set_committed_value(problem, "enterprise", enterprise)  # held: the answer and the figures need no read
     db.session.add(problem)
     db.session.flush()
     stints.open_stint(problem, now)
