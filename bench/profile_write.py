@@ -1,12 +1,12 @@
 """Where the time of one write goes: `POST /visits` with a nested problem and the workflow action
-`POST /problems/{id}/comment` (docs/scale.md, "写入吞吐").
+`POST /problems/{id}/comment`, and `POST /problems` (docs/scale.md, "写入吞吐").
 
-    .venv/bin/python bench/profile_write.py [--requests 200] [--route visits|comment|both] [--database sqlite:///…]
+    .venv/bin/python bench/profile_write.py [--requests 200] [--route visits|comment|problems|all] [--database sqlite:///…]
 
 Builds a demo database in a temporary folder (unless --database names one holding the demo data), as
 bench/profile_list.py does, and sends N requests through Flask's test client under cProfile with the app's every
-hook: a liaison's visits (a new Idempotency-Key each time, as the phone sends them) and a coordinator's comments
-round-robin over 50 problems of one county. It prints the SQL statements per request (counted at the cursor) and
+hook: a liaison's visits (a new Idempotency-Key each time, as the phone sends them), a coordinator's comments
+round-robin over 50 problems of one county, and a liaison's `POST /problems` (the create of the peer comparison). It prints the SQL statements per request (counted at the cursor) and
 the share of each part of the request (inclusive times of the functions that stand for it). Figures are ratios
 within one run: the machine is shared, so absolute times vary. PROFILE_TOP=N prints the N heaviest functions."""
 
@@ -39,6 +39,8 @@ PARTS = {
     "view: the visit (services/visits.py create_visit)": [("services/visits.py", "create_visit")],
     "  of which each nested problem (services/problems/commands.py file_problem)": [
         ("services/problems/commands.py", "file_problem")],
+    "view: the filing (services/problems/commands.py create_problem)": [
+        ("services/problems/commands.py", "create_problem")],
     "view: the action (services/problems/commands.py take_action)": [
         ("services/problems/commands.py", "take_action")],
     "  of which the ORM flushes (sqlalchemy/orm/session.py flush)": [("sqlalchemy/orm/session.py", "flush")],
@@ -72,6 +74,12 @@ def _requests(app, client, route: str):
     visit = {"enterprise_id": enterprise, "method": "on_site", "visited_at": visited_at, "summary": "压测走访",
              "latitude": 35.6, "longitude": 103.2, "accuracy_m": 12,
              "problems": [{"category": "labor", "title": "缺熟练工", "scope": "county"}]}
+    if route == "problems":  # the create the peer comparison measures (docs/scale.md, django-helpdesk)
+        def create(i):
+            response = client.post("/api/v1/problems", headers=liaison, json={
+                "enterprise_id": enterprise, "category": "financing", "title": f"压测问题 {i}", "scope": "county"})
+            assert response.status_code == 201, response.status_code
+        return create
     if route == "visits":
         def send(i):
             response = client.post("/api/v1/visits", json=visit, headers={**liaison, "Idempotency-Key": f"pw-{i}"})
@@ -138,13 +146,13 @@ def profile(url: str, folder: Path, route: str, n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--route", choices=("visits", "comment", "both"), default="both")
+    parser.add_argument("--route", choices=("visits", "comment", "problems", "all"), default="all")
     parser.add_argument("--database", help="a migrated database holding the demo data (default: built afresh)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="lqt-profile-write-"))
     try:
         url = args.database or _build_database(folder)
-        for route in (("visits", "comment") if args.route == "both" else (args.route,)):
+        for route in (("visits", "comment", "problems") if args.route == "all" else (args.route,)):
             profile(url, folder, route, args.requests)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
