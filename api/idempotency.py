@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 from datetime import timedelta
 
@@ -74,6 +75,23 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class _Claim:
+    """The request's claim on its key: which transaction of the request's session holds it, and whether that
+    transaction has committed (with the claim, the key's record then stands for the write)."""
+    user_key: str
+    key: str
+    fingerprint: str
+    owner_id: int | None
+    transaction: object
+    committing: bool = False
+    committed: bool = False
+
+
+def _stale_after() -> timedelta:
+    return timedelta(seconds=current_app.config["IDEMPOTENCY_STALE_SECONDS"])
+
+
 def before() -> Response | None:
     key = request.headers.get(HEADER)
     if request.method != "POST" or key is None or (request.endpoint or "").startswith(EXCLUDED_PREFIXES):
@@ -83,68 +101,96 @@ def before() -> Response | None:
                        errors={HEADER: ["长度须为 1–255 个字符"]})
     if (g.get("_jwt_extended_jwt_user") or {}).get("loaded_user") is not None:
         from api.auth import current_actor  # api.auth installs this hook: imported when it runs
-        current_actor()  # the caller as a plain value now, so the rollback below leaves nothing to reload
-    db.session.rollback()  # end the authentication read: the claim below writes on its own connection
+        current_actor()  # the caller as a plain value now, so a rollback below leaves nothing to reload
     user_key, owner_id = _user_key()
-    try:
-        claimed = idempotency.claim(user_key=user_key, key=key, fingerprint=_fingerprint(), owner_id=owner_id,
-                                    stale_after=timedelta(seconds=current_app.config["IDEMPOTENCY_STALE_SECONDS"]))
+    fingerprint = _fingerprint()
+    session = db.session()
+    try:  # in the request's own transaction (the one authentication began): it commits with the write
+        claimed = idempotency.claim(session, user_key=user_key, key=key, fingerprint=fingerprint,
+                                    owner_id=owner_id, stale_after=_stale_after())
     except ServiceError as error:
+        db.session.rollback()
         return problem(error.status, error.code, error.detail)
     if isinstance(claimed, idempotency.Replay):
+        db.session.rollback()
         response = Response(claimed.body, status=claimed.status, headers=claimed.headers)
         response.headers["Idempotent-Replayed"] = "true"
         return response
-    g.idempotency_record = claimed
+    g.idempotency_claim = _Claim(user_key, key, fingerprint, owner_id, session.get_transaction())
     return None
 
 
 def after(response: Response) -> Response:
-    record = g.pop("idempotency_record", None)
-    if record is None:
+    claim = g.pop("idempotency_claim", None)
+    if claim is None:
         return response
     try:
-        # The view has committed its work; what is still open are reads (a SQLite writer lock for a POST).
+        # The view has committed its work; what is still open are reads (a SQLite writer lock for a POST) or a
+        # claim that committed nothing (it goes now).
         db.session.rollback()
         if response.status_code >= 500 or response.status_code in NOT_STORED or response.is_streamed:
-            idempotency.release(record)  # only a claim that never committed a write is released
-            return response
+            return response  # a committed claim stays "committed" (a retry is told so); any other went already
         headers = {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
-        idempotency.complete(record, status=response.status_code, body=response.get_data(as_text=True),
-                             headers=headers)
+        body = response.get_data(as_text=True)
+        if claim.committed:
+            idempotency.complete(user_key=claim.user_key, key=claim.key, status=response.status_code, body=body,
+                                 headers=headers)
+        else:
+            idempotency.store(user_key=claim.user_key, key=claim.key, fingerprint=claim.fingerprint,
+                              owner_id=claim.owner_id, status=response.status_code, body=body, headers=headers)
     except DBAPIError:
-        # The database went away after the view: the claim stays "in progress" and is freed as stale
-        # (IDEMPOTENCY_STALE_SECONDS), so the client's retry is served then. The answer itself stands.
-        log.warning("idempotency record %s left in progress: database unavailable", record)
+        # The database went away after the view: a committed claim stays "committed" (a retry is told
+        # request_applied once IDEMPOTENCY_STALE_SECONDS passed). The answer itself stands.
+        log.warning("idempotency answer for %s not stored: database unavailable", claim.key)
     return response
 
 
 def teardown(exc) -> None:
-    record = g.pop("idempotency_record", None)
-    if record is not None:
-        try:
-            db.session.rollback()
-            idempotency.release(record)
-        except DBAPIError:
-            log.warning("idempotency record %s left in progress: database unavailable", record)
+    g.pop("idempotency_claim", None)  # an uncommitted claim goes with the session's rollback
 
 
-def _mark_on_commit(session) -> None:
-    """before_commit of the request's session: tie the claim to the write (exactly once, even if the
-    worker dies between the commit and storing the response)."""
+def _request_claim(session) -> _Claim | None:
     if not has_request_context() or session is not db.session():
+        return None
+    claim = g.get("idempotency_claim")
+    return None if claim is None or claim.committed else claim
+
+
+def _claim_on_commit(session) -> None:
+    """before_commit of the request's session: the claim must be in the transaction that commits the write
+    (exactly once, even if the worker dies between the commit and storing the response). A claim that went
+    with an earlier rollback is made again here; if another request took the key meanwhile, this commit fails."""
+    claim = _request_claim(session)
+    if claim is None:
         return
-    record = g.get("idempotency_record")
-    if record is not None and not g.get("idempotency_marked"):
-        g.idempotency_marked = True
-        idempotency.mark_committed(session, record)
+    if session.get_transaction() is not claim.transaction:
+        again = idempotency.claim(session, user_key=claim.user_key, key=claim.key, fingerprint=claim.fingerprint,
+                                  owner_id=claim.owner_id, stale_after=_stale_after())
+        if not isinstance(again, int):
+            raise idempotency.RequestInProgress()
+        claim.transaction = session.get_transaction()
+    claim.committing = True
+
+
+def _after_commit(session) -> None:
+    claim = _request_claim(session)
+    if claim is not None and claim.committing:
+        claim.committed = True
+
+
+def _after_rollback(session) -> None:
+    claim = _request_claim(session)
+    if claim is not None:
+        claim.committing = False
 
 
 def register(app: Flask) -> None:
-    if not event.contains(SessionBase, "before_commit", _mark_on_commit):
-        event.listen(SessionBase, "before_commit", _mark_on_commit)
     """Call after authentication's hook and before the ETag hook: after_request handlers run in
     reverse order, so the body stored is the one with its ETag and not yet gzip-compressed."""
+    for name, listener in (("before_commit", _claim_on_commit), ("after_commit", _after_commit),
+                           ("after_rollback", _after_rollback)):
+        if not event.contains(SessionBase, name, listener):
+            event.listen(SessionBase, name, listener)
     app.before_request(before)
     app.after_request(after)
     app.teardown_request(teardown)

@@ -33,6 +33,10 @@ db = SQLAlchemy(model_class=Base)
 read_only_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("read_only_intent", default=False)
 # Connection.info key: the SQLite transaction under way was begun as a read (BEGIN, not BEGIN IMMEDIATE).
 READ_TRANSACTION = "lqt_read_transaction"
+# Execution option of an engine whose transactions are each ONE statement: on SQLite no BEGIN is sent, the
+# statement runs in the database's own autocommit (a single statement is atomic by itself) and takes the
+# write lock when it writes. PostgreSQL begins implicitly either way.
+SINGLE_STATEMENT = "lqt_single_statement"
 
 
 class UTCDateTime(TypeDecorator):
@@ -113,6 +117,9 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        if conn.get_execution_options().get(SINGLE_STATEMENT):
+            conn.info[READ_TRANSACTION] = False
+            return
         reading = read_only_intent.get()
         conn.info[READ_TRANSACTION] = reading
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

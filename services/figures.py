@@ -42,6 +42,8 @@ _PROBLEMS = "figures.problems"
 _VISITS = "figures.visits"
 _ENTERPRISES = "figures.enterprises"
 _FIRMS = "figures.firms"
+_FRESH = "figures.fresh"  # the Problem objects this transaction inserted
+_INSERTED = "figures.inserted"  # the id() of the ProblemEvent objects this transaction inserted
 _FIRM_FIELDS = ("operating_status", "registered_on", "deregistered_on", "region_id")
 # Problem columns a share depends on (other changes leave it as it is).
 _PROBLEM_FIELDS = ("status", "level", "category", "created_at", "accepted_at", "resolved_at", "closed_at",
@@ -175,15 +177,15 @@ _FIRM_COLUMNS = (Enterprise.id, Enterprise.region_id, Enterprise.registered_on, 
                  Enterprise.operating_status)
 
 
-def _settle_firms(connection, ids: set[int], zone: ZoneInfo) -> None:
-    """Each enterprise's share computed again; the old share taken back. Two reads, at most two upserts."""
+def _settle_firms(connection, ids: set[int], zone: ZoneInfo, figures: Counter) -> None:
+    """Each enterprise's share computed again; the old share taken back (added to `figures`). Two reads, at
+    most one upsert."""
     ids = sorted(ids)
     found = {row.id: row for row in connection.execute(
         select(*_FIRM_COLUMNS, EnterpriseFigure.region_id.label("stored_region_id"),
                EnterpriseFigure.marks.label("stored_marks"))
         .outerjoin(EnterpriseFigure, EnterpriseFigure.enterprise_id == Enterprise.id).where(Enterprise.id.in_(ids)))}
     changes = _firm_changes(connection, EnterpriseChange.enterprise_id.in_(ids))
-    figures: Counter = Counter()
     rows = []
     for firm in found.values():
         if firm.stored_region_id is not None:
@@ -195,7 +197,6 @@ def _settle_firms(connection, ids: set[int], zone: ZoneInfo) -> None:
         row = {"enterprise_id": firm.id, "region_id": firm.region_id, "marks": _as_marks(marks)}
         if (firm.stored_region_id, firm.stored_marks) != (row["region_id"], row["marks"]):
             rows.append(row)
-    add_changes(connection, figures)
     table = EnterpriseFigure.__table__
     _upsert(connection, table, rows, ["enterprise_id"], lambda new: {"region_id": new.region_id,
                                                                      "marks": new.marks})
@@ -212,6 +213,12 @@ def _upsert(connection, table, rows: list[dict], keys: list[str], update: dict):
         from sqlalchemy.dialects.sqlite import insert
     stmt = insert(table).values(rows)
     connection.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update(stmt.excluded)))
+
+
+def _insert_rows(connection, table, rows: list[dict]) -> None:
+    """Rows no other transaction can hold yet (the shares of problems filed in this one): one INSERT."""
+    if rows:
+        connection.execute(table.insert().values(rows))
 
 
 def _figure_rows(changes: Counter) -> list[dict]:
@@ -234,10 +241,50 @@ def add_changes(connection, changes: Counter) -> None:
             lambda new: {"n": table.c.n + new.n})
 
 
-def _settle_problems(connection, ids: set[int], zone: ZoneInfo) -> None:
-    """Each problem's share computed again from its rows; the old share taken back, the new one added.
-    Three reads (the problems with their stored share, their events, their stints) and at most two upserts."""
-    ids = sorted(ids)
+def _unchanged_by(row, events: list, zone: ZoneInfo) -> bool:
+    """Whether adding these events (the only change of the problem in the transaction) leaves its stored share as
+    it is: each is, by the rule of _state, of the status and level the stored share ends in (its running counts
+    summed), and on or after the last day one of those changed. Then every day's state is the same as before: the
+    state only changes at an event's day, the new events come after the last change and repeat its outcome, and
+    nothing else a share depends on (the problem's columns, its stints) changed. A comment, for instance."""
+    if row.stored_region_id is None or row.stored_region_id != row.region_id:
+        return False
+    held: Counter = Counter()
+    last_change = None
+    for (day, name), n in _from_marks(row.stored_marks).items():
+        if name.startswith(("c.status.", "c.level.")):
+            held[name] += n
+            last_change = day if last_change is None else max(last_change, day)
+    held = +held
+    for item in events:
+        status = item.to_status if item.to_status is not None else row.status
+        level = item.to_level if item.to_level is not None else row.level
+        if item.at is None or last_change is None or _day(item.at, zone) < last_change:
+            return False
+        if held != Counter({f"c.status.{status}": 1, f"c.level.{level}": 1}):
+            return False
+    return True
+
+
+def _settle_problems(connection, ids: set[int], zone: ZoneInfo, changes: Counter,
+                     fresh: dict[int, tuple] | None = None, quiet: dict[int, list] | None = None) -> None:
+    """Each problem's share computed again from its rows; the old share taken back, the new one added (to
+    `changes`). Three reads (the problems with their stored share, their events, their stints) and at most one
+    upsert — no read for a problem filed in this very transaction (`fresh`: its row, events and stints and its
+    enterprise's region as the transaction holds them; it has no stored share yet), and only the first for one
+    whose one change is new events that cannot change its share (`quiet`: {id: its new events}, _unchanged_by)."""
+    fresh = fresh or {}
+    rows = []
+    for problem_id, (problem, region_id, events, stints) in sorted(fresh.items()):
+        marks, late_from = share(problem, events, stints, zone)
+        for (day, name), n in marks.items():
+            changes[(region_id, day, name)] += n
+        rows.append({"problem_id": problem_id, "region_id": region_id, "overdue_from": late_from,
+                     "marks": _as_marks(marks)})
+    ids = sorted(set(ids) - fresh.keys())
+    if not ids:
+        _insert_rows(connection, ProblemFigure.__table__, rows)
+        return
     found = {row.id: row for row in connection.execute(
         select(Problem.id, Problem.created_at, Problem.status, Problem.level, Problem.category, Problem.accepted_at,
                Problem.resolved_at, Problem.closed_at, Problem.info_requested_at,
@@ -252,9 +299,11 @@ def _settle_problems(connection, ids: set[int], zone: ZoneInfo) -> None:
         stored.update({row.problem_id: (row.region_id, row.marks) for row in connection.execute(
             select(ProblemFigure.problem_id, ProblemFigure.region_id, ProblemFigure.marks)
             .where(ProblemFigure.problem_id.in_(gone)))})
+    quiet = quiet or {}
+    for problem_id in [pid for pid in ids if pid in quiet and pid in found]:
+        if _unchanged_by(found[problem_id], quiet[problem_id], zone):
+            ids.remove(problem_id)
     events, stints = _timelines(connection, [pid for pid in ids if pid in found])
-    changes: Counter = Counter()
-    rows = []
     for problem_id in ids:
         old_region, old_marks = stored.get(problem_id, (None, None))
         if old_region is not None:
@@ -271,7 +320,6 @@ def _settle_problems(connection, ids: set[int], zone: ZoneInfo) -> None:
         if (problem.stored_region_id, problem.stored_overdue_from, problem.stored_marks) != (
                 row["region_id"], row["overdue_from"], row["marks"]):
             rows.append(row)
-    add_changes(connection, changes)
     table = ProblemFigure.__table__
     _upsert(connection, table, rows, ["problem_id"], lambda new: {
         "region_id": new.region_id, "overdue_from": new.overdue_from, "marks": new.marks})
@@ -296,13 +344,14 @@ def _timelines(connection, ids: list[int]) -> tuple[dict, dict]:
 
 
 def _settle_visits(connection, visits: list[tuple[int, datetime, int]], moved: dict[int, int],
-                   zone: ZoneInfo) -> None:
-    """Visits added (+1) or taken back (-1) as (enterprise, visited_at, sign); enterprises moved from a region."""
-    changes: Counter = Counter()
-    enterprise_ids = {enterprise_id for enterprise_id, _, _ in visits}
-    regions = {row.id: row.region_id for row in connection.execute(
-        select(Enterprise.id, Enterprise.region_id).where(Enterprise.id.in_(sorted(enterprise_ids))))
-    } if enterprise_ids else {}
+                   zone: ZoneInfo, changes: Counter, known: dict[int, int]) -> None:
+    """Visits added (+1) or taken back (-1) as (enterprise, visited_at, sign); enterprises moved from a region.
+    `known`: the regions of the enterprises the transaction holds (read only for the others)."""
+    enterprise_ids = {enterprise_id for enterprise_id, _, _ in visits} - known.keys()
+    regions = dict(known)
+    if enterprise_ids:
+        regions.update({row.id: row.region_id for row in connection.execute(
+            select(Enterprise.id, Enterprise.region_id).where(Enterprise.id.in_(sorted(enterprise_ids))))})
     for enterprise_id, at, sign in visits:
         if enterprise_id in regions and at is not None:
             changes[(regions[enterprise_id], _day(at, zone), "p.visits")] += sign
@@ -313,7 +362,6 @@ def _settle_visits(connection, visits: list[tuple[int, datetime, int]], moved: d
         for at, enterprise_id, region_id in rows:
             changes[(moved[enterprise_id], _day(at, zone), "p.visits")] -= 1
             changes[(region_id, _day(at, zone), "p.visits")] += 1
-    add_changes(connection, changes)
 
 
 # ------------------------------------------------------------------------------------------- the session hooks
@@ -333,9 +381,14 @@ def _remember(session: Session, _context, _instances) -> None:
     visits = session.info.setdefault(_VISITS, [])
     moved = session.info.setdefault(_ENTERPRISES, {})
     firms = session.info.setdefault(_FIRMS, [])
+    fresh = session.info.setdefault(_FRESH, [])
     for obj in session.new:
         if isinstance(obj, (Problem, ProblemEvent, ProblemStint)):
             problems.append(obj)
+            if isinstance(obj, Problem):
+                fresh.append(obj)
+            elif isinstance(obj, ProblemEvent):
+                session.info.setdefault(_INSERTED, set()).add(id(obj))
         elif isinstance(obj, (Enterprise, EnterpriseChange)):
             firms.append(obj)
         elif isinstance(obj, Visit):
@@ -343,8 +396,8 @@ def _remember(session: Session, _context, _instances) -> None:
     for obj in session.dirty:
         if isinstance(obj, Problem) and _changed(obj, _PROBLEM_FIELDS):
             problems.append(obj)
-        elif isinstance(obj, (ProblemEvent, ProblemStint)):
-            problems.append(obj)
+        elif isinstance(obj, (ProblemEvent, ProblemStint)) and session.is_modified(obj, include_collections=False):
+            problems.append(obj)  # (an attribute set to the value it had is no change)
         elif isinstance(obj, Visit) and _changed(obj, ("visited_at", "enterprise_id")):
             visits.append(((_history_old(obj, "enterprise_id"), _history_old(obj, "visited_at")), -1))
             visits.append((obj, 1))
@@ -377,6 +430,46 @@ def _problem_id(item) -> int | None:
     return item.id if isinstance(item, Problem) else item.problem_id
 
 
+def _held_region(session: Session, enterprise_id: int | None) -> int | None:
+    """The region of an enterprise the session holds loaded (flushed: what the transaction's rows say), None
+    when it would have to be read."""
+    if enterprise_id is None:
+        return None
+    held = session.identity_map.get(session.identity_key(Enterprise, enterprise_id))
+    return None if held is None else held.__dict__.get("region_id")
+
+
+def _fresh(session: Session, problems: list, filed: list) -> dict[int, tuple]:
+    """The problems this transaction filed whose share can be computed from what it holds: the problem, all
+    its events and stints (a new problem has no others — unless some were deleted, then it is read) and its
+    enterprise's region. {id: (problem, region_id, events, stints)}."""
+    out: dict[int, tuple] = {}
+    for problem in filed:
+        region_id = _held_region(session, problem.__dict__.get("enterprise_id"))
+        if problem.id is not None and region_id is not None and problem not in session.deleted:
+            out[problem.id] = (problem, region_id, {}, {})
+    for item in problems:
+        if isinstance(item, int):
+            out.pop(item, None)  # something of it was deleted: read from the rows
+        elif isinstance(item, (ProblemEvent, ProblemStint)) and item.problem_id in out:
+            out[item.problem_id][2 if isinstance(item, ProblemEvent) else 3][id(item)] = item
+    return {pid: (problem, region_id, list(events.values()), list(stints.values()))
+            for pid, (problem, region_id, events, stints) in out.items()}
+
+
+def _quiet(problems: list, fresh: dict, inserted: set[int]) -> dict[int, list]:
+    """The problems whose one recorded change in the transaction is new events (`inserted`: the id() of the events
+    the transaction inserted): {id: those events}."""
+    out: dict[int, dict] = {}
+    other: set[int] = set(fresh)
+    for item in problems:
+        if isinstance(item, ProblemEvent) and id(item) in inserted:
+            out.setdefault(item.problem_id, {})[id(item)] = item
+        else:
+            other.add(_problem_id(item))
+    return {pid: list(events.values()) for pid, events in out.items() if pid not in other}
+
+
 @event.listens_for(Session, "before_commit")
 def _settle(session: Session) -> None:
     """Bring the figures up to date with what this transaction wrote, inside it, just before it commits."""
@@ -387,27 +480,35 @@ def _settle(session: Session) -> None:
     problems = session.info.pop(_PROBLEMS, [])
     visits = session.info.pop(_VISITS, [])
     moved = session.info.pop(_ENTERPRISES, {})
+    filed = session.info.pop(_FRESH, [])
+    inserted = session.info.pop(_INSERTED, set())
     firm_ids = {fid for fid in map(_firm_id, session.info.pop(_FIRMS, [])) if fid is not None}
     ids = {pid for pid in map(_problem_id, problems) if pid is not None}
     connection = session.connection()
+    fresh = {} if moved else _fresh(session, problems, filed)
+    quiet = {} if moved else _quiet(problems, fresh, inserted)
     if moved:
         ids.update(connection.scalars(select(Problem.id).where(Problem.enterprise_id.in_(sorted(moved)))))
     zone = configured_zone()
+    changes: Counter = Counter()  # every region row the transaction changes, written in one upsert
     if ids:
-        _settle_problems(connection, ids, zone)
+        _settle_problems(connection, ids, zone, changes, fresh, quiet)
     plain = []
     for item, sign in visits:
         enterprise_id, at = (item.enterprise_id, item.visited_at) if isinstance(item, Visit) else item
         plain.append((enterprise_id, at, sign))
     if plain or moved:
-        _settle_visits(connection, plain, moved, zone)
+        known = {} if moved else {eid: region for eid in {e for e, _, _ in plain}
+                                  if (region := _held_region(session, eid)) is not None}
+        _settle_visits(connection, plain, moved, zone, changes, known)
     if firm_ids:
-        _settle_firms(connection, firm_ids, zone)
+        _settle_firms(connection, firm_ids, zone, changes)
+    add_changes(connection, changes)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS):
+    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS, _FRESH, _INSERTED):
         session.info.pop(key, None)
 
 

@@ -36,6 +36,12 @@ def may_work_on(actor: Actor, enterprise_id: int) -> bool:
     return actor.role == Role.COORDINATOR or is_assigned_liaison(actor, enterprise_id)
 
 
+def may_work_on_seen(actor: Actor, enterprise_id: int) -> bool:
+    """may_work_on() for an enterprise the actor has just found through enterprise_clause(actor): a liaison sees
+    exactly the enterprises it is the current liaison of, so for one it has found the answer needs no query."""
+    return actor.role == Role.LIAISON or may_work_on(actor, enterprise_id)
+
+
 def may_report_for(actor: Actor, enterprise_id: int) -> bool:
     """The monthly status report: the enterprise itself as well as those who work on it, and admins."""
     return actor.is_admin or is_own_enterprise(actor, enterprise_id) or may_work_on(actor, enterprise_id)

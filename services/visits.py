@@ -10,7 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from services import audit, location, monitoring, observations
 from services.actors import Actor, enterprise_clause
-from services.permissions import may_work_on
+from services.permissions import may_work_on_seen
 from services.db import db, unit_of_work, utcnow
 from services.enterprises import observe
 from services.errors import Forbidden, NotFound, ValidationFailed
@@ -44,7 +44,7 @@ def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: d
     ValidationFailed (visit in the future, half a position); a filed problem's errors as file_problem."""
     with unit_of_work(keep_loaded=True):
         enterprise = _visible_enterprise(actor, enterprise_id)
-        if not may_work_on(actor, enterprise.id):
+        if not may_work_on_seen(actor, enterprise.id):  # found through enterprise_clause just above
             raise Forbidden("只有派驻该企业的联络员或属地专班可以登记走访")
         now = utcnow()
         if visited_at > now + CLOCK_SKEW:

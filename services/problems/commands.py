@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm import configure_mappers, selectinload
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from services import audit, monitoring, notifications
 from services.actors import Actor, enterprise_clause, is_assigned_liaison, problem_clause
@@ -80,17 +81,16 @@ def file_problem(*, actor: Actor, enterprise_id: int, category: str, title: str,
         acceptance_due_at=add_working_days(now, limits.acceptance_days), created_at=now, updated_at=now,
         events=[], stints=[], tasks=[],  # a new problem's collections are empty: appending loads nothing
     )
+    set_committed_value(problem, "enterprise", enterprise)  # held: the answer and the figures need no read
     db.session.add(problem)
     db.session.flush()
     stints.open_stint(problem, now)
     _add_event(problem, actor, "create", before=(None, None), comment=title, at=now)
     task_force, leaders = notifications.filing_recipients(enterprise.region_id, enterprise.id)
-    notifications.notify(task_force, kind="problem.arrived",
-                         title=f"新问题待受理：{title}", body=f"{enterprise.name} · {problem.number}",
-                         object_type="problem", object_id=problem.id, exclude=actor.user_id)
-    notifications.notify(leaders, kind="problem.filed",
-                         title=f"包抓企业有新问题：{title}", body=f"{enterprise.name} · {problem.number}",
-                         object_type="problem", object_id=problem.id, exclude=actor.user_id)
+    told = {"body": f"{enterprise.name} · {problem.number}", "object_type": "problem", "object_id": problem.id}
+    notifications.notify_all([(task_force, {"kind": "problem.arrived", "title": f"新问题待受理：{title}", **told}),
+                              (leaders, {"kind": "problem.filed", "title": f"包抓企业有新问题：{title}", **told})],
+                             exclude=actor.user_id)
     if problem.acceptance_due_at < now:
         # Only a filing dated in the past can already be overdue. A problem filed now matches no other rule
         # (no stint has a due date yet, never reopened or supervised, no task) and no warning names it yet.
@@ -112,10 +112,17 @@ def create_problem(*, actor: Actor, **fields) -> Problem:
 # --- who the caller is to a problem ----------------------------------------------------------
 
 
+def _with_needs() -> tuple:
+    """The answer shows the linked needs: loaded inside the action's transaction (after the commit they would cost
+    a transaction of their own, on SQLite a BEGIN IMMEDIATE that queues behind every writer)."""
+    configure_mappers()  # Problem.needs is a backref of Need: there once the mappers are configured
+    return (selectinload(Problem.needs).lazyload("*"),)
+
+
 def _load_for_action(actor: Actor, problem_id: int) -> Problem:
     """The problem, row-locked: a racing action waits here and then sees the state the winner left."""
     problem = db.session.scalar(select(Problem).where(Problem.id == problem_id, problem_clause(actor))
-                                .options(*queries.WITH_TIMELINE)
+                                .options(*queries.WITH_TIMELINE, *_with_needs())
                                 .with_for_update().execution_options(populate_existing=True))
     if problem is None:
         raise NotFound("问题不存在")
@@ -159,17 +166,19 @@ def apply_action(*, actor: Actor, problem_id: int, action: str, payload: dict | 
         stints.after_action(problem, action, at=now, paused_since=paused_since, previous=holder)
     _add_event(problem, actor, action, before=before, comment=outcome.comment, internal=outcome.internal,
                data=outcome.data, at=now)
+    about = {"body": problem.number, "object_type": "problem", "object_id": problem.id}
     told = {actor.user_id}
+    groups = []
     for user_ids, kind, title in outcome.notify:
-        notifications.notify(user_ids, kind=kind, title=title, body=problem.number, object_type="problem",
-                             object_id=problem.id, exclude=actor.user_id)
+        user_ids = [u for u in user_ids if u != actor.user_id]
+        groups.append((user_ids, {"kind": kind, "title": title, **about}))
         told.update(user_ids)
     # 包抓 leaders follow every event of their enterprises' problems (they read internal ones too).
     leaders = [u for u in notifications.enterprise_leaders(problem.enterprise_id) if u not in told]
-    notifications.notify(leaders, kind="problem.event",
-                         title=f"包抓企业问题{ENUM_LABELS['problem_action'].get(action, action)}（{who_acted(actor)}）："
-                               f"{problem.title}",
-                         body=problem.number, object_type="problem", object_id=problem.id)
+    groups.append((leaders, {"kind": "problem.event", **about,
+                             "title": f"包抓企业问题{ENUM_LABELS['problem_action'].get(action, action)}"
+                                      f"（{who_acted(actor)}）：{problem.title}"}))
+    notifications.notify_all(groups)  # every notification of the action in one INSERT
     enterprise_steps.tell(problem, action, actor=actor, now=now)  # its users, or its contact by SMS
     monitoring.on_problem_changed(problem, now=now)
     audit.record(actor, f"problem.{action}", "problem", problem.id,

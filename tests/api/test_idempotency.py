@@ -133,3 +133,93 @@ def test_a_committed_write_still_answering_is_in_progress(login_as, demo, db_ses
     _lose_the_answer(db_session, "answering", timedelta(seconds=0))
     again = liaison.post("problems", json=_problem_body(demo), headers={"Idempotency-Key": "answering"})
     assert again.status_code == 409 and again.get_json()["code"] == "request_in_progress"
+
+
+# ------------------------------------------------------------------------ the claim inside the write's transaction
+
+def _visit_body(demo, title):
+    from datetime import datetime
+
+    from services.timeutil import zone
+    return {"enterprise_id": demo.enterprise_id("清河源"), "method": "on_site",
+            "visited_at": (datetime.now(zone()) - timedelta(hours=1)).isoformat(), "summary": "走访生产车间",
+            "problems": [{"category": "labor", "title": title, "scope": "county"}]}
+
+
+def test_concurrent_visits_with_one_key_over_http_file_one_visit(live_server, demo, db_session):
+    from services.models import Visit
+    sessions = [live_server.login("liaison_ma") for _ in range(4)]
+    body = _visit_body(demo, "并发幂等走访")
+    barrier, answers = threading.Barrier(4), []
+
+    def post(session):
+        barrier.wait()
+        response = session.post(live_server.url + "visits", json=body, headers={"Idempotency-Key": "visit-race"})
+        answers.append((response.status_code, response.json()))
+
+    threads = [threading.Thread(target=post, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    codes = [code for code, _ in answers]
+    assert codes.count(201) >= 1 and set(codes) <= {201, 409}
+    assert len({str(answer) for code, answer in answers if code == 201}) == 1  # a replay is the first answer
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(Problem).where(Problem.title == "并发幂等走访")) == 1
+    assert db_session.scalar(select(func.count()).select_from(Visit).join(Problem, Problem.visit_id == Visit.id)
+                             .where(Problem.title == "并发幂等走访")) == 1
+
+
+def test_the_record_commits_with_the_write_and_holds_its_answer(login_as, demo, db_session):
+    liaison = login_as("liaison_ma")
+    first = liaison.post("visits", json=_visit_body(demo, "应答入账"), headers={"Idempotency-Key": "with-write"})
+    db_session.rollback()
+    record = db_session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == "with-write"))
+    assert first.status_code == 201
+    assert (record.state, record.response_status) == ("done", 201)
+
+
+def _rolling_back_app(make_app):
+    """An app with one extra POST that rolls its session back (dropping the claim) before it writes."""
+    from services.db import db, unit_of_work
+    from services.models import Notification
+
+    app = make_app()
+
+    def write_after_rollback():
+        db.session.rollback()
+        with unit_of_work():
+            db.session.add(Notification(user_id=1, kind="test", title="回滚之后的写入"))
+        return {"ok": True}, 201
+
+    app.add_url_rule("/api/v1/test-rollback", "test_rollback", write_after_rollback, methods=["POST"])
+    return app
+
+
+def test_a_claim_lost_to_a_rollback_is_made_again_with_the_write(make_app, db_session):
+    from services.models import Notification
+    app = _rolling_back_app(make_app)
+    admin = login(app.test_client(), "admin")
+    first = admin.post("test-rollback", json={}, headers={"Idempotency-Key": "after-rollback"})
+    again = admin.post("test-rollback", json={}, headers={"Idempotency-Key": "after-rollback"})
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.title == "回滚之后的写入")) == 1
+
+
+def test_a_write_that_fails_leaves_no_claim_behind(login_as, demo, db_session, monkeypatch):
+    import services.figures
+    liaison = login_as("liaison_ma")
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("数据库写入失败")
+
+    monkeypatch.setattr(services.figures, "add_changes", broken)
+    failed = liaison.post("visits", json=_visit_body(demo, "失败的走访"), headers={"Idempotency-Key": "failing"})
+    monkeypatch.undo()
+    again = liaison.post("visits", json=_visit_body(demo, "失败的走访"), headers={"Idempotency-Key": "failing"})
+    assert failed.status_code == 500
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
