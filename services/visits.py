@@ -24,14 +24,16 @@ from services import sorts
 CLOCK_SKEW = timedelta(minutes=10)
 
 
-def _visible_enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
+def _visible_enterprise(actor: Actor, enterprise_id: int) -> tuple[Enterprise, User]:
     # A visit reads the enterprise's own columns and its region, joined (a nested problem copies the region's
-    # ancestry into its scope columns: no statement of its own); the tags load if something asks for them.
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(actor))
-                                   .options(joinedload(Enterprise.region), lazyload(Enterprise.tag_rows)))
-    if enterprise is None:
+    # ancestry into its scope columns: no statement of its own), and the visiting account the answer names as
+    # its liaison in the same statement; the tags load if something asks for them.
+    row = db.session.execute(select(Enterprise, User).join(User, User.id == actor.user_id)
+                             .where(Enterprise.id == enterprise_id, enterprise_clause(actor))
+                             .options(joinedload(Enterprise.region), lazyload(Enterprise.tag_rows))).first()
+    if row is None:
         raise NotFound("企业不存在", errors={"enterprise_id": ["企业不存在"]})
-    return enterprise
+    return row.Enterprise, row.User
 
 
 def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: datetime, summary: str = "",
@@ -43,7 +45,7 @@ def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: d
     Raises NotFound (enterprise out of scope), Forbidden (neither its liaison nor its task force),
     ValidationFailed (visit in the future, half a position); a filed problem's errors as file_problem."""
     with unit_of_work(keep_loaded=True):
-        enterprise = _visible_enterprise(actor, enterprise_id)
+        enterprise, liaison = _visible_enterprise(actor, enterprise_id)
         if not may_work_on_seen(actor, enterprise.id):  # found through enterprise_clause just above
             raise Forbidden("只有派驻该企业的联络员或属地专班可以登记走访")
         now = utcnow()
@@ -71,7 +73,7 @@ def create_visit(*, actor: Actor, enterprise_id: int, method: str, visited_at: d
         audit.record(actor, "visit.created", "visit", visit.id,
                      {"enterprise_id": enterprise.id, "method": method, "problem_ids": [p.id for p in filed]})
         set_committed_value(visit, "enterprise", enterprise)
-        set_committed_value(visit, "liaison", db.session.get(User, actor.user_id))
+        set_committed_value(visit, "liaison", liaison)
         set_committed_value(visit, "problems", filed)
         set_committed_value(visit, "photos", [])  # a new visit has none yet
     return visit
@@ -107,7 +109,8 @@ def list_visits(*, actor: Actor, enterprise: int | None = None, liaison: int | N
 def enterprise_visits(*, actor: Actor, enterprise_id: int, **filters) -> Select:
     """Query of one enterprise's visits, filtered as list_visits. Raises NotFound (enterprise out of scope),
     Forbidden (enterprise users)."""
-    _visible_enterprise(actor, enterprise_id)
+    if db.session.scalar(select(Enterprise.id).where(Enterprise.id == enterprise_id, enterprise_clause(actor))) is None:
+        raise NotFound("企业不存在")
     return list_visits(actor=actor, enterprise=enterprise_id, **filters)
 
 

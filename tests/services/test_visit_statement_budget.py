@@ -22,8 +22,8 @@ from services.timeutil import zone
 # account for the answer's liaison_name (authentication reads a plain row, not the ORM user) — and after
 # the commit the stored answer, one UPDATE in its own single-statement transaction (no BEGIN on SQLite).
 # Without an Idempotency-Key: 15 (no claim, no stored answer).
-BUDGET = 17
-BUDGET_WITHOUT_KEY = 15
+BUDGET = 16
+BUDGET_WITHOUT_KEY = 14
 PER_PROBLEM = 8  # measured: the number, the calendar, the problem, its event and stint, its recipients, notifications
 
 
