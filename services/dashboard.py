@@ -10,9 +10,8 @@ from collections import Counter
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
-from sqlalchemy.orm import aliased
 
-from services.actors import Actor, within_region
+from services.actors import Actor
 from services.db import db, utcnow
 from services.figures import BASE
 from services.models import (
@@ -22,7 +21,9 @@ from services.models import (
 from services.models.tasks import OPEN_TASK_STATUSES, TASK_STATUSES
 from services.models.enterprises import OPERATING_STATUSES
 from services.models.monitoring import SEVERITIES
-from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_STATUSES
+from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_STATUSES, SCOPE_LEVELS
+from services.needs.figures import dashboard_blocks
+from services.problems.scope import scope_column
 from services.models.reference import REGION_LEVELS
 from services.reporting import ratio, region_brief, report_region
 from services.timeutil import day_bounds_utc, local_today
@@ -36,26 +37,6 @@ def _count_if(condition):
 
 def _within(column, start: datetime, end: datetime):
     return and_(column >= start, column < end)
-
-
-class _Frame:
-    """Enterprises of a region's subtree, optionally labelled with the direct child region holding them."""
-
-    def __init__(self, root: Region):
-        self.root = root
-        self.child = aliased(Region, name="child")
-        self.own = aliased(Region, name="own")
-
-    def scope(self, stmt, enterprise_region, by_child: bool):
-        if not by_child:
-            return stmt.where(within_region(enterprise_region, self.root.path))
-        return (stmt.join(self.own, self.own.id == enterprise_region)
-                .join(self.child, and_(self.child.parent_id == self.root.id,
-                                       self.own.path.startswith(self.child.path)))
-                .group_by(self.child.id))
-
-    def key(self, by_child: bool):
-        return self.child.id.label("child_id") if by_child else literal(0).label("child_id")
 
 
 def _regions(root: Region) -> dict[int, int]:
@@ -123,22 +104,6 @@ def _problem_sums(kept: Counter | None) -> dict:
     return sums
 
 
-def _warnings(frame: _Frame, by_child: bool, end: datetime) -> dict[int, dict]:
-    """Warnings open (neither acknowledged nor closed) at the end of the day, by severity."""
-    open_then = and_(EarlyWarning.opened_at < end, or_(
-        EarlyWarning.state == "open",
-        and_(EarlyWarning.state == "acknowledged", EarlyWarning.acknowledged_at >= end),
-        and_(EarlyWarning.state == "closed", EarlyWarning.closed_at >= end,
-             or_(EarlyWarning.acknowledged_at.is_(None), EarlyWarning.acknowledged_at >= end))))
-    stmt = (select(frame.key(by_child), EarlyWarning.severity, func.count(EarlyWarning.id).label("n"))
-            .where(open_then).group_by(EarlyWarning.severity))
-    stmt = frame.scope(stmt, EarlyWarning.region_id, by_child)
-    out: dict[int, dict] = {}
-    for row in db.session.execute(stmt):
-        out.setdefault(row.child_id, dict.fromkeys(SEVERITIES, 0))[row.severity] += int(row.n)
-    return out
-
-
 def _empty_problem_sums() -> dict:
     return {"total": 0, "by_status": {s: 0 for s in PROBLEM_STATUSES},
             "by_category": {c: 0 for c in PROBLEM_CATEGORIES}, "by_level": {lv: 0 for lv in REGION_LEVELS},
@@ -155,48 +120,78 @@ def _problem_block(sums: dict | None) -> dict:
     return sums
 
 
-def _key_enterprises(frame: _Frame, by_child: bool, month) -> dict[int, dict]:
+def _fold(regions: dict[int, int], region_id: int) -> set[int]:
+    """The keys a region's row adds to: the whole subtree (0) and the direct child holding it."""
+    return {0, regions[region_id]}
+
+
+def _warnings(regions: dict[int, int], end: datetime) -> dict[int, dict]:
+    """Warnings open (neither acknowledged nor closed) at the end of the day, by severity: one query grouped by
+    the warning's region, folded into the subtree and its children."""
+    open_then = and_(EarlyWarning.opened_at < end, or_(
+        EarlyWarning.state == "open",
+        and_(EarlyWarning.state == "acknowledged", EarlyWarning.acknowledged_at >= end),
+        and_(EarlyWarning.state == "closed", EarlyWarning.closed_at >= end,
+             or_(EarlyWarning.acknowledged_at.is_(None), EarlyWarning.acknowledged_at >= end))))
+    stmt = (select(EarlyWarning.region_id, EarlyWarning.severity, func.count(EarlyWarning.id))
+            .where(open_then, EarlyWarning.region_id.in_(sorted(regions)))
+            .group_by(EarlyWarning.region_id, EarlyWarning.severity))
+    out: dict[int, dict] = {}
+    for region_id, severity, n in db.session.execute(stmt):
+        for key in _fold(regions, region_id):
+            out.setdefault(key, dict.fromkeys(SEVERITIES, 0))[severity] += int(n)
+    return out
+
+
+def _key_enterprises(regions: dict[int, int], month) -> dict[int, dict]:
+    """Key enterprises of the subtree and those visited in the month: one query grouped by the enterprise's
+    region (the key tag's rows, each with an index probe into its visits), folded into the subtree and its
+    children."""
     visited = exists().where(Visit.enterprise_id == Enterprise.id, _within(Visit.visited_at, *month))
-    stmt = (select(frame.key(by_child), func.count(Enterprise.id).label("total"),
-                   _count_if(visited).label("visited"))
-            .join(EnterpriseTag, and_(EnterpriseTag.enterprise_id == Enterprise.id, EnterpriseTag.tag == "key")))
-    stmt = frame.scope(stmt, Enterprise.region_id, by_child)
-    return {row.child_id: {"total": int(row.total), "visited_this_month": int(row.visited)}
-            for row in db.session.execute(stmt)}
+    stmt = (select(Enterprise.region_id, func.count(Enterprise.id), _count_if(visited))
+            .join(EnterpriseTag, and_(EnterpriseTag.enterprise_id == Enterprise.id, EnterpriseTag.tag == "key"))
+            .where(Enterprise.region_id.in_(sorted(regions))).group_by(Enterprise.region_id))
+    out: dict[int, dict] = {}
+    for region_id, total, seen in db.session.execute(stmt):
+        for key in _fold(regions, region_id):
+            figures = out.setdefault(key, {"total": 0, "visited_this_month": 0})
+            figures["total"] += int(total)
+            figures["visited_this_month"] += int(seen)
+    return out
 
 
-def _tasks(frame: _Frame, by_child: bool, end: datetime, at: datetime) -> dict[int, dict]:
-    """Tasks of the subtree's problems dispatched by `end`, by current status; open and overdue per department."""
+def _tasks(root: Region, end: datetime, at: datetime) -> dict[int, dict]:
+    """Tasks of the subtree's problems dispatched by `end`, by current status; open and overdue per department.
+    One query grouped by the problem's scope column of the child level (problems.county_id / prefecture_id:
+    the enterprise's region, kept by services/problems/scope.py), status and department; the subtree is one
+    equality on the root level's column."""
     is_open = Task.status.in_(OPEN_TASK_STATUSES)
     late = and_(is_open, Task.due_at < at)
     sign_late = and_(Task.status.in_(("dispatched", "reopened")), Task.sign_due_at < at)
-
-    def scoped(*columns):
-        stmt = (select(frame.key(by_child), *columns).select_from(Task)
-                .join(Problem, Problem.id == Task.problem_id).join(Enterprise, Enterprise.id == Problem.enterprise_id)
-                .where(Task.dispatched_at < end))
-        return frame.scope(stmt, Enterprise.region_id, by_child)
-
-    out: dict[int, dict] = {}
-
-    def block(key: int) -> dict:
-        return out.setdefault(key, {"total": 0, "by_status": dict.fromkeys(TASK_STATUSES, 0), "overdue": 0,
-                                    "sign_overdue": 0, "by_department": []})
-
-    for key, status, count, signs in db.session.execute(
-            scoped(Task.status, func.count(Task.id), _count_if(sign_late)).group_by(Task.status)):
-        figures = block(key)
-        figures["by_status"][status] = int(count)
-        figures["total"] += int(count)
-        figures["sign_overdue"] += int(signs)
-    for key, department_id, name, open_count, overdue in db.session.execute(
-            scoped(Department.id, Department.name, _count_if(is_open), _count_if(late))
+    levels = list(SCOPE_LEVELS)
+    child_level = levels[levels.index(root.level) + 1] if levels.index(root.level) + 1 < len(levels) else None
+    child = scope_column(child_level) if child_level else literal(None)
+    stmt = (select(child.label("child_id"), Task.status, Department.id, Department.name, func.count(Task.id),
+                   _count_if(sign_late), _count_if(is_open), _count_if(late))
+            .select_from(Task).join(Problem, Problem.id == Task.problem_id)
             .join(Department, Department.id == Task.department_id)
-            .group_by(Department.id, Department.name).order_by(Department.id)):
-        figures = block(key)
-        figures["by_department"].append({"department_id": department_id, "department_name": name,
-                                         "open": int(open_count), "overdue": int(overdue)})
-        figures["overdue"] += int(overdue)
+            .where(scope_column(root.level) == root.id, Task.dispatched_at < end)
+            .group_by(child, Task.status, Department.id, Department.name))
+    out: dict[int, dict] = {}
+    departments: dict[int, dict[int, dict]] = {}
+    for child_id, status, department_id, name, count, signs, open_count, overdue in db.session.execute(stmt):
+        for key in {0, child_id or 0}:
+            figures = out.setdefault(key, _empty_tasks())
+            figures["by_status"][status] = figures["by_status"].get(status, 0) + int(count)
+            figures["total"] += int(count)
+            figures["sign_overdue"] += int(signs)
+            figures["overdue"] += int(overdue)
+            row = departments.setdefault(key, {}).setdefault(department_id, {
+                "department_id": department_id, "department_name": name, "open": 0, "overdue": 0})
+            row["open"] += int(open_count)
+            row["overdue"] += int(overdue)
+    for key, rows in departments.items():
+        out[key]["by_department"] = [rows[i] for i in sorted(rows)]
     return out
 
 
@@ -215,39 +210,32 @@ def dashboard(*, actor: Actor, region: int | None = None, day: date | None = Non
     month_span = (day_bounds_utc(day.replace(day=1))[0], day_span[1])
     now = now or utcnow()
     at = min(now, day_span[1])
-    frame = _Frame(root)
     children = list(db.session.scalars(select(Region).where(Region.parent_id == root.id).order_by(Region.code)))
 
     regions = _regions(root)
     kept = _kept(regions, day, day.replace(day=1))
     _not_overdue_yet(regions, kept, day, at, day_span[1])
-    keys = _key_enterprises(frame, False, month_span)
-    child_keys = _key_enterprises(frame, True, month_span)
-    tasks = _tasks(frame, False, day_span[1], at)
-    child_tasks = _tasks(frame, True, day_span[1], at)
-    warnings = _warnings(frame, False, day_span[1])
-    child_warnings = _warnings(frame, True, day_span[1])
+    keys = _key_enterprises(regions, month_span)
+    tasks = _tasks(root, day_span[1], at)
+    warnings = _warnings(regions, day_span[1])
+    needs = dashboard_blocks(regions, month_span[0], min(at, month_span[1]))
 
     no_keys = {"total": 0, "visited_this_month": 0}
     no_warnings = dict.fromkeys(SEVERITIES, 0)
 
     def figures(key: int) -> dict:
-        source = (keys, warnings) if key == 0 else (child_keys, child_warnings)
         figures = kept.get(key) or Counter()
         return {"problems": _problem_block(_problem_sums(kept.get(key))),
                 "visits": {"day": figures["p.visits"], "month": figures["p.visits.month"]},
-                "key_enterprises": source[0].get(key, no_keys),
+                "key_enterprises": keys.get(key, no_keys),
                 "enterprises_by_status": {status: figures[f"c.operating.{status}"] for status in OPERATING_STATUSES},
-                "warnings_open": source[1].get(key, no_warnings),
-                "tasks": (tasks if key == 0 else child_tasks).get(key) or _empty_tasks()}
-
-    from services.needs.figures import dashboard_block
+                "warnings_open": warnings.get(key, no_warnings),
+                "tasks": tasks.get(key) or _empty_tasks(),
+                "needs": needs[key]}
 
     return {
         "region": region_brief(root),
         "date": day.isoformat(),
         **figures(0),
-        "needs": dashboard_block(root, month_span[0], min(at, month_span[1])),
-        "children": [{"region": region_brief(child), **figures(child.id),
-                      "needs": dashboard_block(child, month_span[0], min(at, month_span[1]))} for child in children],
+        "children": [{"region": region_brief(child), **figures(child.id)} for child in children],
     }
