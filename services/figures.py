@@ -1,6 +1,8 @@
 """日调度 figures kept by the write path, so the dashboard reads a few hundred narrow rows whatever the ledger holds.
 
-Each problem adds to its enterprise's region (the problem's county, through the enterprise): for every local
+Each problem adds to its enterprise's region — the problem's own scope columns (problems.county_id, else
+prefecture_id, else province_id: copied from the enterprise at filing and whenever it moves, see
+services/problems/scope.py), no join to the enterprise: for every local
 day from its filing on, the running counts the dashboard shows for that day — filed by then (`c.total`), by
 the status and level its timeline had at the end of the day (`c.status.*`, `c.level.*`), by category
 (`c.category.*`), open and overdue at the end of the day (`c.overdue`), and the time to close of those closed
@@ -25,15 +27,19 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session, attributes
 
 from services.db import db, unit_of_work
 from services.models import Enterprise, EnterpriseChange, Problem, ProblemEvent, ProblemStint, Visit
 from services.models.figures import EnterpriseFigure, ProblemFigure, RegionDayFigure
 from services.models.problems import OPEN
+from services.problems.scope import missing_regions_update
 from services.timeutil import zone as configured_zone
 
+# The enterprise's region as the problem carries it (its county; a prefecture's or the province's own enterprise
+# has no county, and so on up).
+PROBLEM_REGION = func.coalesce(Problem.county_id, Problem.prefecture_id, Problem.province_id).label("region_id")
 BASE = date(1, 1, 1)  # the row holding the sum of all changes of a running count
 EVER = date(1, 1, 2)  # the day of a change that holds for every day (an enterprise with no registration date)
 _US = timedelta(microseconds=1)
@@ -45,7 +51,7 @@ _FIRMS = "figures.firms"
 _FIRM_FIELDS = ("operating_status", "registered_on", "deregistered_on", "region_id")
 # Problem columns a share depends on (other changes leave it as it is).
 _PROBLEM_FIELDS = ("status", "level", "category", "created_at", "accepted_at", "resolved_at", "closed_at",
-                   "info_requested_at", "enterprise_id")
+                   "info_requested_at", "enterprise_id", "county_id", "prefecture_id", "province_id")
 _POINTS = (("p.new", "created_at"), ("p.accepted", "accepted_at"), ("p.resolved", "resolved_at"),
            ("p.closed", "closed_at"))
 
@@ -241,9 +247,8 @@ def _settle_problems(connection, ids: set[int], zone: ZoneInfo) -> None:
     found = {row.id: row for row in connection.execute(
         select(Problem.id, Problem.created_at, Problem.status, Problem.level, Problem.category, Problem.accepted_at,
                Problem.resolved_at, Problem.closed_at, Problem.info_requested_at,
-               Enterprise.region_id.label("region_id"), ProblemFigure.region_id.label("stored_region_id"),
+               PROBLEM_REGION, ProblemFigure.region_id.label("stored_region_id"),
                ProblemFigure.overdue_from.label("stored_overdue_from"), ProblemFigure.marks.label("stored_marks"))
-        .join(Enterprise, Enterprise.id == Problem.enterprise_id)
         .outerjoin(ProblemFigure, ProblemFigure.problem_id == Problem.id).where(Problem.id.in_(ids)))}
     stored = {pid: (row.stored_region_id, row.stored_marks) for pid, row in found.items()
               if row.stored_region_id is not None}
@@ -423,6 +428,7 @@ def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000) -> d
     """Compute every figure again from the rows (inside the caller's transaction): the data migration,
     `flask figures rebuild`, and the bulk generator after loading. Returns what it counted."""
     zone = zone or configured_zone()
+    connection.execute(missing_regions_update())  # rows a bulk insert left without scope columns
     connection.execute(delete(RegionDayFigure))
     connection.execute(delete(ProblemFigure))
     connection.execute(delete(EnterpriseFigure))
@@ -434,8 +440,7 @@ def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000) -> d
         found = list(connection.execute(
             select(Problem.id, Problem.created_at, Problem.status, Problem.level, Problem.category,
                    Problem.accepted_at, Problem.resolved_at, Problem.closed_at, Problem.info_requested_at,
-                   Enterprise.region_id.label("region_id"))
-            .join(Enterprise, Enterprise.id == Problem.enterprise_id)
+                   PROBLEM_REGION)
             .where(Problem.id > last).order_by(Problem.id).limit(batch)))
         if not found:
             break
