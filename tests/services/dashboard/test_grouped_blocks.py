@@ -1,0 +1,103 @@
+"""The blocks the dashboard reads in one grouped query for the region and all its children — warnings, key
+enterprises, tasks (by the problems' scope columns) and the 对接 row — give exactly what the reference's per-level
+path joins and per-region need queries gave; and the dashboard's statement count does not grow with the number
+of children."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import event, select
+
+from services import dashboard as service
+from services.actors import Actor
+from services.db import db
+from services.enterprises import update_enterprise
+from services.models import Enterprise, Problem, Region, Task, User
+from tests import factories
+from tests.services.dashboard import reference
+from tests.services.needs.test_figures import october  # noqa: F401  (the fixture: a month of 对接 work)
+
+# Measured on the demo data: the caller's region, its children, the subtree's regions, the kept figures, the
+# overdue range, key enterprises, tasks, warnings and the 对接 row's three queries (plus the actor's reads).
+BUDGET = 12
+
+
+def _actor(username: str) -> Actor:
+    return Actor.for_user(db.session.scalar(select(User).where(User.username == username)))
+
+
+def _assert_same(usernames, days, now: datetime) -> None:
+    for username in usernames:
+        actor = _actor(username)
+        for day in days:
+            kept = service.dashboard(actor=actor, day=day, now=now)
+            assert kept == reference.dashboard(actor=actor, day=day, now=now), (username, day)
+
+
+def test_the_need_rows_of_a_month_of_matching_equal_the_reference(app, october):  # noqa: F811
+    with app.app_context():
+        days = [date(2026, 9, 28), date(2026, 10, 3), date(2026, 10, 10), date(2026, 10, 25), date(2026, 10, 31),
+                date(2026, 11, 1), date(2026, 11, 2), None]
+        _assert_same(("gs_coord", "lx_coord", "lxx_coord"), days, datetime.now(timezone.utc))
+        # and with the clock inside the month (needs filed later are not there yet)
+        _assert_same(("gs_coord", "lx_coord"), [date(2026, 10, 31)], datetime(2026, 10, 20, 4, tzinfo=timezone.utc))
+        body = service.dashboard(actor=_actor("lx_coord"), day=date(2026, 10, 31))
+        assert body["needs"]["new"] >= 5 and body["needs"]["matches_signed"] == 1  # the month was not empty
+
+
+def test_an_enterprise_moved_to_another_prefecture_takes_its_tasks_and_figures_along(demo, db_session):
+    firm = db_session.scalar(select(Enterprise).where(Enterprise.name.contains("清河源")))
+    assert db_session.scalar(select(Task.id).join(Problem, Problem.id == Task.problem_id)
+                             .where(Problem.enterprise_id == firm.id).limit(1)) is not None
+    target = db_session.scalar(select(Region).where(Region.code == "620102"))  # 兰州市城关区
+    now = datetime.now(timezone.utc)
+    today = (now + timedelta(hours=8)).date()
+    before = service.dashboard(actor=_actor("gs_coord"), now=now)
+    update_enterprise(actor=_actor("admin"), enterprise_id=firm.id, expected_version=firm.version,
+                      changes={"region_id": target.id})
+    db_session.expire_all()
+    _assert_same(("gs_coord", "lx_coord", "lxx_coord", "lz_coord"), [None, today - timedelta(days=40)], now)
+    after = service.dashboard(actor=_actor("gs_coord"), now=now)
+    rows = {row["region"]["code"]: row for row in after["children"]}
+    was = {row["region"]["code"]: row for row in before["children"]}
+    assert rows["620100"]["tasks"]["total"] > was["620100"]["tasks"]["total"]
+    assert rows["622900"]["tasks"]["total"] < was["622900"]["tasks"]["total"]
+    assert after["tasks"] == before["tasks"]  # the province holds both
+
+
+def _statements(actor: Actor, region_id: int) -> int:
+    count = 0
+
+    def counted(*_args):
+        nonlocal count
+        count += 1
+
+    db.session.expire_all()
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        service.dashboard(actor=actor, region=region_id, day=factories.local(2026, 9, 15).date())
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    return count
+
+
+@pytest.mark.parametrize("username", ["gs_coord", "lx_coord", "lxx_coord"])
+def test_the_demo_dashboard_keeps_its_statement_budget(demo, db_session, username):
+    actor = _actor(username)
+    assert _statements(actor, actor.region_id) <= BUDGET
+
+
+def test_the_statement_count_does_not_grow_with_the_number_of_children(db_session):
+    prefecture, counties = factories.fresh_prefecture("629700", counties=2)
+    admin = _actor("admin")
+    few = _statements(admin, prefecture.id)
+    for i in range(10):
+        county = factories.region(f"6297{i + 3:02d}", f"测试县6297{i + 3:02d}", "county", prefecture)
+        firm = factories.enterprise(county, tags=["key"], status="partial")
+        factories.problem(firm, status="pending", created_at=factories.local(2026, 9, 1 + i))
+    db_session.commit()
+    many = _statements(admin, prefecture.id)
+    assert len(db_session.scalars(select(Region).where(Region.parent_id == prefecture.id)).all()) == 12
+    assert 0 < few == many <= BUDGET
