@@ -9,21 +9,19 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, exists, func, or_, select, union_all
 
 from services.actors import Actor
 from services.db import db, utcnow
 from services.figures import BASE
 from services.models import (
-    Department, EarlyWarning, Enterprise, EnterpriseTag, Problem, ProblemFigure, Region,
-    RegionDayFigure, Task, Visit,
+    Department, EarlyWarning, Enterprise, EnterpriseTag, ProblemFigure, Region, RegionDayFigure, TaskFigure, Visit,
 )
 from services.models.tasks import OPEN_TASK_STATUSES, TASK_STATUSES
 from services.models.enterprises import OPERATING_STATUSES
 from services.models.monitoring import SEVERITIES
-from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_STATUSES, SCOPE_LEVELS
+from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_STATUSES
 from services.needs.figures import dashboard_blocks
-from services.problems.scope import scope_column
 from services.models.reference import REGION_LEVELS
 from services.reporting import ratio, region_brief, report_region
 from services.timeutil import day_bounds_utc, local_today
@@ -167,39 +165,63 @@ def _key_enterprises(regions: dict[int, int], month) -> dict[int, dict]:
     return out
 
 
-def _tasks(root: Region, end: datetime, at: datetime) -> dict[int, dict]:
-    """Tasks of the subtree's problems dispatched by `end`, by current status; open and overdue per department.
-    One query grouped by the problem's scope column of the child level (problems.county_id / prefecture_id:
-    the enterprise's region, kept by services/problems/scope.py), status and department; the subtree is one
-    equality on the root level's column."""
-    is_open = Task.status.in_(OPEN_TASK_STATUSES)
-    late = and_(is_open, Task.due_at < at)
-    sign_late = and_(Task.status.in_(("dispatched", "reopened")), Task.sign_due_at < at)
-    levels = list(SCOPE_LEVELS)
-    child_level = levels[levels.index(root.level) + 1] if levels.index(root.level) + 1 < len(levels) else None
-    child = scope_column(child_level) if child_level else literal(None)
-    stmt = (select(child.label("child_id"), Task.status, Department.id, Department.name, func.count(Task.id),
-                   _count_if(sign_late), _count_if(is_open), _count_if(late))
-            .select_from(Task).join(Problem, Problem.id == Task.problem_id)
-            .join(Department, Department.id == Task.department_id)
-            .where(scope_column(root.level) == root.id, Task.dispatched_at < end)
-            .group_by(child, Task.status, Department.id, Department.name))
+def _tasks_not_overdue_yet(regions: dict[int, int], kept: dict[int, Counter], day: date, at: datetime,
+                           end: datetime) -> None:
+    """Today: take back the tasks the kept figures count as overdue (or sign-overdue) by the end of the day whose
+    deadline is still to come (`at` is now): index ranges on task_figures.overdue_from / sign_overdue_from."""
+    if at >= end:
+        return
+    figure = TaskFigure
+    rows = db.session.execute(select(figure.region_id, figure.overdue_from, figure.sign_overdue_from, figure.marks)
+                              .where(or_(_within(figure.overdue_from, at, end),
+                                         _within(figure.sign_overdue_from, at, end)),
+                                     figure.region_id.in_(sorted(regions))))
+    iso = day.isoformat()
+    for region_id, late_from, sign_from, marks in rows:
+        late_yet = late_from is not None and at <= late_from < end
+        sign_yet = sign_from is not None and at <= sign_from < end
+        for when, name, n in marks:
+            if when > iso or not ((late_yet and name.startswith("c.task_late.")) or
+                                  (sign_yet and name == "c.task_sign_late")):
+                continue
+            for key in _fold(regions, region_id):
+                kept.setdefault(key, Counter())[name] -= n
+
+
+def _tasks(kept: dict[int, Counter]) -> dict[int, dict]:
+    """Tasks of the subtree's problems dispatched by the end of the day, by current status; open and overdue per
+    department; awaiting signature past the signing deadline: from the kept figures (`c.task*`, services.figures
+    task_share), plus one read of the departments' names."""
     out: dict[int, dict] = {}
     departments: dict[int, dict[int, dict]] = {}
-    for child_id, status, department_id, name, count, signs, open_count, overdue in db.session.execute(stmt):
-        for key in {0, child_id or 0}:
-            figures = out.setdefault(key, _empty_tasks())
-            figures["by_status"][status] = figures["by_status"].get(status, 0) + int(count)
-            figures["total"] += int(count)
-            figures["sign_overdue"] += int(signs)
-            figures["overdue"] += int(overdue)
-            row = departments.setdefault(key, {}).setdefault(department_id, {
-                "department_id": department_id, "department_name": name, "open": 0, "overdue": 0})
-            row["open"] += int(open_count)
-            row["overdue"] += int(overdue)
+    for key, figures in kept.items():
+        for name, n in figures.items():
+            if not n or not name.startswith("c.task"):
+                continue
+            block = out.setdefault(key, _empty_tasks())
+            if name == "c.task_sign_late":
+                block["sign_overdue"] += n
+                continue
+            kind, _, department = name.rpartition(".")
+            row = departments.setdefault(key, {}).setdefault(int(department), {"open": 0, "overdue": 0})
+            if kind == "c.task_late":
+                row["overdue"] += n
+                block["overdue"] += n
+                continue
+            status = kind[len("c.task."):]
+            block["by_status"][status] = block["by_status"].get(status, 0) + n
+            block["total"] += n
+            row["dispatched"] = row.get("dispatched", 0) + n
+            if status in OPEN_TASK_STATUSES:
+                row["open"] += n
+    wanted = sorted({d for rows in departments.values() for d in rows})
+    names = dict(db.session.execute(select(Department.id, Department.name).where(Department.id.in_(wanted))).all()
+                 ) if wanted else {}
     for key, rows in departments.items():
-        out[key]["by_department"] = [rows[i] for i in sorted(rows)]
-    return out
+        block = out[key]
+        block["by_department"] = [{"department_id": d, "department_name": names.get(d), "open": rows[d]["open"],
+                                   "overdue": rows[d]["overdue"]} for d in sorted(rows) if rows[d].get("dispatched")]
+    return {key: block for key, block in out.items() if block["total"]}
 
 
 def _empty_tasks() -> dict:
@@ -222,8 +244,9 @@ def dashboard(*, actor: Actor, region: int | None = None, day: date | None = Non
     regions = _regions(root)
     kept = _kept(regions, day, day.replace(day=1))
     _not_overdue_yet(regions, kept, day, at, day_span[1])
+    _tasks_not_overdue_yet(regions, kept, day, at, day_span[1])
     keys = _key_enterprises(regions, month_span)
-    tasks = _tasks(root, day_span[1], at)
+    tasks = _tasks(kept)
     warnings = _warnings(regions, day_span[1])
     needs = dashboard_blocks(regions, month_span[0], min(at, month_span[1]))
 

@@ -31,9 +31,10 @@ from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session, attributes
 
 from services.db import db, unit_of_work
-from services.models import Enterprise, EnterpriseChange, Problem, ProblemEvent, ProblemStint, Visit
-from services.models.figures import EnterpriseFigure, ProblemFigure, RegionDayFigure
+from services.models import Enterprise, EnterpriseChange, Problem, ProblemEvent, ProblemStint, Task, Visit
+from services.models.figures import EnterpriseFigure, ProblemFigure, RegionDayFigure, TaskFigure
 from services.models.problems import OPEN
+from services.models.tasks import OPEN_TASK_STATUSES
 from services.problems.scope import missing_regions_update
 from services.timeutil import zone as configured_zone
 
@@ -48,6 +49,11 @@ _PROBLEMS = "figures.problems"
 _VISITS = "figures.visits"
 _ENTERPRISES = "figures.enterprises"
 _FIRMS = "figures.firms"
+_TASKS = "figures.tasks"
+# Task columns a task's share depends on.
+_TASK_FIELDS = ("status", "department_id", "problem_id", "dispatched_at", "due_at", "sign_due_at")
+# Task statuses awaiting the department's signature (the sign-overdue figure).
+SIGN_STATUSES = ("dispatched", "reopened")
 _FIRM_FIELDS = ("operating_status", "registered_on", "deregistered_on", "region_id")
 # Problem columns a share depends on (other changes leave it as it is).
 _PROBLEM_FIELDS = ("status", "level", "category", "created_at", "accepted_at", "resolved_at", "closed_at",
@@ -284,6 +290,72 @@ def _settle_problems(connection, ids: set[int], zone: ZoneInfo) -> None:
         connection.execute(delete(ProblemFigure).where(ProblemFigure.problem_id.in_(gone)))
 
 
+def task_share(task, zone: ZoneInfo) -> tuple[Counter, datetime | None, datetime | None]:
+    """One task's marks on its problem's region, and the deadlines after which it counts as overdue (open) and
+    as sign-overdue (awaiting signature): the dashboard's task figures of day D are the tasks dispatched by the
+    end of D by their current status and department (`c.task.<status>.<department>`), the open ones among
+    them past their deadline by then (`c.task_late.<department>`: from the day both have passed) and those
+    awaiting signature past their signing deadline (`c.task_sign_late`)."""
+    marks: Counter = Counter()
+    marks[(_day(task.dispatched_at, zone), f"c.task.{task.status}.{task.department_id}")] += 1
+    late_from = sign_from = None
+    if task.status in OPEN_TASK_STATUSES and task.due_at is not None:
+        late_from = task.due_at
+        marks[(_day(max(task.dispatched_at, task.due_at), zone), f"c.task_late.{task.department_id}")] += 1
+    if task.status in SIGN_STATUSES and task.sign_due_at is not None:
+        sign_from = task.sign_due_at
+        marks[(_day(max(task.dispatched_at, task.sign_due_at), zone), "c.task_sign_late")] += 1
+    return marks, late_from, sign_from
+
+
+_TASK_COLUMNS = (Task.id, Task.problem_id, Task.department_id, Task.status, Task.dispatched_at, Task.due_at,
+                 Task.sign_due_at, PROBLEM_REGION)
+
+
+def _settle_tasks(connection, ids: set[int], zone: ZoneInfo) -> None:
+    """Each task's share computed again (its row and its problem's region), the old one taken back: one read
+    (the tasks with their stored share) and at most two upserts."""
+    ids = sorted(ids)
+    found = {row.id: row for row in connection.execute(
+        select(*_TASK_COLUMNS, TaskFigure.region_id.label("stored_region_id"),
+               TaskFigure.overdue_from.label("stored_overdue_from"),
+               TaskFigure.sign_overdue_from.label("stored_sign_overdue_from"),
+               TaskFigure.marks.label("stored_marks"))
+        .join(Problem, Problem.id == Task.problem_id)
+        .outerjoin(TaskFigure, TaskFigure.task_id == Task.id).where(Task.id.in_(ids)))}
+    stored = {tid: (row.stored_region_id, row.stored_marks) for tid, row in found.items()
+              if row.stored_region_id is not None}
+    gone = [tid for tid in ids if tid not in found]
+    if gone:  # tasks deleted: their share is taken back
+        stored.update({row.task_id: (row.region_id, row.marks) for row in connection.execute(
+            select(TaskFigure.task_id, TaskFigure.region_id, TaskFigure.marks).where(TaskFigure.task_id.in_(gone)))})
+    changes: Counter = Counter()
+    rows = []
+    for task_id in ids:
+        old_region, old_marks = stored.get(task_id, (None, None))
+        if old_region is not None:
+            for (day, name), n in _from_marks(old_marks).items():
+                changes[(old_region, day, name)] -= n
+        task = found.get(task_id)
+        if task is None:
+            continue
+        marks, late_from, sign_from = task_share(task, zone)
+        for (day, name), n in marks.items():
+            changes[(task.region_id, day, name)] += n
+        row = {"task_id": task_id, "problem_id": task.problem_id, "region_id": task.region_id,
+               "overdue_from": late_from, "sign_overdue_from": sign_from, "marks": _as_marks(marks)}
+        if (task.stored_region_id, task.stored_overdue_from, task.stored_sign_overdue_from, task.stored_marks) != (
+                row["region_id"], row["overdue_from"], row["sign_overdue_from"], row["marks"]):
+            rows.append(row)
+    add_changes(connection, changes)
+    table = TaskFigure.__table__
+    _upsert(connection, table, rows, ["task_id"], lambda new: {
+        "problem_id": new.problem_id, "region_id": new.region_id, "overdue_from": new.overdue_from,
+        "sign_overdue_from": new.sign_overdue_from, "marks": new.marks})
+    if gone:
+        connection.execute(delete(TaskFigure).where(TaskFigure.task_id.in_(gone)))
+
+
 def _timelines(connection, ids: list[int]) -> tuple[dict, dict]:
     events: dict[int, list] = defaultdict(list)
     if not ids:
@@ -338,9 +410,12 @@ def _remember(session: Session, _context, _instances) -> None:
     visits = session.info.setdefault(_VISITS, [])
     moved = session.info.setdefault(_ENTERPRISES, {})
     firms = session.info.setdefault(_FIRMS, [])
+    tasks = session.info.setdefault(_TASKS, [])
     for obj in session.new:
         if isinstance(obj, (Problem, ProblemEvent, ProblemStint)):
             problems.append(obj)
+        elif isinstance(obj, Task):
+            tasks.append(obj)
         elif isinstance(obj, (Enterprise, EnterpriseChange)):
             firms.append(obj)
         elif isinstance(obj, Visit):
@@ -350,6 +425,8 @@ def _remember(session: Session, _context, _instances) -> None:
             problems.append(obj)
         elif isinstance(obj, (ProblemEvent, ProblemStint)):
             problems.append(obj)
+        elif isinstance(obj, Task) and _changed(obj, _TASK_FIELDS):
+            tasks.append(obj)
         elif isinstance(obj, Visit) and _changed(obj, ("visited_at", "enterprise_id")):
             visits.append(((_history_old(obj, "enterprise_id"), _history_old(obj, "visited_at")), -1))
             visits.append((obj, 1))
@@ -362,6 +439,8 @@ def _remember(session: Session, _context, _instances) -> None:
     for obj in session.deleted:
         if isinstance(obj, Problem):
             problems.append(obj.id)
+        elif isinstance(obj, Task):
+            tasks.append(obj.id)
         elif isinstance(obj, (ProblemEvent, ProblemStint)):
             problems.append(obj.problem_id)
         elif isinstance(obj, Visit):
@@ -386,7 +465,8 @@ def _problem_id(item) -> int | None:
 def _settle(session: Session) -> None:
     """Bring the figures up to date with what this transaction wrote, inside it, just before it commits."""
     if not (session.new or session.dirty or session.deleted or session.info.get(_PROBLEMS)
-            or session.info.get(_VISITS) or session.info.get(_ENTERPRISES) or session.info.get(_FIRMS)):
+            or session.info.get(_VISITS) or session.info.get(_ENTERPRISES) or session.info.get(_FIRMS)
+            or session.info.get(_TASKS)):
         return
     session.flush()
     problems = session.info.pop(_PROBLEMS, [])
@@ -394,12 +474,18 @@ def _settle(session: Session) -> None:
     moved = session.info.pop(_ENTERPRISES, {})
     firm_ids = {fid for fid in map(_firm_id, session.info.pop(_FIRMS, [])) if fid is not None}
     ids = {pid for pid in map(_problem_id, problems) if pid is not None}
+    task_ids = {item if isinstance(item, int) else item.id for item in session.info.pop(_TASKS, [])}
     connection = session.connection()
     if moved:
         ids.update(connection.scalars(select(Problem.id).where(Problem.enterprise_id.in_(sorted(moved)))))
+        task_ids.update(connection.scalars(select(Task.id).join(Problem, Problem.id == Task.problem_id)
+                                           .where(Problem.enterprise_id.in_(sorted(moved)))))
     zone = configured_zone()
     if ids:
         _settle_problems(connection, ids, zone)
+    task_ids.discard(None)
+    if task_ids:
+        _settle_tasks(connection, task_ids, zone)
     plain = []
     for item, sign in visits:
         enterprise_id, at = (item.enterprise_id, item.visited_at) if isinstance(item, Visit) else item
@@ -412,7 +498,7 @@ def _settle(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS):
+    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS, _TASKS):
         session.info.pop(key, None)
 
 
@@ -424,16 +510,20 @@ def rebuild_all() -> dict[str, int]:
     return rebuild(db.session.connection())
 
 
-def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000) -> dict[str, int]:
-    """Compute every figure again from the rows (inside the caller's transaction): the data migration,
-    `flask figures rebuild`, and the bulk generator after loading. Returns what it counted."""
+def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000, tasks: bool = True) -> dict[str, int]:
+    """Compute every figure again from the rows (inside the caller's transaction): the data migrations,
+    `flask figures rebuild`, and the bulk generator after loading. Returns what it counted. `tasks=False`
+    leaves the task figures out (migration 0013 runs before their table exists)."""
     zone = zone or configured_zone()
     connection.execute(missing_regions_update())  # rows a bulk insert left without scope columns
     connection.execute(delete(RegionDayFigure))
     connection.execute(delete(ProblemFigure))
     connection.execute(delete(EnterpriseFigure))
     changes: Counter = Counter()
-    counted = {"problems": 0, "visits": 0, "enterprises": 0}
+    counted = {"problems": 0, "visits": 0, "enterprises": 0, **({"tasks": 0} if tasks else {})}
+    if tasks:
+        connection.execute(delete(TaskFigure))
+        _rebuild_tasks(connection, zone, batch, changes, counted)
     last = 0
     table = ProblemFigure.__table__
     while True:
@@ -479,6 +569,25 @@ def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000) -> d
     for start in range(0, len(rows), batch):
         connection.execute(RegionDayFigure.__table__.insert(), rows[start:start + batch])
     return counted
+
+
+def _rebuild_tasks(connection, zone: ZoneInfo, batch: int, changes: Counter, counted: dict) -> None:
+    last = 0
+    while True:
+        found = list(connection.execute(select(*_TASK_COLUMNS).join(Problem, Problem.id == Task.problem_id)
+                                        .where(Task.id > last).order_by(Task.id).limit(batch)))
+        if not found:
+            break
+        last = found[-1].id
+        rows = []
+        for task in found:
+            marks, late_from, sign_from = task_share(task, zone)
+            for (day, name), n in marks.items():
+                changes[(task.region_id, day, name)] += n
+            rows.append({"task_id": task.id, "problem_id": task.problem_id, "region_id": task.region_id,
+                         "overdue_from": late_from, "sign_overdue_from": sign_from, "marks": _as_marks(marks)})
+        connection.execute(TaskFigure.__table__.insert(), rows)
+        counted["tasks"] += len(found)
 
 
 def _timelines_between(connection, first: int, last: int) -> tuple[dict, dict]:

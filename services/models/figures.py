@@ -44,3 +44,19 @@ class EnterpriseFigure(db.Model):
     enterprise_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     region_id: Mapped[int] = mapped_column(Integer)
     marks: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class TaskFigure(db.Model):
+    """What one department task adds to its problem's region's figures (by current status and department, on the
+    day it was dispatched; open and overdue, on the day both its dispatch and its deadline had passed; awaiting
+    signature past its signing deadline, likewise), and the deadlines themselves: the dashboard of today takes
+    back those still to come."""
+
+    __tablename__ = "task_figures"
+
+    task_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    problem_id: Mapped[int] = mapped_column(Integer, index=True)
+    region_id: Mapped[int] = mapped_column(Integer)
+    overdue_from: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    sign_overdue_from: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    marks: Mapped[list] = mapped_column(JSON, default=list)
