@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select, union_all
+from sqlalchemy import and_, case, func, or_, select, union_all
 
 from services.actors import Actor
 from services.db import db, utcnow
 from services.figures import BASE
 from services.models import (
-    Department, EarlyWarning, Enterprise, EnterpriseTag, ProblemFigure, Region, RegionDayFigure, TaskFigure, Visit,
+    Department, EarlyWarning, ProblemFigure, Region, RegionDayFigure, TaskFigure,
 )
 from services.models.tasks import OPEN_TASK_STATUSES, TASK_STATUSES
 from services.models.enterprises import OPERATING_STATUSES
@@ -148,23 +148,6 @@ def _warnings(regions: dict[int, int], end: datetime) -> dict[int, dict]:
     return out
 
 
-def _key_enterprises(regions: dict[int, int], month) -> dict[int, dict]:
-    """Key enterprises of the subtree and those visited in the month: one query grouped by the enterprise's
-    region (the key tag's rows, each with an index probe into its visits), folded into the subtree and its
-    children."""
-    visited = exists().where(Visit.enterprise_id == Enterprise.id, _within(Visit.visited_at, *month))
-    stmt = (select(Enterprise.region_id, func.count(Enterprise.id), _count_if(visited))
-            .join(EnterpriseTag, and_(EnterpriseTag.enterprise_id == Enterprise.id, EnterpriseTag.tag == "key"))
-            .where(Enterprise.region_id.in_(sorted(regions))).group_by(Enterprise.region_id))
-    out: dict[int, dict] = {}
-    for region_id, total, seen in db.session.execute(stmt):
-        for key in _fold(regions, region_id):
-            figures = out.setdefault(key, {"total": 0, "visited_this_month": 0})
-            figures["total"] += int(total)
-            figures["visited_this_month"] += int(seen)
-    return out
-
-
 def _tasks_not_overdue_yet(regions: dict[int, int], kept: dict[int, Counter], day: date, at: datetime,
                            end: datetime) -> None:
     """Today: take back the tasks the kept figures count as overdue (or sign-overdue) by the end of the day whose
@@ -245,19 +228,17 @@ def dashboard(*, actor: Actor, region: int | None = None, day: date | None = Non
     kept = _kept(regions, day, day.replace(day=1))
     _not_overdue_yet(regions, kept, day, at, day_span[1])
     _tasks_not_overdue_yet(regions, kept, day, at, day_span[1])
-    keys = _key_enterprises(regions, month_span)
     tasks = _tasks(kept)
     warnings = _warnings(regions, day_span[1])
     needs = dashboard_blocks(regions, month_span[0], min(at, month_span[1]))
 
-    no_keys = {"total": 0, "visited_this_month": 0}
     no_warnings = dict.fromkeys(SEVERITIES, 0)
 
     def figures(key: int) -> dict:
         figures = kept.get(key) or Counter()
         return {"problems": _problem_block(_problem_sums(kept.get(key))),
                 "visits": {"day": figures["p.visits"], "month": figures["p.visits.month"]},
-                "key_enterprises": keys.get(key, no_keys),
+                "key_enterprises": {"total": figures["c.key"], "visited_this_month": figures["p.key_visited.month"]},
                 "enterprises_by_status": {status: figures[f"c.operating.{status}"] for status in OPERATING_STATUSES},
                 "warnings_open": warnings.get(key, no_warnings),
                 "tasks": tasks.get(key) or _empty_tasks(),

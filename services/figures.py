@@ -27,12 +27,14 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, exists, func, select
 from sqlalchemy.orm import Session, attributes
 
 from services.db import db, unit_of_work
-from services.models import Enterprise, EnterpriseChange, Problem, ProblemEvent, ProblemStint, Task, Visit
-from services.models.figures import EnterpriseFigure, ProblemFigure, RegionDayFigure, TaskFigure
+from services.models import (
+    Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemEvent, ProblemStint, Task, Visit,
+)
+from services.models.figures import EnterpriseFigure, KeyFigure, ProblemFigure, RegionDayFigure, TaskFigure
 from services.models.problems import OPEN
 from services.models.tasks import OPEN_TASK_STATUSES
 from services.problems.scope import missing_regions_update
@@ -50,6 +52,8 @@ _VISITS = "figures.visits"
 _ENTERPRISES = "figures.enterprises"
 _FIRMS = "figures.firms"
 _TASKS = "figures.tasks"
+_KEYS = "figures.keys"
+KEY_TAG = "key"
 # Task columns a task's share depends on.
 _TASK_FIELDS = ("status", "department_id", "problem_id", "dispatched_at", "due_at", "sign_due_at")
 # Task statuses awaiting the department's signature (the sign-overdue figure).
@@ -356,6 +360,95 @@ def _settle_tasks(connection, ids: set[int], zone: ZoneInfo) -> None:
         connection.execute(delete(TaskFigure).where(TaskFigure.task_id.in_(gone)))
 
 
+def key_share(visits: Iterable[datetime], zone: ZoneInfo) -> Counter:
+    """What one key enterprise adds: itself on every day (`c.key` on EVER) and the first visit day of each
+    local month it was visited in (`p.key_visited`: summed from the first of a month to a day, the key
+    enterprises visited in that month by then)."""
+    firsts: dict[tuple[int, int], date] = {}
+    for at in visits:
+        day = _day(at, zone)
+        month = (day.year, day.month)
+        if month not in firsts or day < firsts[month]:
+            firsts[month] = day
+    marks: Counter = Counter({(EVER, "c.key"): 1})
+    for day in firsts.values():
+        marks[(day, "p.key_visited")] += 1
+    return marks
+
+
+def _added_to(stored: list, visits: list[datetime], zone: ZoneInfo) -> list:
+    """A stored key share with visits added (none taken away): the first visit day of each month is the
+    earlier of the stored one and the new ones."""
+    marks = _from_marks(stored)
+    firsts = {(day.year, day.month): day for day, name in marks if name == "p.key_visited"}
+    for at in visits:
+        day = _day(at, zone)
+        month = (day.year, day.month)
+        if month not in firsts or day < firsts[month]:
+            if month in firsts:
+                del marks[(firsts[month], "p.key_visited")]
+            firsts[month] = day
+            marks[(day, "p.key_visited")] = 1
+    return _as_marks(marks)
+
+
+def _settle_keys(connection, ids: set[int], zone: ZoneInfo, added: dict[int, list] | None = None) -> None:
+    """Each enterprise's key share computed again (whether it is key, its region, its visits), the old one taken
+    back: one read, at most two upserts; and a read of the visits of the key enterprises whose share cannot be
+    brought up to date from the stored one (`added`: enterprises that only gained these visits)."""
+    ids = sorted(ids)
+    added = added or {}
+    is_key = exists().where(EnterpriseTag.enterprise_id == Enterprise.id, EnterpriseTag.tag == KEY_TAG)
+    found = {row.id: row for row in connection.execute(
+        select(Enterprise.id, Enterprise.region_id, is_key.label("key"),
+               KeyFigure.region_id.label("stored_region_id"), KeyFigure.marks.label("stored_marks"))
+        .outerjoin(KeyFigure, KeyFigure.enterprise_id == Enterprise.id).where(Enterprise.id.in_(ids)))}
+    stored = {eid: (row.stored_region_id, row.stored_marks) for eid, row in found.items()
+              if row.stored_region_id is not None}
+    gone = [eid for eid in ids if eid not in found]
+    if gone:
+        stored.update({row.enterprise_id: (row.region_id, row.marks) for row in connection.execute(
+            select(KeyFigure.enterprise_id, KeyFigure.region_id, KeyFigure.marks)
+            .where(KeyFigure.enterprise_id.in_(gone)))})
+    def incremental(row) -> bool:
+        return row.id in added and row.key and row.stored_region_id == row.region_id
+
+    keyed = sorted(eid for eid, row in found.items() if row.key and not incremental(row))
+    visits: dict[int, list] = defaultdict(list)
+    if keyed:
+        for enterprise_id, at in connection.execute(select(Visit.enterprise_id, Visit.visited_at)
+                                                    .where(Visit.enterprise_id.in_(keyed))):
+            visits[enterprise_id].append(at)
+    changes: Counter = Counter()
+    rows, dropped = [], list(gone)
+    for enterprise_id in ids:
+        old_region, old_marks = stored.get(enterprise_id, (None, None))
+        if old_region is not None:
+            for (day, name), n in _from_marks(old_marks).items():
+                changes[(old_region, day, name)] -= n
+        firm = found.get(enterprise_id)
+        if firm is None:
+            continue
+        if not firm.key:
+            if old_region is not None:
+                dropped.append(enterprise_id)
+            continue
+        if incremental(firm):
+            marks = _from_marks(_added_to(firm.stored_marks, added[enterprise_id], zone))
+        else:
+            marks = key_share(visits.get(enterprise_id, []), zone)
+        for (day, name), n in marks.items():
+            changes[(firm.region_id, day, name)] += n
+        row = {"enterprise_id": enterprise_id, "region_id": firm.region_id, "marks": _as_marks(marks)}
+        if (firm.stored_region_id, firm.stored_marks) != (row["region_id"], row["marks"]):
+            rows.append(row)
+    add_changes(connection, changes)
+    _upsert(connection, KeyFigure.__table__, rows, ["enterprise_id"],
+            lambda new: {"region_id": new.region_id, "marks": new.marks})
+    if dropped:
+        connection.execute(delete(KeyFigure).where(KeyFigure.enterprise_id.in_(dropped)))
+
+
 def _timelines(connection, ids: list[int]) -> tuple[dict, dict]:
     events: dict[int, list] = defaultdict(list)
     if not ids:
@@ -411,16 +504,21 @@ def _remember(session: Session, _context, _instances) -> None:
     moved = session.info.setdefault(_ENTERPRISES, {})
     firms = session.info.setdefault(_FIRMS, [])
     tasks = session.info.setdefault(_TASKS, [])
+    keys = session.info.setdefault(_KEYS, [])
     for obj in session.new:
         if isinstance(obj, (Problem, ProblemEvent, ProblemStint)):
             problems.append(obj)
         elif isinstance(obj, Task):
             tasks.append(obj)
+        elif isinstance(obj, EnterpriseTag) and obj.tag == KEY_TAG:
+            keys.append(obj)
         elif isinstance(obj, (Enterprise, EnterpriseChange)):
             firms.append(obj)
         elif isinstance(obj, Visit):
             visits.append((obj, 1))
     for obj in session.dirty:
+        if isinstance(obj, Enterprise) and _changed(obj, ("tag_rows",)):  # a removed tag row is an orphan
+            keys.append(obj.id)                                              # only once the flush finds it
         if isinstance(obj, Problem) and _changed(obj, _PROBLEM_FIELDS):
             problems.append(obj)
         elif isinstance(obj, (ProblemEvent, ProblemStint)):
@@ -441,6 +539,8 @@ def _remember(session: Session, _context, _instances) -> None:
             problems.append(obj.id)
         elif isinstance(obj, Task):
             tasks.append(obj.id)
+        elif isinstance(obj, EnterpriseTag) and obj.tag == KEY_TAG:
+            keys.append(obj.enterprise_id)
         elif isinstance(obj, (ProblemEvent, ProblemStint)):
             problems.append(obj.problem_id)
         elif isinstance(obj, Visit):
@@ -466,7 +566,7 @@ def _settle(session: Session) -> None:
     """Bring the figures up to date with what this transaction wrote, inside it, just before it commits."""
     if not (session.new or session.dirty or session.deleted or session.info.get(_PROBLEMS)
             or session.info.get(_VISITS) or session.info.get(_ENTERPRISES) or session.info.get(_FIRMS)
-            or session.info.get(_TASKS)):
+            or session.info.get(_TASKS) or session.info.get(_KEYS)):
         return
     session.flush()
     problems = session.info.pop(_PROBLEMS, [])
@@ -475,6 +575,8 @@ def _settle(session: Session) -> None:
     firm_ids = {fid for fid in map(_firm_id, session.info.pop(_FIRMS, [])) if fid is not None}
     ids = {pid for pid in map(_problem_id, problems) if pid is not None}
     task_ids = {item if isinstance(item, int) else item.id for item in session.info.pop(_TASKS, [])}
+    key_ids = {item if isinstance(item, int) else item.enterprise_id for item in session.info.pop(_KEYS, [])}
+    key_ids.update(moved)
     connection = session.connection()
     if moved:
         ids.update(connection.scalars(select(Problem.id).where(Problem.enterprise_id.in_(sorted(moved)))))
@@ -492,13 +594,25 @@ def _settle(session: Session) -> None:
         plain.append((enterprise_id, at, sign))
     if plain or moved:
         _settle_visits(connection, plain, moved, zone)
+    # enterprises that only gained visits in this transaction: their key share grows from the stored one
+    added: dict[int, list] = defaultdict(list)
+    for enterprise_id, at, sign in plain:
+        if sign > 0 and enterprise_id not in key_ids:
+            added[enterprise_id].append(at)
+    for enterprise_id, _at, sign in plain:
+        if sign < 0:
+            added.pop(enterprise_id, None)
+    key_ids.update(enterprise_id for enterprise_id, _at, _sign in plain)
+    key_ids.discard(None)
+    if key_ids:
+        _settle_keys(connection, key_ids, zone, added)
     if firm_ids:
         _settle_firms(connection, firm_ids, zone)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS, _TASKS):
+    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS, _TASKS, _KEYS):
         session.info.pop(key, None)
 
 
@@ -510,20 +624,22 @@ def rebuild_all() -> dict[str, int]:
     return rebuild(db.session.connection())
 
 
-def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000, tasks: bool = True) -> dict[str, int]:
+def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000, blocks: bool = True) -> dict[str, int]:
     """Compute every figure again from the rows (inside the caller's transaction): the data migrations,
-    `flask figures rebuild`, and the bulk generator after loading. Returns what it counted. `tasks=False`
-    leaves the task figures out (migration 0013 runs before their table exists)."""
+    `flask figures rebuild`, and the bulk generator after loading. Returns what it counted. `blocks=False`
+    leaves the task and key-enterprise figures out (migration 0013 runs before their tables exist)."""
     zone = zone or configured_zone()
     connection.execute(missing_regions_update())  # rows a bulk insert left without scope columns
     connection.execute(delete(RegionDayFigure))
     connection.execute(delete(ProblemFigure))
     connection.execute(delete(EnterpriseFigure))
     changes: Counter = Counter()
-    counted = {"problems": 0, "visits": 0, "enterprises": 0, **({"tasks": 0} if tasks else {})}
-    if tasks:
+    counted = {"problems": 0, "visits": 0, "enterprises": 0, **({"tasks": 0, "key_enterprises": 0} if blocks else {})}
+    if blocks:
         connection.execute(delete(TaskFigure))
+        connection.execute(delete(KeyFigure))
         _rebuild_tasks(connection, zone, batch, changes, counted)
+        _rebuild_keys(connection, zone, changes, counted)
     last = 0
     table = ProblemFigure.__table__
     while True:
@@ -588,6 +704,26 @@ def _rebuild_tasks(connection, zone: ZoneInfo, batch: int, changes: Counter, cou
                          "overdue_from": late_from, "sign_overdue_from": sign_from, "marks": _as_marks(marks)})
         connection.execute(TaskFigure.__table__.insert(), rows)
         counted["tasks"] += len(found)
+
+
+def _rebuild_keys(connection, zone: ZoneInfo, changes: Counter, counted: dict) -> None:
+    keyed = dict(connection.execute(select(Enterprise.id, Enterprise.region_id)
+                                    .join(EnterpriseTag, EnterpriseTag.enterprise_id == Enterprise.id)
+                                    .where(EnterpriseTag.tag == KEY_TAG)).all())
+    visits: dict[int, list] = defaultdict(list)
+    for enterprise_id, at in connection.execute(select(Visit.enterprise_id, Visit.visited_at)
+                                                .join(EnterpriseTag, EnterpriseTag.enterprise_id == Visit.enterprise_id)
+                                                .where(EnterpriseTag.tag == KEY_TAG)):
+        visits[enterprise_id].append(at)
+    rows = []
+    for enterprise_id, region_id in sorted(keyed.items()):
+        marks = key_share(visits.get(enterprise_id, []), zone)
+        for (day, name), n in marks.items():
+            changes[(region_id, day, name)] += n
+        rows.append({"enterprise_id": enterprise_id, "region_id": region_id, "marks": _as_marks(marks)})
+    for start in range(0, len(rows), 5000):
+        connection.execute(KeyFigure.__table__.insert(), rows[start:start + 5000])
+    counted["key_enterprises"] += len(rows)
 
 
 def _timelines_between(connection, first: int, last: int) -> tuple[dict, dict]:

@@ -60,3 +60,15 @@ class TaskFigure(db.Model):
     overdue_from: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     sign_overdue_from: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     marks: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class KeyFigure(db.Model):
+    """What one key enterprise (tag `key`) adds to its region's figures: itself (`c.key`, on every day) and, for
+    each local month it was visited in, the day of its first visit then (`p.key_visited`): the dashboard's key
+    enterprises and those visited this month."""
+
+    __tablename__ = "key_figures"
+
+    enterprise_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    region_id: Mapped[int] = mapped_column(Integer)
+    marks: Mapped[list] = mapped_column(JSON, default=list)

@@ -104,3 +104,37 @@ def test_the_statement_count_does_not_grow_with_the_number_of_children(db_sessio
     assert len(db_session.scalars(select(Region).where(Region.parent_id == prefecture.id)).all()) == 12
     assert few == many
     assert 0 < many[0] <= BUDGET["past"] and 0 < many[1] <= BUDGET["today"]
+
+
+def _tag(firm: Enterprise, tags: list[str]) -> None:
+    db.session.refresh(firm)
+    update_enterprise(actor=_actor("admin"), enterprise_id=firm.id, expected_version=firm.version,
+                      changes={"tags": tags})
+    db.session.expire_all()
+
+
+def test_key_tags_added_and_removed_and_visits_across_a_month_end_give_the_reference_key_figures(demo, db_session):
+    from services.visits import create_visit
+
+    firm = db_session.scalar(select(Enterprise).where(Enterprise.name.contains("百盛超市")))
+    others = [tag for tag in firm.tags if tag != "key"]
+    _tag(firm, others)  # not a key enterprise to begin with
+    now = datetime.now(timezone.utc)
+    local = factories.local
+    start = local(now.year, now.month, 1, 0, 10) - timedelta(days=40)
+    month_end = local(start.year, start.month, 1, 0, 0) + timedelta(days=32)
+    month_end = local(month_end.year, month_end.month, 1, 0, 0) - timedelta(minutes=30)  # 23:30, a month's last day
+    assert (month_end + timedelta(minutes=40)).day == 1 and month_end < now
+    for at in (start, month_end, month_end + timedelta(minutes=40)):
+        create_visit(actor=_actor("liaison_li"), enterprise_id=firm.id, method="phone", visited_at=at,
+                     summary="电话走访")
+    days = [None, (month_end - timedelta(days=1)).date(), month_end.date(), (month_end + timedelta(hours=1)).date()]
+    users = ("gs_coord", "lx_coord", "lxx_coord")
+    before = service.dashboard(actor=_actor("gs_coord"), day=month_end.date(), now=now)["key_enterprises"]
+    _tag(firm, [*others, "key"])
+    _assert_same(users, days, now)
+    after = service.dashboard(actor=_actor("gs_coord"), day=month_end.date(), now=now)["key_enterprises"]
+    assert after == {"total": before["total"] + 1, "visited_this_month": before["visited_this_month"] + 1}
+    _tag(firm, others)
+    _assert_same(users, days, now)
+    assert service.dashboard(actor=_actor("gs_coord"), day=month_end.date(), now=now)["key_enterprises"] == before
