@@ -7,13 +7,13 @@ query they replaced, and the tests show both give the same dashboard."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, union_all
 
 from services.actors import Actor
 from services.db import db, utcnow
-from services.figures import BASE
+from services.figures import BASE, OVERDUE_HOUR, overdue_hour
 from services.models import (
     Department, EarlyWarning, ProblemFigure, Region, RegionDayFigure, TaskFigure,
 )
@@ -25,6 +25,7 @@ from services.needs.figures import dashboard_blocks
 from services.models.reference import REGION_LEVELS
 from services.reporting import ratio, region_brief, report_region
 from services.timeutil import day_bounds_utc, local_today
+from services.timeutil import zone as configured_zone
 
 EXCLUDED_FROM_CLOSURE = ("rejected", "withdrawn")
 
@@ -80,11 +81,24 @@ def _kept(regions: dict[int, int], day: date, month_start: date) -> dict[int, Co
 def _not_overdue_yet(regions: dict[int, int], kept: dict[int, Counter], day: date, at: datetime,
                      end: datetime) -> None:
     """Today: take back the problems the kept figures count as overdue by the end of the day whose deadline
-    is still to come (`at` is now): an index range on problem_figures.overdue_from."""
+    is still to come (`at` is now). The hours of today after the current one come from the kept rows
+    (`p.overdue_hour.<h>`: what the problems turning overdue in hour h count); the rest of the current hour
+    (or all of a later day's range) is an index range on problem_figures.overdue_from."""
     if at >= end:
         return
+    zone = configured_zone()
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    until = end
+    if at >= start:
+        hour = overdue_hour(at, day, zone)
+        until = min(end, start + timedelta(hours=hour + 1))
+        later = [f"{OVERDUE_HOUR}{h}" for h in range(hour + 1, 26)]  # a local day has at most 25 hours
+        for sums in kept.values():
+            sums["c.overdue"] -= sum(sums.get(name, 0) for name in later)
+    if at >= until:
+        return
     rows = db.session.execute(select(ProblemFigure.region_id, ProblemFigure.marks).where(
-        ProblemFigure.overdue_from >= at, ProblemFigure.overdue_from < end,
+        ProblemFigure.overdue_from >= at, ProblemFigure.overdue_from < until,
         ProblemFigure.region_id.in_(sorted(regions))))
     iso = day.isoformat()
     for region_id, marks in rows:

@@ -135,7 +135,24 @@ def share(problem, events: list, stints: list, zone: ZoneInfo) -> tuple[Counter,
         moment = getattr(problem, column)
         if moment is not None and _day(moment, zone) >= filed:
             marks[(_day(moment, zone), name)] += 1
+    if late_from is not None:
+        # The hour of its day in which it turns overdue, with what it counts as overdue that day: the dashboard
+        # of today takes back the hours still to come from these rows, and reads only the current hour's
+        # problems (problem_figures.overdue_from) one by one.
+        day = _day(late_from, zone)
+        counted = sum(n for (when, name), n in marks.items() if name == "c.overdue" and when <= day)
+        if counted:
+            marks[(day, f"{OVERDUE_HOUR}{overdue_hour(late_from, day, zone)}")] += counted
     return marks, late_from
+
+
+OVERDUE_HOUR = "p.overdue_hour."
+
+
+def overdue_hour(moment: datetime, day: date, zone: ZoneInfo) -> int:
+    """The hour of the local day `day` (0 from its midnight, in elapsed hours) that `moment` falls in."""
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    return int((moment - start) // timedelta(hours=1))
 
 
 def _as_marks(marks: Counter) -> list:
