@@ -70,7 +70,7 @@ def _kept(regions: dict[int, int], day: date, month_start: date) -> dict[int, Co
             .group_by(figure.child, figure.name))
     out: dict[int, Counter] = {0: Counter()}
     whole = out[0]
-    for child, name, total, on_day, in_month in db.session.execute(stmt).tuples():
+    for child, name, total, on_day, in_month in db.session.execute(stmt):
         targets = (whole,) if child == 0 else (whole, out[child] if child in out else out.setdefault(child, Counter()))
         if name[0] == "c":  # c.*: a running count
             total = int(total or 0)
