@@ -91,11 +91,11 @@ def register_cli(app: Flask) -> None:
 
     @figures.command("rebuild")
     def figures_rebuild():
-        """Compute the dashboard's kept figures again from every problem and visit (one transaction)."""
+        """Compute the dashboard's kept figures again from every problem, task and visit (one transaction)."""
         from services.figures import rebuild_all
 
         counted = rebuild_all()
-        click.echo(f"日调度数据已重建：问题 {counted['problems']} 条，走访 {counted['visits']} 条")
+        click.echo(f"日调度数据已重建：问题 {counted['problems']} 条，派单 {counted['tasks']} 条，走访 {counted['visits']} 条")
 
     app.cli.add_command(figures)
 

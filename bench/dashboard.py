@@ -48,6 +48,7 @@ def build(env: dict, problems: int, days: int) -> None:
     from api import create_app
     from services.db import db
     from services.figures import rebuild_all
+    from services.problems.scope import fill_problem_regions
     from services.models import Enterprise, Problem, ProblemEvent, ProblemStint, Region, Visit
 
     app = create_app()
@@ -100,6 +101,7 @@ def build(env: dict, problems: int, days: int) -> None:
         for table, batch in ((ProblemEvent, events), (ProblemStint, stints), (Visit, visits)):
             for start in range(0, len(batch), 5000):
                 db.session.execute(insert(table), batch[start:start + 5000])
+        fill_problem_regions()  # the scope columns a bulk insert leaves empty (the figures and the tasks read them)
         db.session.commit()
         started = time.perf_counter()
         counted = rebuild_all()

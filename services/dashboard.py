@@ -7,25 +7,25 @@ query they replaced, and the tests show both give the same dashboard."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, func, or_, select, union_all
 
-from services.actors import Actor, within_region
+from services.actors import Actor
 from services.db import db, utcnow
-from services.figures import BASE
+from services.figures import BASE, OVERDUE_HOUR, overdue_hour
 from services.models import (
-    Department, EarlyWarning, Enterprise, EnterpriseTag, Problem, ProblemFigure, Region,
-    RegionDayFigure, Task, Visit,
+    Department, EarlyWarning, ProblemFigure, Region, RegionDayFigure, TaskFigure,
 )
 from services.models.tasks import OPEN_TASK_STATUSES, TASK_STATUSES
 from services.models.enterprises import OPERATING_STATUSES
 from services.models.monitoring import SEVERITIES
 from services.models.problems import PROBLEM_CATEGORIES, PROBLEM_STATUSES
+from services.needs.figures import dashboard_blocks
 from services.models.reference import REGION_LEVELS
 from services.reporting import ratio, region_brief, report_region
 from services.timeutil import day_bounds_utc, local_today
+from services.timeutil import zone as configured_zone
 
 EXCLUDED_FROM_CLOSURE = ("rejected", "withdrawn")
 
@@ -36,26 +36,6 @@ def _count_if(condition):
 
 def _within(column, start: datetime, end: datetime):
     return and_(column >= start, column < end)
-
-
-class _Frame:
-    """Enterprises of a region's subtree, optionally labelled with the direct child region holding them."""
-
-    def __init__(self, root: Region):
-        self.root = root
-        self.child = aliased(Region, name="child")
-        self.own = aliased(Region, name="own")
-
-    def scope(self, stmt, enterprise_region, by_child: bool):
-        if not by_child:
-            return stmt.where(within_region(enterprise_region, self.root.path))
-        return (stmt.join(self.own, self.own.id == enterprise_region)
-                .join(self.child, and_(self.child.parent_id == self.root.id,
-                                       self.own.path.startswith(self.child.path)))
-                .group_by(self.child.id))
-
-    def key(self, by_child: bool):
-        return self.child.id.label("child_id") if by_child else literal(0).label("child_id")
 
 
 def _regions(root: Region) -> dict[int, int]:
@@ -70,35 +50,60 @@ def _regions(root: Region) -> dict[int, int]:
 
 def _kept(regions: dict[int, int], day: date, month_start: date) -> dict[int, Counter]:
     """The kept figures of the day per key (0: the whole subtree; else the child): running counts (`c.*`) at
-    the end of the day, what happened on the day (`p.*`) and the visits of the month so far (`p.visits.month`)."""
-    figure = RegionDayFigure
+    the end of the day, what happened on the day (`p.*`) and the visits of the month so far (`p.visits.month`).
+    Two index ranges per region (its BASE rows, its rows from the first of the month on), so the read does not
+    walk the region's older days: one grouped read of their union, folded into the children in Python (grouping
+    by child in SQL, a CASE on the region, measured slower on SQLite)."""
+    table = RegionDayFigure.__table__
+    ids = sorted(regions)
+    rows = union_all(select(table.c.region_id, table.c.day, table.c.name, table.c.n)
+                     .where(table.c.region_id.in_(ids), table.c.day == BASE),
+                     select(table.c.region_id, table.c.day, table.c.name, table.c.n)
+                     .where(table.c.region_id.in_(ids), table.c.day >= month_start)).subquery()
+    figure = rows.c
     running = case((figure.day == BASE, figure.n), (figure.day > day, -figure.n), else_=0)
     stmt = (select(figure.region_id, figure.name, func.sum(running), func.sum(case((figure.day == day, figure.n),
                                                                                    else_=0)),
                    func.sum(case((and_(figure.day >= month_start, figure.day <= day), figure.n), else_=0)))
-            .where(figure.region_id.in_(sorted(regions)), or_(figure.day == BASE, figure.day >= month_start))
             .group_by(figure.region_id, figure.name))
     out: dict[int, Counter] = {0: Counter()}
+    whole = out[0]
     for region_id, name, total, on_day, in_month in db.session.execute(stmt):
-        keys = {0, regions[region_id]}
-        for key in keys:
-            sums = out.setdefault(key, Counter())
-            if name.startswith("c."):
-                sums[name] += int(total or 0)
-            else:
-                sums[name] += int(on_day or 0)
-                sums[f"{name}.month"] += int(in_month or 0)
+        child = regions[region_id]
+        targets = (whole,) if child == 0 else (whole, out[child] if child in out else out.setdefault(child, Counter()))
+        if name[0] == "c":  # c.*: a running count
+            total = int(total or 0)
+            for sums in targets:
+                sums[name] += total
+        else:
+            on_day, in_month, month_name = int(on_day or 0), int(in_month or 0), f"{name}.month"
+            for sums in targets:
+                sums[name] += on_day
+                sums[month_name] += in_month
     return out
 
 
 def _not_overdue_yet(regions: dict[int, int], kept: dict[int, Counter], day: date, at: datetime,
                      end: datetime) -> None:
     """Today: take back the problems the kept figures count as overdue by the end of the day whose deadline
-    is still to come (`at` is now): an index range on problem_figures.overdue_from."""
+    is still to come (`at` is now). The hours of today after the current one come from the kept rows
+    (`p.overdue_hour.<h>`: what the problems turning overdue in hour h count); the rest of the current hour
+    (or all of a later day's range) is an index range on problem_figures.overdue_from."""
     if at >= end:
         return
+    zone = configured_zone()
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    until = end
+    if at >= start:
+        hour = overdue_hour(at, day, zone)
+        until = min(end, start + timedelta(hours=hour + 1))
+        later = [f"{OVERDUE_HOUR}{h}" for h in range(hour + 1, 26)]  # a local day has at most 25 hours
+        for sums in kept.values():
+            sums["c.overdue"] -= sum(sums.get(name, 0) for name in later)
+    if at >= until:
+        return
     rows = db.session.execute(select(ProblemFigure.region_id, ProblemFigure.marks).where(
-        ProblemFigure.overdue_from >= at, ProblemFigure.overdue_from < end,
+        ProblemFigure.overdue_from >= at, ProblemFigure.overdue_from < until,
         ProblemFigure.region_id.in_(sorted(regions))))
     iso = day.isoformat()
     for region_id, marks in rows:
@@ -123,22 +128,6 @@ def _problem_sums(kept: Counter | None) -> dict:
     return sums
 
 
-def _warnings(frame: _Frame, by_child: bool, end: datetime) -> dict[int, dict]:
-    """Warnings open (neither acknowledged nor closed) at the end of the day, by severity."""
-    open_then = and_(EarlyWarning.opened_at < end, or_(
-        EarlyWarning.state == "open",
-        and_(EarlyWarning.state == "acknowledged", EarlyWarning.acknowledged_at >= end),
-        and_(EarlyWarning.state == "closed", EarlyWarning.closed_at >= end,
-             or_(EarlyWarning.acknowledged_at.is_(None), EarlyWarning.acknowledged_at >= end))))
-    stmt = (select(frame.key(by_child), EarlyWarning.severity, func.count(EarlyWarning.id).label("n"))
-            .where(open_then).group_by(EarlyWarning.severity))
-    stmt = frame.scope(stmt, EarlyWarning.region_id, by_child)
-    out: dict[int, dict] = {}
-    for row in db.session.execute(stmt):
-        out.setdefault(row.child_id, dict.fromkeys(SEVERITIES, 0))[row.severity] += int(row.n)
-    return out
-
-
 def _empty_problem_sums() -> dict:
     return {"total": 0, "by_status": {s: 0 for s in PROBLEM_STATUSES},
             "by_category": {c: 0 for c in PROBLEM_CATEGORIES}, "by_level": {lv: 0 for lv in REGION_LEVELS},
@@ -155,49 +144,86 @@ def _problem_block(sums: dict | None) -> dict:
     return sums
 
 
-def _key_enterprises(frame: _Frame, by_child: bool, month) -> dict[int, dict]:
-    visited = exists().where(Visit.enterprise_id == Enterprise.id, _within(Visit.visited_at, *month))
-    stmt = (select(frame.key(by_child), func.count(Enterprise.id).label("total"),
-                   _count_if(visited).label("visited"))
-            .join(EnterpriseTag, and_(EnterpriseTag.enterprise_id == Enterprise.id, EnterpriseTag.tag == "key")))
-    stmt = frame.scope(stmt, Enterprise.region_id, by_child)
-    return {row.child_id: {"total": int(row.total), "visited_this_month": int(row.visited)}
-            for row in db.session.execute(stmt)}
+def _fold(regions: dict[int, int], region_id: int) -> set[int]:
+    """The keys a region's row adds to: the whole subtree (0) and the direct child holding it."""
+    return {0, regions[region_id]}
 
 
-def _tasks(frame: _Frame, by_child: bool, end: datetime, at: datetime) -> dict[int, dict]:
-    """Tasks of the subtree's problems dispatched by `end`, by current status; open and overdue per department."""
-    is_open = Task.status.in_(OPEN_TASK_STATUSES)
-    late = and_(is_open, Task.due_at < at)
-    sign_late = and_(Task.status.in_(("dispatched", "reopened")), Task.sign_due_at < at)
-
-    def scoped(*columns):
-        stmt = (select(frame.key(by_child), *columns).select_from(Task)
-                .join(Problem, Problem.id == Task.problem_id).join(Enterprise, Enterprise.id == Problem.enterprise_id)
-                .where(Task.dispatched_at < end))
-        return frame.scope(stmt, Enterprise.region_id, by_child)
-
+def _warnings(regions: dict[int, int], end: datetime) -> dict[int, dict]:
+    """Warnings open (neither acknowledged nor closed) at the end of the day, by severity: one query grouped by
+    the warning's region, folded into the subtree and its children."""
+    open_then = and_(EarlyWarning.opened_at < end, or_(
+        EarlyWarning.state == "open",
+        and_(EarlyWarning.state == "acknowledged", EarlyWarning.acknowledged_at >= end),
+        and_(EarlyWarning.state == "closed", EarlyWarning.closed_at >= end,
+             or_(EarlyWarning.acknowledged_at.is_(None), EarlyWarning.acknowledged_at >= end))))
+    stmt = (select(EarlyWarning.region_id, EarlyWarning.severity, func.count(EarlyWarning.id))
+            .where(open_then, EarlyWarning.region_id.in_(sorted(regions)))
+            .group_by(EarlyWarning.region_id, EarlyWarning.severity))
     out: dict[int, dict] = {}
-
-    def block(key: int) -> dict:
-        return out.setdefault(key, {"total": 0, "by_status": dict.fromkeys(TASK_STATUSES, 0), "overdue": 0,
-                                    "sign_overdue": 0, "by_department": []})
-
-    for key, status, count, signs in db.session.execute(
-            scoped(Task.status, func.count(Task.id), _count_if(sign_late)).group_by(Task.status)):
-        figures = block(key)
-        figures["by_status"][status] = int(count)
-        figures["total"] += int(count)
-        figures["sign_overdue"] += int(signs)
-    for key, department_id, name, open_count, overdue in db.session.execute(
-            scoped(Department.id, Department.name, _count_if(is_open), _count_if(late))
-            .join(Department, Department.id == Task.department_id)
-            .group_by(Department.id, Department.name).order_by(Department.id)):
-        figures = block(key)
-        figures["by_department"].append({"department_id": department_id, "department_name": name,
-                                         "open": int(open_count), "overdue": int(overdue)})
-        figures["overdue"] += int(overdue)
+    for region_id, severity, n in db.session.execute(stmt):
+        for key in _fold(regions, region_id):
+            out.setdefault(key, dict.fromkeys(SEVERITIES, 0))[severity] += int(n)
     return out
+
+
+def _tasks_not_overdue_yet(regions: dict[int, int], kept: dict[int, Counter], day: date, at: datetime,
+                           end: datetime) -> None:
+    """Today: take back the tasks the kept figures count as overdue (or sign-overdue) by the end of the day whose
+    deadline is still to come (`at` is now): index ranges on task_figures.overdue_from / sign_overdue_from."""
+    if at >= end:
+        return
+    figure = TaskFigure
+    rows = db.session.execute(select(figure.region_id, figure.overdue_from, figure.sign_overdue_from, figure.marks)
+                              .where(or_(_within(figure.overdue_from, at, end),
+                                         _within(figure.sign_overdue_from, at, end)),
+                                     figure.region_id.in_(sorted(regions))))
+    iso = day.isoformat()
+    for region_id, late_from, sign_from, marks in rows:
+        late_yet = late_from is not None and at <= late_from < end
+        sign_yet = sign_from is not None and at <= sign_from < end
+        for when, name, n in marks:
+            if when > iso or not ((late_yet and name.startswith("c.task_late.")) or
+                                  (sign_yet and name == "c.task_sign_late")):
+                continue
+            for key in _fold(regions, region_id):
+                kept.setdefault(key, Counter())[name] -= n
+
+
+def _tasks(kept: dict[int, Counter]) -> dict[int, dict]:
+    """Tasks of the subtree's problems dispatched by the end of the day, by current status; open and overdue per
+    department; awaiting signature past the signing deadline: from the kept figures (`c.task*`, services.figures
+    task_share), plus one read of the departments' names."""
+    out: dict[int, dict] = {}
+    departments: dict[int, dict[int, dict]] = {}
+    for key, figures in kept.items():
+        for name, n in figures.items():
+            if not n or not name.startswith("c.task"):
+                continue
+            block = out.setdefault(key, _empty_tasks())
+            if name == "c.task_sign_late":
+                block["sign_overdue"] += n
+                continue
+            kind, _, department = name.rpartition(".")
+            row = departments.setdefault(key, {}).setdefault(int(department), {"open": 0, "overdue": 0})
+            if kind == "c.task_late":
+                row["overdue"] += n
+                block["overdue"] += n
+                continue
+            status = kind[len("c.task."):]
+            block["by_status"][status] = block["by_status"].get(status, 0) + n
+            block["total"] += n
+            row["dispatched"] = row.get("dispatched", 0) + n
+            if status in OPEN_TASK_STATUSES:
+                row["open"] += n
+    wanted = sorted({d for rows in departments.values() for d in rows})
+    names = dict(db.session.execute(select(Department.id, Department.name).where(Department.id.in_(wanted))).all()
+                 ) if wanted else {}
+    for key, rows in departments.items():
+        block = out[key]
+        block["by_department"] = [{"department_id": d, "department_name": names.get(d), "open": rows[d]["open"],
+                                   "overdue": rows[d]["overdue"]} for d in sorted(rows) if rows[d].get("dispatched")]
+    return {key: block for key, block in out.items() if block["total"]}
 
 
 def _empty_tasks() -> dict:
@@ -215,39 +241,31 @@ def dashboard(*, actor: Actor, region: int | None = None, day: date | None = Non
     month_span = (day_bounds_utc(day.replace(day=1))[0], day_span[1])
     now = now or utcnow()
     at = min(now, day_span[1])
-    frame = _Frame(root)
     children = list(db.session.scalars(select(Region).where(Region.parent_id == root.id).order_by(Region.code)))
 
     regions = _regions(root)
     kept = _kept(regions, day, day.replace(day=1))
     _not_overdue_yet(regions, kept, day, at, day_span[1])
-    keys = _key_enterprises(frame, False, month_span)
-    child_keys = _key_enterprises(frame, True, month_span)
-    tasks = _tasks(frame, False, day_span[1], at)
-    child_tasks = _tasks(frame, True, day_span[1], at)
-    warnings = _warnings(frame, False, day_span[1])
-    child_warnings = _warnings(frame, True, day_span[1])
+    _tasks_not_overdue_yet(regions, kept, day, at, day_span[1])
+    tasks = _tasks(kept)
+    warnings = _warnings(regions, day_span[1])
+    needs = dashboard_blocks(regions, month_span[0], min(at, month_span[1]))
 
-    no_keys = {"total": 0, "visited_this_month": 0}
     no_warnings = dict.fromkeys(SEVERITIES, 0)
 
     def figures(key: int) -> dict:
-        source = (keys, warnings) if key == 0 else (child_keys, child_warnings)
         figures = kept.get(key) or Counter()
         return {"problems": _problem_block(_problem_sums(kept.get(key))),
                 "visits": {"day": figures["p.visits"], "month": figures["p.visits.month"]},
-                "key_enterprises": source[0].get(key, no_keys),
+                "key_enterprises": {"total": figures["c.key"], "visited_this_month": figures["p.key_visited.month"]},
                 "enterprises_by_status": {status: figures[f"c.operating.{status}"] for status in OPERATING_STATUSES},
-                "warnings_open": source[1].get(key, no_warnings),
-                "tasks": (tasks if key == 0 else child_tasks).get(key) or _empty_tasks()}
-
-    from services.needs.figures import dashboard_block
+                "warnings_open": warnings.get(key, no_warnings),
+                "tasks": tasks.get(key) or _empty_tasks(),
+                "needs": needs[key]}
 
     return {
         "region": region_brief(root),
         "date": day.isoformat(),
         **figures(0),
-        "needs": dashboard_block(root, month_span[0], min(at, month_span[1])),
-        "children": [{"region": region_brief(child), **figures(child.id),
-                      "needs": dashboard_block(child, month_span[0], min(at, month_span[1]))} for child in children],
+        "children": [{"region": region_brief(child), **figures(child.id)} for child in children],
     }

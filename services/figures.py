@@ -1,6 +1,8 @@
 """日调度 figures kept by the write path, so the dashboard reads a few hundred narrow rows whatever the ledger holds.
 
-Each problem adds to its enterprise's region (the problem's county, through the enterprise): for every local
+Each problem adds to its enterprise's region — the problem's own scope columns (problems.county_id, else
+prefecture_id, else province_id: copied from the enterprise at filing and whenever it moves, see
+services/problems/scope.py), no join to the enterprise: for every local
 day from its filing on, the running counts the dashboard shows for that day — filed by then (`c.total`), by
 the status and level its timeline had at the end of the day (`c.status.*`, `c.level.*`), by category
 (`c.category.*`), open and overdue at the end of the day (`c.overdue`), and the time to close of those closed
@@ -25,15 +27,22 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, exists, func, select
 from sqlalchemy.orm import Session, attributes
 
 from services.db import db, unit_of_work
-from services.models import Enterprise, EnterpriseChange, Problem, ProblemEvent, ProblemStint, Visit
-from services.models.figures import EnterpriseFigure, ProblemFigure, RegionDayFigure
+from services.models import (
+    Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemEvent, ProblemStint, Task, Visit,
+)
+from services.models.figures import EnterpriseFigure, KeyFigure, ProblemFigure, RegionDayFigure, TaskFigure
 from services.models.problems import OPEN
+from services.models.tasks import OPEN_TASK_STATUSES
+from services.problems.scope import missing_regions_update
 from services.timeutil import zone as configured_zone
 
+# The enterprise's region as the problem carries it (its county; a prefecture's or the province's own enterprise
+# has no county, and so on up).
+PROBLEM_REGION = func.coalesce(Problem.county_id, Problem.prefecture_id, Problem.province_id).label("region_id")
 BASE = date(1, 1, 1)  # the row holding the sum of all changes of a running count
 EVER = date(1, 1, 2)  # the day of a change that holds for every day (an enterprise with no registration date)
 _US = timedelta(microseconds=1)
@@ -44,10 +53,17 @@ _ENTERPRISES = "figures.enterprises"
 _FIRMS = "figures.firms"
 _FRESH = "figures.fresh"  # the Problem objects this transaction inserted
 _INSERTED = "figures.inserted"  # the id() of the ProblemEvent objects this transaction inserted
+_TASKS = "figures.tasks"
+_KEYS = "figures.keys"
+KEY_TAG = "key"
+# Task columns a task's share depends on.
+_TASK_FIELDS = ("status", "department_id", "problem_id", "dispatched_at", "due_at", "sign_due_at")
+# Task statuses awaiting the department's signature (the sign-overdue figure).
+SIGN_STATUSES = ("dispatched", "reopened")
 _FIRM_FIELDS = ("operating_status", "registered_on", "deregistered_on", "region_id")
 # Problem columns a share depends on (other changes leave it as it is).
 _PROBLEM_FIELDS = ("status", "level", "category", "created_at", "accepted_at", "resolved_at", "closed_at",
-                   "info_requested_at", "enterprise_id")
+                   "info_requested_at", "enterprise_id", "county_id", "prefecture_id", "province_id")
 _POINTS = (("p.new", "created_at"), ("p.accepted", "accepted_at"), ("p.resolved", "resolved_at"),
            ("p.closed", "closed_at"))
 
@@ -121,7 +137,24 @@ def share(problem, events: list, stints: list, zone: ZoneInfo) -> tuple[Counter,
         moment = getattr(problem, column)
         if moment is not None and _day(moment, zone) >= filed:
             marks[(_day(moment, zone), name)] += 1
+    if late_from is not None:
+        # The hour of its day in which it turns overdue, with what it counts as overdue that day: the dashboard
+        # of today takes back the hours still to come from these rows, and reads only the current hour's
+        # problems (problem_figures.overdue_from) one by one.
+        day = _day(late_from, zone)
+        counted = sum(n for (when, name), n in marks.items() if name == "c.overdue" and when <= day)
+        if counted:
+            marks[(day, f"{OVERDUE_HOUR}{overdue_hour(late_from, day, zone)}")] += counted
     return marks, late_from
+
+
+OVERDUE_HOUR = "p.overdue_hour."
+
+
+def overdue_hour(moment: datetime, day: date, zone: ZoneInfo) -> int:
+    """The hour of the local day `day` (0 from its midnight, in elapsed hours) that `moment` falls in."""
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    return int((moment - start) // timedelta(hours=1))
 
 
 def _as_marks(marks: Counter) -> list:
@@ -288,9 +321,8 @@ def _settle_problems(connection, ids: set[int], zone: ZoneInfo, changes: Counter
     found = {row.id: row for row in connection.execute(
         select(Problem.id, Problem.created_at, Problem.status, Problem.level, Problem.category, Problem.accepted_at,
                Problem.resolved_at, Problem.closed_at, Problem.info_requested_at,
-               Enterprise.region_id.label("region_id"), ProblemFigure.region_id.label("stored_region_id"),
+               PROBLEM_REGION, ProblemFigure.region_id.label("stored_region_id"),
                ProblemFigure.overdue_from.label("stored_overdue_from"), ProblemFigure.marks.label("stored_marks"))
-        .join(Enterprise, Enterprise.id == Problem.enterprise_id)
         .outerjoin(ProblemFigure, ProblemFigure.problem_id == Problem.id).where(Problem.id.in_(ids)))}
     stored = {pid: (row.stored_region_id, row.stored_marks) for pid, row in found.items()
               if row.stored_region_id is not None}
@@ -325,6 +357,159 @@ def _settle_problems(connection, ids: set[int], zone: ZoneInfo, changes: Counter
         "region_id": new.region_id, "overdue_from": new.overdue_from, "marks": new.marks})
     if gone:
         connection.execute(delete(ProblemFigure).where(ProblemFigure.problem_id.in_(gone)))
+
+
+def task_share(task, zone: ZoneInfo) -> tuple[Counter, datetime | None, datetime | None]:
+    """One task's marks on its problem's region, and the deadlines after which it counts as overdue (open) and
+    as sign-overdue (awaiting signature): the dashboard's task figures of day D are the tasks dispatched by the
+    end of D by their current status and department (`c.task.<status>.<department>`), the open ones among
+    them past their deadline by then (`c.task_late.<department>`: from the day both have passed) and those
+    awaiting signature past their signing deadline (`c.task_sign_late`)."""
+    marks: Counter = Counter()
+    marks[(_day(task.dispatched_at, zone), f"c.task.{task.status}.{task.department_id}")] += 1
+    late_from = sign_from = None
+    if task.status in OPEN_TASK_STATUSES and task.due_at is not None:
+        late_from = task.due_at
+        marks[(_day(max(task.dispatched_at, task.due_at), zone), f"c.task_late.{task.department_id}")] += 1
+    if task.status in SIGN_STATUSES and task.sign_due_at is not None:
+        sign_from = task.sign_due_at
+        marks[(_day(max(task.dispatched_at, task.sign_due_at), zone), "c.task_sign_late")] += 1
+    return marks, late_from, sign_from
+
+
+_TASK_COLUMNS = (Task.id, Task.problem_id, Task.department_id, Task.status, Task.dispatched_at, Task.due_at,
+                 Task.sign_due_at, PROBLEM_REGION)
+
+
+def _settle_tasks(connection, ids: set[int], zone: ZoneInfo, changes: Counter) -> None:
+    """Each task's share computed again (its row and its problem's region), the old one taken back (added to
+    `changes`, written with the transaction's other region rows): one read (the tasks with their stored share)
+    and at most one upsert."""
+    ids = sorted(ids)
+    found = {row.id: row for row in connection.execute(
+        select(*_TASK_COLUMNS, TaskFigure.region_id.label("stored_region_id"),
+               TaskFigure.overdue_from.label("stored_overdue_from"),
+               TaskFigure.sign_overdue_from.label("stored_sign_overdue_from"),
+               TaskFigure.marks.label("stored_marks"))
+        .join(Problem, Problem.id == Task.problem_id)
+        .outerjoin(TaskFigure, TaskFigure.task_id == Task.id).where(Task.id.in_(ids)))}
+    stored = {tid: (row.stored_region_id, row.stored_marks) for tid, row in found.items()
+              if row.stored_region_id is not None}
+    gone = [tid for tid in ids if tid not in found]
+    if gone:  # tasks deleted: their share is taken back
+        stored.update({row.task_id: (row.region_id, row.marks) for row in connection.execute(
+            select(TaskFigure.task_id, TaskFigure.region_id, TaskFigure.marks).where(TaskFigure.task_id.in_(gone)))})
+    rows = []
+    for task_id in ids:
+        old_region, old_marks = stored.get(task_id, (None, None))
+        if old_region is not None:
+            for (day, name), n in _from_marks(old_marks).items():
+                changes[(old_region, day, name)] -= n
+        task = found.get(task_id)
+        if task is None:
+            continue
+        marks, late_from, sign_from = task_share(task, zone)
+        for (day, name), n in marks.items():
+            changes[(task.region_id, day, name)] += n
+        row = {"task_id": task_id, "problem_id": task.problem_id, "region_id": task.region_id,
+               "overdue_from": late_from, "sign_overdue_from": sign_from, "marks": _as_marks(marks)}
+        if (task.stored_region_id, task.stored_overdue_from, task.stored_sign_overdue_from, task.stored_marks) != (
+                row["region_id"], row["overdue_from"], row["sign_overdue_from"], row["marks"]):
+            rows.append(row)
+    table = TaskFigure.__table__
+    _upsert(connection, table, rows, ["task_id"], lambda new: {
+        "problem_id": new.problem_id, "region_id": new.region_id, "overdue_from": new.overdue_from,
+        "sign_overdue_from": new.sign_overdue_from, "marks": new.marks})
+    if gone:
+        connection.execute(delete(TaskFigure).where(TaskFigure.task_id.in_(gone)))
+
+
+def key_share(visits: Iterable[datetime], zone: ZoneInfo) -> Counter:
+    """What one key enterprise adds: itself on every day (`c.key` on EVER) and the first visit day of each
+    local month it was visited in (`p.key_visited`: summed from the first of a month to a day, the key
+    enterprises visited in that month by then)."""
+    firsts: dict[tuple[int, int], date] = {}
+    for at in visits:
+        day = _day(at, zone)
+        month = (day.year, day.month)
+        if month not in firsts or day < firsts[month]:
+            firsts[month] = day
+    marks: Counter = Counter({(EVER, "c.key"): 1})
+    for day in firsts.values():
+        marks[(day, "p.key_visited")] += 1
+    return marks
+
+
+def _added_to(stored: list, visits: list[datetime], zone: ZoneInfo) -> list:
+    """A stored key share with visits added (none taken away): the first visit day of each month is the
+    earlier of the stored one and the new ones."""
+    marks = _from_marks(stored)
+    firsts = {(day.year, day.month): day for day, name in marks if name == "p.key_visited"}
+    for at in visits:
+        day = _day(at, zone)
+        month = (day.year, day.month)
+        if month not in firsts or day < firsts[month]:
+            if month in firsts:
+                del marks[(firsts[month], "p.key_visited")]
+            firsts[month] = day
+            marks[(day, "p.key_visited")] = 1
+    return _as_marks(marks)
+
+
+def _settle_keys(connection, ids: set[int], zone: ZoneInfo, changes: Counter,
+                 added: dict[int, list] | None = None) -> None:
+    """Each enterprise's key share computed again (whether it is key, its region, its visits), the old one taken
+    back (added to `changes`): one read, at most one upsert; and a read of the visits of the key enterprises whose share cannot be
+    brought up to date from the stored one (`added`: enterprises that only gained these visits)."""
+    ids = sorted(ids)
+    added = added or {}
+    is_key = exists().where(EnterpriseTag.enterprise_id == Enterprise.id, EnterpriseTag.tag == KEY_TAG)
+    found = {row.id: row for row in connection.execute(
+        select(Enterprise.id, Enterprise.region_id, is_key.label("key"),
+               KeyFigure.region_id.label("stored_region_id"), KeyFigure.marks.label("stored_marks"))
+        .outerjoin(KeyFigure, KeyFigure.enterprise_id == Enterprise.id).where(Enterprise.id.in_(ids)))}
+    stored = {eid: (row.stored_region_id, row.stored_marks) for eid, row in found.items()
+              if row.stored_region_id is not None}
+    gone = [eid for eid in ids if eid not in found]
+    if gone:
+        stored.update({row.enterprise_id: (row.region_id, row.marks) for row in connection.execute(
+            select(KeyFigure.enterprise_id, KeyFigure.region_id, KeyFigure.marks)
+            .where(KeyFigure.enterprise_id.in_(gone)))})
+    def incremental(row) -> bool:
+        return row.id in added and row.key and row.stored_region_id == row.region_id
+
+    keyed = sorted(eid for eid, row in found.items() if row.key and not incremental(row))
+    visits: dict[int, list] = defaultdict(list)
+    if keyed:
+        for enterprise_id, at in connection.execute(select(Visit.enterprise_id, Visit.visited_at)
+                                                    .where(Visit.enterprise_id.in_(keyed))):
+            visits[enterprise_id].append(at)
+    rows, dropped = [], list(gone)
+    for enterprise_id in ids:
+        old_region, old_marks = stored.get(enterprise_id, (None, None))
+        if old_region is not None:
+            for (day, name), n in _from_marks(old_marks).items():
+                changes[(old_region, day, name)] -= n
+        firm = found.get(enterprise_id)
+        if firm is None:
+            continue
+        if not firm.key:
+            if old_region is not None:
+                dropped.append(enterprise_id)
+            continue
+        if incremental(firm):
+            marks = _from_marks(_added_to(firm.stored_marks, added[enterprise_id], zone))
+        else:
+            marks = key_share(visits.get(enterprise_id, []), zone)
+        for (day, name), n in marks.items():
+            changes[(firm.region_id, day, name)] += n
+        row = {"enterprise_id": enterprise_id, "region_id": firm.region_id, "marks": _as_marks(marks)}
+        if (firm.stored_region_id, firm.stored_marks) != (row["region_id"], row["marks"]):
+            rows.append(row)
+    _upsert(connection, KeyFigure.__table__, rows, ["enterprise_id"],
+            lambda new: {"region_id": new.region_id, "marks": new.marks})
+    if dropped:
+        connection.execute(delete(KeyFigure).where(KeyFigure.enterprise_id.in_(dropped)))
 
 
 def _timelines(connection, ids: list[int]) -> tuple[dict, dict]:
@@ -382,6 +567,8 @@ def _remember(session: Session, _context, _instances) -> None:
     moved = session.info.setdefault(_ENTERPRISES, {})
     firms = session.info.setdefault(_FIRMS, [])
     fresh = session.info.setdefault(_FRESH, [])
+    tasks = session.info.setdefault(_TASKS, [])
+    keys = session.info.setdefault(_KEYS, [])
     for obj in session.new:
         if isinstance(obj, (Problem, ProblemEvent, ProblemStint)):
             problems.append(obj)
@@ -389,15 +576,23 @@ def _remember(session: Session, _context, _instances) -> None:
                 fresh.append(obj)
             elif isinstance(obj, ProblemEvent):
                 session.info.setdefault(_INSERTED, set()).add(id(obj))
+        elif isinstance(obj, Task):
+            tasks.append(obj)
+        elif isinstance(obj, EnterpriseTag) and obj.tag == KEY_TAG:
+            keys.append(obj)
         elif isinstance(obj, (Enterprise, EnterpriseChange)):
             firms.append(obj)
         elif isinstance(obj, Visit):
             visits.append((obj, 1))
     for obj in session.dirty:
+        if isinstance(obj, Enterprise) and _changed(obj, ("tag_rows",)):  # a removed tag row is an orphan
+            keys.append(obj.id)                                              # only once the flush finds it
         if isinstance(obj, Problem) and _changed(obj, _PROBLEM_FIELDS):
             problems.append(obj)
         elif isinstance(obj, (ProblemEvent, ProblemStint)) and session.is_modified(obj, include_collections=False):
             problems.append(obj)  # (an attribute set to the value it had is no change)
+        elif isinstance(obj, Task) and _changed(obj, _TASK_FIELDS):
+            tasks.append(obj)
         elif isinstance(obj, Visit) and _changed(obj, ("visited_at", "enterprise_id")):
             visits.append(((_history_old(obj, "enterprise_id"), _history_old(obj, "visited_at")), -1))
             visits.append((obj, 1))
@@ -410,6 +605,10 @@ def _remember(session: Session, _context, _instances) -> None:
     for obj in session.deleted:
         if isinstance(obj, Problem):
             problems.append(obj.id)
+        elif isinstance(obj, Task):
+            tasks.append(obj.id)
+        elif isinstance(obj, EnterpriseTag) and obj.tag == KEY_TAG:
+            keys.append(obj.enterprise_id)
         elif isinstance(obj, (ProblemEvent, ProblemStint)):
             problems.append(obj.problem_id)
         elif isinstance(obj, Visit):
@@ -474,7 +673,8 @@ def _quiet(problems: list, fresh: dict, inserted: set[int]) -> dict[int, list]:
 def _settle(session: Session) -> None:
     """Bring the figures up to date with what this transaction wrote, inside it, just before it commits."""
     if not (session.new or session.dirty or session.deleted or session.info.get(_PROBLEMS)
-            or session.info.get(_VISITS) or session.info.get(_ENTERPRISES) or session.info.get(_FIRMS)):
+            or session.info.get(_VISITS) or session.info.get(_ENTERPRISES) or session.info.get(_FIRMS)
+            or session.info.get(_TASKS) or session.info.get(_KEYS)):
         return
     session.flush()
     problems = session.info.pop(_PROBLEMS, [])
@@ -484,15 +684,23 @@ def _settle(session: Session) -> None:
     inserted = session.info.pop(_INSERTED, set())
     firm_ids = {fid for fid in map(_firm_id, session.info.pop(_FIRMS, [])) if fid is not None}
     ids = {pid for pid in map(_problem_id, problems) if pid is not None}
+    task_ids = {item if isinstance(item, int) else item.id for item in session.info.pop(_TASKS, [])}
+    key_ids = {item if isinstance(item, int) else item.enterprise_id for item in session.info.pop(_KEYS, [])}
+    key_ids.update(moved)
     connection = session.connection()
     fresh = {} if moved else _fresh(session, problems, filed)
     quiet = {} if moved else _quiet(problems, fresh, inserted)
     if moved:
         ids.update(connection.scalars(select(Problem.id).where(Problem.enterprise_id.in_(sorted(moved)))))
+        task_ids.update(connection.scalars(select(Task.id).join(Problem, Problem.id == Task.problem_id)
+                                           .where(Problem.enterprise_id.in_(sorted(moved)))))
     zone = configured_zone()
     changes: Counter = Counter()  # every region row the transaction changes, written in one upsert
     if ids:
         _settle_problems(connection, ids, zone, changes, fresh, quiet)
+    task_ids.discard(None)
+    if task_ids:
+        _settle_tasks(connection, task_ids, zone, changes)
     plain = []
     for item, sign in visits:
         enterprise_id, at = (item.enterprise_id, item.visited_at) if isinstance(item, Visit) else item
@@ -501,6 +709,18 @@ def _settle(session: Session) -> None:
         known = {} if moved else {eid: region for eid in {e for e, _, _ in plain}
                                   if (region := _held_region(session, eid)) is not None}
         _settle_visits(connection, plain, moved, zone, changes, known)
+    # enterprises that only gained visits in this transaction: their key share grows from the stored one
+    added: dict[int, list] = defaultdict(list)
+    for enterprise_id, at, sign in plain:
+        if sign > 0 and enterprise_id not in key_ids:
+            added[enterprise_id].append(at)
+    for enterprise_id, _at, sign in plain:
+        if sign < 0:
+            added.pop(enterprise_id, None)
+    key_ids.update(enterprise_id for enterprise_id, _at, _sign in plain)
+    key_ids.discard(None)
+    if key_ids:
+        _settle_keys(connection, key_ids, zone, changes, added)
     if firm_ids:
         _settle_firms(connection, firm_ids, zone, changes)
     add_changes(connection, changes)
@@ -508,7 +728,7 @@ def _settle(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS, _FRESH, _INSERTED):
+    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS, _FRESH, _INSERTED, _TASKS, _KEYS):
         session.info.pop(key, None)
 
 
@@ -520,23 +740,29 @@ def rebuild_all() -> dict[str, int]:
     return rebuild(db.session.connection())
 
 
-def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000) -> dict[str, int]:
-    """Compute every figure again from the rows (inside the caller's transaction): the data migration,
-    `flask figures rebuild`, and the bulk generator after loading. Returns what it counted."""
+def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000, blocks: bool = True) -> dict[str, int]:
+    """Compute every figure again from the rows (inside the caller's transaction): the data migrations,
+    `flask figures rebuild`, and the bulk generator after loading. Returns what it counted. `blocks=False`
+    leaves the task and key-enterprise figures out (migration 0013 runs before their tables exist)."""
     zone = zone or configured_zone()
+    connection.execute(missing_regions_update())  # rows a bulk insert left without scope columns
     connection.execute(delete(RegionDayFigure))
     connection.execute(delete(ProblemFigure))
     connection.execute(delete(EnterpriseFigure))
     changes: Counter = Counter()
-    counted = {"problems": 0, "visits": 0, "enterprises": 0}
+    counted = {"problems": 0, "visits": 0, "enterprises": 0, **({"tasks": 0, "key_enterprises": 0} if blocks else {})}
+    if blocks:
+        connection.execute(delete(TaskFigure))
+        connection.execute(delete(KeyFigure))
+        _rebuild_tasks(connection, zone, batch, changes, counted)
+        _rebuild_keys(connection, zone, changes, counted)
     last = 0
     table = ProblemFigure.__table__
     while True:
         found = list(connection.execute(
             select(Problem.id, Problem.created_at, Problem.status, Problem.level, Problem.category,
                    Problem.accepted_at, Problem.resolved_at, Problem.closed_at, Problem.info_requested_at,
-                   Enterprise.region_id.label("region_id"))
-            .join(Enterprise, Enterprise.id == Problem.enterprise_id)
+                   PROBLEM_REGION)
             .where(Problem.id > last).order_by(Problem.id).limit(batch)))
         if not found:
             break
@@ -575,6 +801,45 @@ def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000) -> d
     for start in range(0, len(rows), batch):
         connection.execute(RegionDayFigure.__table__.insert(), rows[start:start + batch])
     return counted
+
+
+def _rebuild_tasks(connection, zone: ZoneInfo, batch: int, changes: Counter, counted: dict) -> None:
+    last = 0
+    while True:
+        found = list(connection.execute(select(*_TASK_COLUMNS).join(Problem, Problem.id == Task.problem_id)
+                                        .where(Task.id > last).order_by(Task.id).limit(batch)))
+        if not found:
+            break
+        last = found[-1].id
+        rows = []
+        for task in found:
+            marks, late_from, sign_from = task_share(task, zone)
+            for (day, name), n in marks.items():
+                changes[(task.region_id, day, name)] += n
+            rows.append({"task_id": task.id, "problem_id": task.problem_id, "region_id": task.region_id,
+                         "overdue_from": late_from, "sign_overdue_from": sign_from, "marks": _as_marks(marks)})
+        connection.execute(TaskFigure.__table__.insert(), rows)
+        counted["tasks"] += len(found)
+
+
+def _rebuild_keys(connection, zone: ZoneInfo, changes: Counter, counted: dict) -> None:
+    keyed = dict(connection.execute(select(Enterprise.id, Enterprise.region_id)
+                                    .join(EnterpriseTag, EnterpriseTag.enterprise_id == Enterprise.id)
+                                    .where(EnterpriseTag.tag == KEY_TAG)).all())
+    visits: dict[int, list] = defaultdict(list)
+    for enterprise_id, at in connection.execute(select(Visit.enterprise_id, Visit.visited_at)
+                                                .join(EnterpriseTag, EnterpriseTag.enterprise_id == Visit.enterprise_id)
+                                                .where(EnterpriseTag.tag == KEY_TAG)):
+        visits[enterprise_id].append(at)
+    rows = []
+    for enterprise_id, region_id in sorted(keyed.items()):
+        marks = key_share(visits.get(enterprise_id, []), zone)
+        for (day, name), n in marks.items():
+            changes[(region_id, day, name)] += n
+        rows.append({"enterprise_id": enterprise_id, "region_id": region_id, "marks": _as_marks(marks)})
+    for start in range(0, len(rows), 5000):
+        connection.execute(KeyFigure.__table__.insert(), rows[start:start + 5000])
+    counted["key_enterprises"] += len(rows)
 
 
 def _timelines_between(connection, first: int, last: int) -> tuple[dict, dict]:

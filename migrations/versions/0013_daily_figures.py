@@ -47,7 +47,7 @@ def upgrade():
     )
     from services.figures import rebuild
 
-    rebuild(op.get_bind(), _zone())
+    rebuild(op.get_bind(), _zone(), blocks=False)  # task_figures, key_figures come with 0015_dashboard_blocks
 
 
 def downgrade():

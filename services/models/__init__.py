@@ -6,7 +6,7 @@ from services.models.delivery import DeadlineNotice, FeedbackLink, MessageTempla
 from services.models.enterprises import Assignment, Enterprise, EnterpriseChange, EnterpriseTag
 from services.models.exports import ExportJob
 from services.models.field import Photo, StatusReport, Visit
-from services.models.figures import EnterpriseFigure, ProblemFigure, RegionDayFigure
+from services.models.figures import EnterpriseFigure, KeyFigure, ProblemFigure, RegionDayFigure, TaskFigure
 from services.models.idempotency import IdempotencyRecord
 from services.models.monitoring import EarlyWarning
 from services.models.needs import (
@@ -28,5 +28,6 @@ __all__ = [
     "LedgerCounter", "Notification", "Photo", "Policy", "Problem", "ProblemCount", "ProblemEvent", "ProblemStint", "Region",
     "RevokedToken", "StatusReport", "Task", "User", "UserSession", "Visit", "EarlyWarning",
     "Institution", "InstitutionRegion", "Match", "MatchingSession", "Need", "NeedEvent", "Offer", "Placement",
-    "SessionNeed", "ExportJob", "ProblemFigure", "RegionDayFigure", "EnterpriseFigure",
+    "SessionNeed", "ExportJob", "ProblemFigure", "RegionDayFigure", "EnterpriseFigure", "TaskFigure",
+    "KeyFigure",
 ]

@@ -44,3 +44,31 @@ class EnterpriseFigure(db.Model):
     enterprise_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     region_id: Mapped[int] = mapped_column(Integer)
     marks: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class TaskFigure(db.Model):
+    """What one department task adds to its problem's region's figures (by current status and department, on the
+    day it was dispatched; open and overdue, on the day both its dispatch and its deadline had passed; awaiting
+    signature past its signing deadline, likewise), and the deadlines themselves: the dashboard of today takes
+    back those still to come."""
+
+    __tablename__ = "task_figures"
+
+    task_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    problem_id: Mapped[int] = mapped_column(Integer, index=True)
+    region_id: Mapped[int] = mapped_column(Integer)
+    overdue_from: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    sign_overdue_from: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    marks: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class KeyFigure(db.Model):
+    """What one key enterprise (tag `key`) adds to its region's figures: itself (`c.key`, on every day) and, for
+    each local month it was visited in, the day of its first visit then (`p.key_visited`): the dashboard's key
+    enterprises and those visited this month."""
+
+    __tablename__ = "key_figures"
+
+    enterprise_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    region_id: Mapped[int] = mapped_column(Integer)
+    marks: Mapped[list] = mapped_column(JSON, default=list)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from datetime import date, datetime, time, timezone
+from decimal import Decimal
 
 from sqlalchemy import and_, case, distinct, func, or_, select
 
@@ -93,13 +94,51 @@ def _block(root: Region, start: datetime, end: datetime, *, with_sessions: bool 
     }
 
 
-def dashboard_block(root: Region, start: datetime, end: datetime) -> dict:
-    """The dashboard's 对接 row: needs open at `end` by kind, and the month to date."""
-    block = _block(root, start, end, with_sessions=False)
-    return {"open_by_kind": {kind: counts["open"] + counts["matched"] for kind, counts in block["needs"]["by_kind"].items()},
-            "new": sum(block["needs"]["new"].values()), "financing_asked_10k": block["financing"]["asked_10k"],
-            "financing_granted_10k": block["financing"]["granted_10k"], "posts_asked": block["labor"]["posts_asked"],
-            "posts_filled": block["labor"]["posts_filled"], "matches_signed": block["matches"]["signed"]}
+def dashboard_blocks(regions: dict[int, int], start: datetime, end: datetime) -> dict[int, dict]:
+    """The dashboard's 对接 rows of a subtree and of each child (`regions`: every region of the subtree → the key
+    it adds to besides 0, the whole subtree): needs open at `end` by kind, and the month to date. Three queries
+    grouped by the need's region, whatever the number of children (the figures _block gives each region)."""
+    in_region = Need.region_id.in_(sorted(regions))
+    keys = {0, *regions.values()}
+    open_by_kind = {key: dict.fromkeys(NEED_KINDS, 0) for key in keys}
+    as_of = (select(NeedEvent.to_status).where(NeedEvent.need_id == Need.id, NeedEvent.at < end)
+             .order_by(NeedEvent.at.desc(), NeedEvent.id.desc()).limit(1).correlate(Need).scalar_subquery())
+    existing = (select(Need.region_id.label("region_id"), Need.kind.label("kind"), as_of.label("status"))
+                .where(in_region, Need.created_at < end).subquery())
+    for region_id, kind, n in db.session.execute(
+            select(existing.c.region_id, existing.c.kind, func.count())
+            .where(existing.c.status.in_(("open", "matched")))
+            .group_by(existing.c.region_id, existing.c.kind)):
+        for key in {0, regions[region_id]}:
+            if kind in open_by_kind[key]:
+                open_by_kind[key][kind] += n
+
+    month = and_(NeedEvent.at >= start, NeedEvent.at < end)
+    sums = {key: [0, 0, 0, 0, 0] for key in keys}  # new, asked, granted, posts asked, posts filled
+    for region_id, *row in db.session.execute(
+            select(Need.region_id, _sum_if(NeedEvent.action == "create", 1),
+                   _sum_if(and_(NeedEvent.action == "create", Need.kind == "financing"), NeedEvent.amount_10k),
+                   _sum_if(NeedEvent.action == "granted", NeedEvent.amount_10k),
+                   _sum_if(and_(NeedEvent.action == "create", Need.kind == "labor"), NeedEvent.count),
+                   _sum_if(NeedEvent.action == "placement", NeedEvent.count))
+            .select_from(NeedEvent).join(Need, Need.id == NeedEvent.need_id)
+            .where(in_region, month).group_by(Need.region_id)):
+        for key in {0, regions[region_id]}:
+            sums[key] = [total + Decimal(str(value)) for total, value in zip(sums[key], row, strict=True)]
+    # A match is signed once, on the catalogue need it was about (its other need records it too): a match
+    # belongs to one need, so its need's region, and the distinct counts of the regions add up.
+    signed = dict.fromkeys(keys, 0)
+    for region_id, n in db.session.execute(
+            select(Need.region_id, func.count(distinct(NeedEvent.match_id)))
+            .join(Need, Need.id == NeedEvent.need_id)
+            .join(Match, and_(Match.id == NeedEvent.match_id, Match.need_id == NeedEvent.need_id))
+            .where(in_region, month, NeedEvent.action == "signed").group_by(Need.region_id)):
+        for key in {0, regions[region_id]}:
+            signed[key] += int(n)
+    return {key: {"open_by_kind": open_by_kind[key], "new": int(sums[key][0]),
+                  "financing_asked_10k": round(float(sums[key][1]), 2),
+                  "financing_granted_10k": round(float(sums[key][2]), 2), "posts_asked": int(sums[key][3]),
+                  "posts_filled": int(sums[key][4]), "matches_signed": signed[key]} for key in keys}
 
 
 def _local_date(instant: datetime) -> date:

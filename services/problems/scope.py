@@ -36,10 +36,9 @@ def follow_enterprise(enterprise_id: int, region: Region) -> int:
     return result.rowcount
 
 
-def fill_problem_regions(*, only_missing: bool = True) -> int:
-    """Set the scope columns of every problem (by default only those still NULL, e.g. after a bulk INSERT) from
-    its enterprise's county and the regions above it, in one UPDATE … FROM. No commit (the caller's
-    transaction: a loader calls it after inserting and commits both). Returns the number of rows set."""
+def missing_regions_update(*, only_missing: bool = True):
+    """The UPDATE … FROM fill_problem_regions runs (by default only on the problems still without a county), for
+    callers holding a bare connection (services.figures.rebuild)."""
     county, prefecture = aliased(Region), aliased(Region)
     stmt = (update(Problem)
             .where(Enterprise.id == Problem.enterprise_id, county.id == Enterprise.region_id,
@@ -48,7 +47,14 @@ def fill_problem_regions(*, only_missing: bool = True) -> int:
             .execution_options(synchronize_session=False))
     if only_missing:
         stmt = stmt.where(Problem.county_id.is_(None))
-    return db.session.execute(stmt).rowcount
+    return stmt
+
+
+def fill_problem_regions(*, only_missing: bool = True) -> int:
+    """Set the scope columns of every problem (by default only those still NULL, e.g. after a bulk INSERT) from
+    its enterprise's county and the regions above it, in one UPDATE … FROM. No commit (the caller's
+    transaction: a loader calls it after inserting and commits both). Returns the number of rows set."""
+    return db.session.execute(missing_regions_update(only_missing=only_missing)).rowcount
 
 
 def recount_problem_counts() -> None:

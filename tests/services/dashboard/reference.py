@@ -1,31 +1,125 @@
 """The reference: services/dashboard.py as it was before the kept figures (issue 18), aggregating the ledger
-per child region at every request. The tests hold the kept figures to giving exactly this dashboard. Only the
-figures the kept rows replaced are computed here; the blocks still computed per request (warnings, key
-enterprises, tasks) are imported from services.dashboard, not copied."""
+per child region at every request. The tests hold the kept figures and the grouped reads to giving exactly this
+dashboard. The blocks services.dashboard still computes the same way are imported from it; those it now reads
+differently are kept here as they were: the problems, visits and operating statuses (before the kept figures),
+the warnings, key enterprises and tasks (one query per level, the enterprise's region path joined to the
+child region), and the 对接 row (services/needs/figures.py's four queries per region)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from services.actors import Actor
+from services.actors import Actor, within_region
 from services.db import db, utcnow
 from services.models import (
-    Enterprise, EnterpriseChange, Problem, ProblemEvent, Region, Visit,
+    Department, EarlyWarning, Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemEvent, Region, Task, Visit,
 )
 from services.models.enterprises import OPERATING_STATUSES
 from services.models.monitoring import SEVERITIES
+from services.models.tasks import OPEN_TASK_STATUSES, TASK_STATUSES
+from services.needs.figures import _block
 from services.models.problems import OPEN
 from services.problems import stints
 from services.reporting import days_between, region_brief, report_region
 from services.timeutil import day_bounds_utc, local_today
-from services.dashboard import (  # the blocks the kept figures did not replace: the same code, not a copy
-    _Frame, _count_if, _empty_problem_sums, _empty_tasks, _key_enterprises, _problem_block, _tasks, _warnings, _within,
+from services.dashboard import (  # the blocks unchanged since: the same code, not a copy
+    _count_if, _empty_problem_sums, _empty_tasks, _problem_block, _within,
 )
 
 EXCLUDED_FROM_CLOSURE = ("rejected", "withdrawn")
+
+
+class _Frame:
+    """Enterprises of a region's subtree, optionally labelled with the direct child region holding them."""
+
+    def __init__(self, root: Region):
+        self.root = root
+        self.child = aliased(Region, name="child")
+        self.own = aliased(Region, name="own")
+
+    def scope(self, stmt, enterprise_region, by_child: bool):
+        if not by_child:
+            return stmt.where(within_region(enterprise_region, self.root.path))
+        return (stmt.join(self.own, self.own.id == enterprise_region)
+                .join(self.child, and_(self.child.parent_id == self.root.id,
+                                       self.own.path.startswith(self.child.path)))
+                .group_by(self.child.id))
+
+    def key(self, by_child: bool):
+        return self.child.id.label("child_id") if by_child else literal(0).label("child_id")
+
+
+def _warnings(frame: _Frame, by_child: bool, end: datetime) -> dict[int, dict]:
+    """Warnings open (neither acknowledged nor closed) at the end of the day, by severity."""
+    open_then = and_(EarlyWarning.opened_at < end, or_(
+        EarlyWarning.state == "open",
+        and_(EarlyWarning.state == "acknowledged", EarlyWarning.acknowledged_at >= end),
+        and_(EarlyWarning.state == "closed", EarlyWarning.closed_at >= end,
+             or_(EarlyWarning.acknowledged_at.is_(None), EarlyWarning.acknowledged_at >= end))))
+    stmt = (select(frame.key(by_child), EarlyWarning.severity, func.count(EarlyWarning.id).label("n"))
+            .where(open_then).group_by(EarlyWarning.severity))
+    stmt = frame.scope(stmt, EarlyWarning.region_id, by_child)
+    out: dict[int, dict] = {}
+    for row in db.session.execute(stmt):
+        out.setdefault(row.child_id, dict.fromkeys(SEVERITIES, 0))[row.severity] += int(row.n)
+    return out
+
+
+def _key_enterprises(frame: _Frame, by_child: bool, month) -> dict[int, dict]:
+    visited = exists().where(Visit.enterprise_id == Enterprise.id, _within(Visit.visited_at, *month))
+    stmt = (select(frame.key(by_child), func.count(Enterprise.id).label("total"),
+                   _count_if(visited).label("visited"))
+            .join(EnterpriseTag, and_(EnterpriseTag.enterprise_id == Enterprise.id, EnterpriseTag.tag == "key")))
+    stmt = frame.scope(stmt, Enterprise.region_id, by_child)
+    return {row.child_id: {"total": int(row.total), "visited_this_month": int(row.visited)}
+            for row in db.session.execute(stmt)}
+
+
+def _tasks(frame: _Frame, by_child: bool, end: datetime, at: datetime) -> dict[int, dict]:
+    """Tasks of the subtree's problems dispatched by `end`, by current status; open and overdue per department."""
+    is_open = Task.status.in_(OPEN_TASK_STATUSES)
+    late = and_(is_open, Task.due_at < at)
+    sign_late = and_(Task.status.in_(("dispatched", "reopened")), Task.sign_due_at < at)
+
+    def scoped(*columns):
+        stmt = (select(frame.key(by_child), *columns).select_from(Task)
+                .join(Problem, Problem.id == Task.problem_id).join(Enterprise, Enterprise.id == Problem.enterprise_id)
+                .where(Task.dispatched_at < end))
+        return frame.scope(stmt, Enterprise.region_id, by_child)
+
+    out: dict[int, dict] = {}
+
+    def block(key: int) -> dict:
+        return out.setdefault(key, {"total": 0, "by_status": dict.fromkeys(TASK_STATUSES, 0), "overdue": 0,
+                                    "sign_overdue": 0, "by_department": []})
+
+    for key, status, count, signs in db.session.execute(
+            scoped(Task.status, func.count(Task.id), _count_if(sign_late)).group_by(Task.status)):
+        figures = block(key)
+        figures["by_status"][status] = int(count)
+        figures["total"] += int(count)
+        figures["sign_overdue"] += int(signs)
+    for key, department_id, name, open_count, overdue in db.session.execute(
+            scoped(Department.id, Department.name, _count_if(is_open), _count_if(late))
+            .join(Department, Department.id == Task.department_id)
+            .group_by(Department.id, Department.name).order_by(Department.id)):
+        figures = block(key)
+        figures["by_department"].append({"department_id": department_id, "department_name": name,
+                                         "open": int(open_count), "overdue": int(overdue)})
+        figures["overdue"] += int(overdue)
+    return out
+
+
+def dashboard_block(root: Region, start: datetime, end: datetime) -> dict:
+    """The dashboard's 对接 row as services/needs/figures.py computed it per region (4 queries each)."""
+    block = _block(root, start, end, with_sessions=False)
+    return {"open_by_kind": {kind: counts["open"] + counts["matched"] for kind, counts in block["needs"]["by_kind"].items()},
+            "new": sum(block["needs"]["new"].values()), "financing_asked_10k": block["financing"]["asked_10k"],
+            "financing_granted_10k": block["financing"]["granted_10k"], "posts_asked": block["labor"]["posts_asked"],
+            "posts_filled": block["labor"]["posts_filled"], "matches_signed": block["matches"]["signed"]}
 
 
 def _as_of(column, end: datetime):
@@ -144,8 +238,6 @@ def dashboard(*, actor: Actor, region: int | None = None, day: date | None = Non
                 "enterprises_by_status": source[3].get(key, no_statuses),
                 "warnings_open": source[4].get(key, no_warnings),
                 "tasks": (tasks if key == 0 else child_tasks).get(key) or _empty_tasks()}
-
-    from services.needs.figures import dashboard_block
 
     return {
         "region": region_brief(root),

@@ -16,7 +16,7 @@ from services import figures
 from services.actors import Actor
 from services.db import db
 from services.errors import ServiceError
-from services.models import ProblemFigure, RegionDayFigure, User
+from services.models import ProblemFigure, RegionDayFigure, TaskFigure, User
 from services.problems import commands as problem_commands
 from services.tasks import commands as task_commands
 from services.timeutil import to_local
@@ -68,12 +68,15 @@ def test_a_rebuild_gives_the_figures_the_write_path_kept(demo, db_session):
         return (sorted(db.session.execute(select(RegionDayFigure.region_id, RegionDayFigure.day, RegionDayFigure.name,
                                                  RegionDayFigure.n).where(RegionDayFigure.n != 0)).all()),
                 sorted(db.session.execute(select(ProblemFigure.problem_id, ProblemFigure.region_id,
-                                                 ProblemFigure.overdue_from)).all()))
+                                                 ProblemFigure.overdue_from)).all()),
+                sorted(db.session.execute(select(TaskFigure.task_id, TaskFigure.problem_id, TaskFigure.region_id,
+                                                 TaskFigure.overdue_from, TaskFigure.sign_overdue_from)).all()))
 
     kept = rows()
-    assert kept[0] and kept[1]
+    assert kept[0] and kept[1] and kept[2]
+    assert any(name.startswith("c.task.") for _, _, name, _ in kept[0])
     counted = figures.rebuild_all()
-    assert counted["problems"] == len(kept[1])
+    assert counted["problems"] == len(kept[1]) and counted["tasks"] == len(kept[2])
     assert rows() == kept
 
 
@@ -199,6 +202,6 @@ def test_flask_figures_rebuild_recomputes_every_figure(app, demo, db_session):
     db_session.commit()
     result = app.test_cli_runner().invoke(args=["figures", "rebuild"])
     assert result.exit_code == 0, result.output
-    assert "日调度数据已重建" in result.output
+    assert "日调度数据已重建" in result.output and "派单" in result.output
     now = datetime.now(timezone.utc)
     _assert_same(now, [None])
