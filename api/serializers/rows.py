@@ -55,11 +55,16 @@ _KEEPS = {_integer: int, _string: str, _same: None}
 
 
 @cache
+def _plan(schema_cls: type[ma.Schema]) -> tuple[tuple[str, str, Callable], ...]:
+    """(output key, attribute, conversion) of each field the schema dumps, in its order."""
+    return tuple((field.data_key or name, name, _conversion(name, field))
+                 for name, field in schema_cls().dump_fields.items())
+
+
+@cache
 def row_dumper(schema_cls: type[ma.Schema]) -> Callable[[object], dict]:
     """A function dumping one row as `schema_cls().dump(obj)` dumps the object the row was selected from."""
-    schema = schema_cls()
-    plan = tuple((field.data_key or name, name, _conversion(name, field))
-                 for name, field in schema.dump_fields.items())
+    plan = _plan(schema_cls)
 
     def dump(row) -> dict:
         return {key: convert(getattr(row, attribute)) for key, attribute, convert in plan}
@@ -74,9 +79,7 @@ def rows_dumper(schema_cls: type[ma.Schema]) -> Callable[[list], list[dict]]:
     keys, and only the fields whose conversion changes a value (times) are converted. Whether the page is
     such is told by its first row (its column names, and each copied value None or of the field's type:
     a column gives one Python type); otherwise every row goes through row_dumper."""
-    schema = schema_cls()
-    plan = tuple((field.data_key or name, name, _conversion(name, field))
-                 for name, field in schema.dump_fields.items())
+    plan = _plan(schema_cls)
     keys = tuple(key for key, _, _ in plan)
     attributes = tuple(attribute for _, attribute, _ in plan)
     copied = tuple((index, _KEEPS[convert]) for index, (_, _, convert) in enumerate(plan)
