@@ -641,10 +641,12 @@ def _held_region(session: Session, enterprise_id: int | None) -> int | None:
 def _fresh(session: Session, problems: list, filed: list) -> dict[int, tuple]:
     """The problems this transaction filed whose share can be computed from what it holds: the problem, all
     its events and stints (a new problem has no others — unless some were deleted, then it is read) and its
-    enterprise's region. {id: (problem, region_id, events, stints)}."""
+    region as PROBLEM_REGION places it (its own scope columns, set at filing). {id: (problem, region_id, events,
+    stints)}."""
     out: dict[int, tuple] = {}
     for problem in filed:
-        region_id = _held_region(session, problem.__dict__.get("enterprise_id"))
+        held = problem.__dict__
+        region_id = held.get("county_id") or held.get("prefecture_id") or held.get("province_id")
         if problem.id is not None and region_id is not None and problem not in session.deleted:
             out[problem.id] = (problem, region_id, {}, {})
     for item in problems:
