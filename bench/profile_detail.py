@@ -13,19 +13,15 @@ functions. Figures are ratios within one run: the machine is shared, so absolute
 from __future__ import annotations
 
 import argparse
-import cProfile
-import os
-import pstats
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.profile_list import PASSWORD, _build_database, _config, _matches  # noqa: E402
+from bench.profile_list import PASSWORD, _build_database, _config, profile_requests  # noqa: E402
 
 PARTS = {
     "request id, input guard, read intent (api/hooks.py _start)": [("api/hooks.py", "_start")],
@@ -87,29 +83,9 @@ def profile(url: str, folder: Path, n: int, account: str) -> None:
     print(f"{path} as {account}: {len(body.data)} bytes gzip, {len(statements)} statements")
     for statement in statements:
         print("  ", " ".join(statement.split())[:150])
-    profiler = cProfile.Profile()
-    started = time.perf_counter()
-    profiler.enable()
-    for _ in range(n):
-        client.get(path, headers=headers)
-    profiler.disable()
-    wall = time.perf_counter() - started
-    stats = pstats.Stats(profiler)
-    total = sum(v[3] for k, v in stats.stats.items() if _matches(k, "werkzeug/test.py", "open")) or wall
-    print(f"\nthrough the test client: {n} requests, {wall / n * 1000:.2f} ms each under the profiler "
-          f"(cProfile roughly doubles Python time)")
-    print(f"{'part':64s} {'share':>6s} {'ms/request':>10s}")
-    for part, functions in PARTS.items():
-        inclusive = sum(v[3] for k, v in stats.stats.items() for fragment, name in functions
-                        if _matches(k, fragment, name))
-        if inclusive:
-            print(f"{part:64s} {inclusive / total:6.1%} {inclusive / n * 1000:10.3f}")
-    sql = sum(v[3] for k, v in stats.stats.items() if _matches(k, "sqlalchemy/engine/default.py", "do_execute"))
-    print(f"{'all SQL execution (DBAPI cursor.execute)':64s} {sql / total:6.1%} {sql / n * 1000:10.3f}")
-    if os.environ.get("PROFILE_TOP"):
-        stats.sort_stats("cumulative").print_stats(int(os.environ["PROFILE_TOP"]))
-    if os.environ.get("PROFILE_CALLEES"):
-        stats.sort_stats("cumulative").print_callees(os.environ["PROFILE_CALLEES"])
+    profile_requests(lambda _i: client.get(path, headers=headers), n, PARTS,
+                     lambda wall: f"through the test client: {n} requests, {wall / n * 1000:.2f} ms each under the "
+                                  "profiler (cProfile roughly doubles Python time)")
 
 
 def main() -> None:

@@ -89,24 +89,34 @@ def profile_test_client(url: str, folder: Path, n: int) -> None:
     path = "/api/v1/problems?limit=20"
     for _ in range(20):  # warm: caches, compiled statements, first-use imports
         assert client.get(path, headers=headers).status_code == 200
+    profile_requests(lambda _i: client.get(path, headers=headers), n, PARTS,
+                     lambda wall: f"through the test client: {n} requests, {wall / n * 1000:.2f} ms each under the "
+                                  "profiler (cProfile roughly doubles Python time)", show_empty=True)
+
+
+def profile_requests(send, n: int, parts: dict, heading, *, width: int = 64, show_empty: bool = False) -> None:
+    """Send N requests (send(i)) under cProfile and print each part's share of the time inside the test client
+    (inclusive times of the functions that stand for it), then all SQL execution; PROFILE_TOP / PROFILE_CALLEES
+    print the costliest functions / the callees of a pattern. heading(wall seconds) is printed first. Shared by
+    bench/profile_detail.py and bench/profile_write.py."""
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
-    for _ in range(n):
-        client.get(path, headers=headers)
+    for i in range(n):
+        send(i)
     profiler.disable()
     wall = time.perf_counter() - started
     stats = pstats.Stats(profiler)
     total = sum(v[3] for k, v in stats.stats.items() if _matches(k, "werkzeug/test.py", "open")) or wall
-    print(f"\nthrough the test client: {n} requests, {wall / n * 1000:.2f} ms each under the profiler "
-          f"(cProfile roughly doubles Python time)")
-    print(f"{'part':64s} {'share':>6s} {'ms/request':>10s}")
-    for part, functions in PARTS.items():
+    print(f"\n{heading(wall)}")
+    print(f"{'part':{width}s} {'share':>6s} {'ms/request':>10s}")
+    for part, functions in parts.items():
         inclusive = sum(v[3] for k, v in stats.stats.items() for fragment, name in functions
                         if _matches(k, fragment, name))
-        print(f"{part:64s} {inclusive / total:6.1%} {inclusive / n * 1000:10.3f}")
+        if inclusive or show_empty:
+            print(f"{part:{width}s} {inclusive / total:6.1%} {inclusive / n * 1000:10.3f}")
     sql = sum(v[3] for k, v in stats.stats.items() if _matches(k, "sqlalchemy/engine/default.py", "do_execute"))
-    print(f"{'all SQL execution (DBAPI cursor.execute)':64s} {sql / total:6.1%} {sql / n * 1000:10.3f}")
+    print(f"{'all SQL execution (DBAPI cursor.execute)':{width}s} {sql / total:6.1%} {sql / n * 1000:10.3f}")
     if os.environ.get("PROFILE_TOP"):
         stats.sort_stats("cumulative").print_stats(int(os.environ["PROFILE_TOP"]))
     if os.environ.get("PROFILE_CALLEES"):

@@ -13,13 +13,9 @@ within one run: the machine is shared, so absolute times vary. PROFILE_TOP=N pri
 from __future__ import annotations
 
 import argparse
-import cProfile
-import os
-import pstats
 import shutil
 import sys
 import tempfile
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -27,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from profile_list import PASSWORD, _build_database, _config, _matches  # noqa: E402
+from profile_list import PASSWORD, _build_database, _config, profile_requests  # noqa: E402
 
 # Part of the request → functions (module path fragment, function name) whose inclusive time stands for it.
 PARTS = {
@@ -118,29 +114,10 @@ def profile(url: str, folder: Path, route: str, n: int) -> None:
     event.listen(engine, "before_cursor_execute", listener)
     send(10_000_000)
     event.remove(engine, "before_cursor_execute", listener)
-    profiler = cProfile.Profile()
-    started = time.perf_counter()
-    profiler.enable()
-    for i in range(n):
-        send(i)
-    profiler.disable()
-    wall = time.perf_counter() - started
-    stats = pstats.Stats(profiler)
-    total = sum(v[3] for k, v in stats.stats.items() if _matches(k, "werkzeug/test.py", "open")) or wall
-    print(f"\nPOST {route}: {n} requests through the test client, {wall / n * 1000:.2f} ms each under the profiler "
-          f"(cProfile roughly doubles Python time), {len(statements)} SQL statements each")
-    print(f"{'part':76s} {'share':>6s} {'ms/request':>10s}")
-    for part, functions in PARTS.items():
-        inclusive = sum(v[3] for k, v in stats.stats.items() for fragment, name in functions
-                        if _matches(k, fragment, name))
-        if inclusive:
-            print(f"{part:76s} {inclusive / total:6.1%} {inclusive / n * 1000:10.3f}")
-    sql = sum(v[3] for k, v in stats.stats.items() if _matches(k, "sqlalchemy/engine/default.py", "do_execute"))
-    print(f"{'all SQL execution (DBAPI cursor.execute)':76s} {sql / total:6.1%} {sql / n * 1000:10.3f}")
-    if os.environ.get("PROFILE_TOP"):
-        stats.sort_stats("cumulative").print_stats(int(os.environ["PROFILE_TOP"]))
-    if os.environ.get("PROFILE_CALLEES"):
-        stats.sort_stats("cumulative").print_callees(os.environ["PROFILE_CALLEES"])
+    profile_requests(send, n, PARTS,
+                     lambda wall: f"POST {route}: {n} requests through the test client, {wall / n * 1000:.2f} ms each "
+                                  f"under the profiler (cProfile roughly doubles Python time), {len(statements)} SQL "
+                                  "statements each", width=76)
 
 
 def main() -> None:
