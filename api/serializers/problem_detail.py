@@ -11,23 +11,10 @@ from __future__ import annotations
 from flask import Response, current_app
 
 from api.schemas.base import _localise_times
-from services.timeutil import to_local
-
-
-def _time(value):
-    return None if value is None else to_local(value).isoformat()
-
-
-def _int(value):
-    return None if value is None else int(value)
-
-
-def _str(value):
-    return None if value is None else str(value)
-
-
-def _bool(value):
-    return None if value is None else bool(value)
+from api.serializers.rows import integer as _int
+from api.serializers.rows import local_time as _time
+from api.serializers.rows import same as _bool
+from api.serializers.rows import string as _str
 
 
 def _actor(actor):

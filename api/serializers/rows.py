@@ -20,19 +20,20 @@ from api.schemas.base import LocalDateTime
 from services.timeutil import to_local
 
 
-def _local_time(value):
+# The conversions marshmallow's fields apply on dump (also used by api/serializers/problem_detail.py).
+def local_time(value):
     return None if value is None else to_local(value).isoformat()
 
 
-def _integer(value):
+def integer(value):
     return None if value is None else int(value)
 
 
-def _string(value):
+def string(value):
     return None if value is None else str(value)
 
 
-def _same(value):
+def same(value):
     return value  # marshmallow's Boolean (like its base Field) dumps the value as it is
 
 
@@ -40,18 +41,18 @@ def _conversion(name: str, field: ma.fields.Field) -> Callable:
     """The conversion marshmallow's own _serialize applies for this field (only those proven equal)."""
     kind = type(field)
     if kind._serialize is LocalDateTime._serialize:
-        return _local_time
+        return local_time
     if kind._serialize is ma.fields.Boolean._serialize:
-        return _same
+        return same
     if isinstance(field, ma.fields.Integer) and kind._serialize is ma.fields.Integer._serialize and not field.as_string:
-        return _integer
+        return integer
     if kind._serialize is ma.fields.String._serialize:  # NameOf too: it only changes where the value is read
-        return _string
+        return string
     raise TypeError(f"{name}: {kind.__name__} has no row conversion (api/serializers/rows.py)")
 
 
 # Conversions that leave a value of this type unchanged (None: any value): such a column is copied as it is.
-_KEEPS = {_integer: int, _string: str, _same: None}
+_KEEPS = {integer: int, string: str, same: None}
 
 
 @cache
