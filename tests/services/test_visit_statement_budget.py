@@ -6,10 +6,8 @@ its number, stint, event, notifications and outbox, warnings, audit, and the ans
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event
-
-from services.db import db
 from services.timeutil import zone
+from tests.statements import recorded
 
 # Measured on SQLite (it counts the BEGIN IMMEDIATE of the request's transaction; PostgreSQL sends none through
 # the cursor, so it counts one fewer: 16 with the key). Before issue 18 this request cost 56 (82 with
@@ -25,26 +23,6 @@ from services.timeutil import zone
 BUDGET = 17
 BUDGET_WITHOUT_KEY = 15
 PER_PROBLEM = 8  # measured: the number, the calendar, the problem, its event and stint, its recipients, notifications
-
-
-class Recorder:
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __call__(self, _conn, _cursor, statement, *_args):
-        self.statements.append(statement)
-
-
-def _counted(app, request):
-    recorder = Recorder()
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", recorder)
-    try:
-        response = request()
-    finally:
-        event.remove(engine, "before_cursor_execute", recorder)
-    return response, recorder.statements
 
 
 def _body(demo, problems):
@@ -69,7 +47,7 @@ def _print(statements):
 def test_a_visit_with_a_nested_problem_stays_within_its_statement_budget(app, liaison, demo):
     problem = {"category": "labor", "title": "缺熟练工", "scope": "county"}
     body = _body(demo, [problem])
-    response, statements = _counted(app, lambda: liaison.post(
+    response, statements = recorded(app, lambda: liaison.post(
         "visits", json=body, headers={"Idempotency-Key": "visit-budget-1"}))
     _print(statements)
     assert response.status_code == 201, response.get_json()
@@ -80,8 +58,8 @@ def test_a_second_nested_problem_adds_a_bounded_number_of_statements(app, liaiso
     one = {"category": "labor", "title": "缺熟练工", "scope": "county"}
     two = {"category": "logistics", "title": "原料运输受阻", "scope": "cross_county"}
     single_body, double_body = _body(demo, [one]), _body(demo, [one, two])
-    first, single = _counted(app, lambda: liaison.post("visits", json=single_body))
-    second, double = _counted(app, lambda: liaison.post("visits", json=double_body))
+    first, single = recorded(app, lambda: liaison.post("visits", json=single_body))
+    second, double = recorded(app, lambda: liaison.post("visits", json=double_body))
     print(f"\none problem: {len(single)}, two: {len(double)}")
     assert (first.status_code, second.status_code) == (201, 201)
     assert len(single) <= BUDGET_WITHOUT_KEY

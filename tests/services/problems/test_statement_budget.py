@@ -7,10 +7,8 @@ Run with `-s` to print the figures (bench/statements.md records them)."""
 from functools import partial
 
 import pytest
-from sqlalchemy import event
-
-from services.db import db
 from tests.services.problems.helpers import body_for, do, file
+from tests.statements import recorded
 
 # The walk: each step is (who, action); one problem goes through all of them.
 WALK = [
@@ -41,24 +39,8 @@ BUDGET = {
 READ_BUDGET = 4
 
 
-class Counter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *_args):
-        self.count += 1
-
-
-def _counted(app, request):
-    counter = Counter()
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        request()
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return counter.count
+def _counted(app, request) -> int:
+    return len(recorded(app, request)[1])
 
 
 @pytest.fixture
