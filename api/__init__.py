@@ -10,22 +10,25 @@ from api import inputs
 from api.config import Config, load_secrets
 from api.engine import engine_options
 from api.hooks import register_request_hooks
+from api.json_provider import OrjsonProvider
 from api.logs import configure_logging
 
 # Before any resource module is imported: @blp.arguments binds the parser when a view is decorated.
 inputs.install()
 
 
+class _App(Flask):
+    json_provider_class = OrjsonProvider
+
+
 def create_app(config: type | dict | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(Config.INSTANCE_DIR), instance_relative_config=False)
+    app = _App(__name__, instance_path=str(Config.INSTANCE_DIR), instance_relative_config=False)
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
     load_secrets(app.config)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
     configure_logging(app)
     _configure_services(app)
     register_extensions(app)
