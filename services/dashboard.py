@@ -48,18 +48,28 @@ def _regions(root: Region) -> dict[int, int]:
     return out
 
 
+# The only figures the dashboard shows for the month so far; the other `p.*` figures are shown for the day.
+MONTH_FIGURES = ("p.visits", "p.key_visited")
+
+
 def _kept(regions: dict[int, int], day: date, month_start: date) -> dict[int, Counter]:
     """The kept figures of the day per key (0: the whole subtree; else the child): running counts (`c.*`) at
-    the end of the day, what happened on the day (`p.*`) and the visits of the month so far (`p.visits.month`).
-    Two index ranges per region (its BASE rows, its rows from the first of the month on), so the read does not
-    walk the region's older days: one grouped read of their union, folded into the children in Python (grouping
-    by child in SQL, a CASE on the region, measured slower on SQLite)."""
+    the end of the day, what happened on the day (`p.*`) and the visits of the month so far (`p.visits.month`,
+    `p.key_visited.month`). Per region, index ranges on the day only, and only the rows an answer needs: the BASE
+    rows, the running counts' changes after the day (taken back), the day's rows, and the month's earlier days
+    of the two month figures. One grouped read of their union, folded into the children in Python (grouping by
+    child in SQL, a CASE on the region, measured slower on SQLite)."""
     table = RegionDayFigure.__table__
     ids = sorted(regions)
-    rows = union_all(select(table.c.region_id, table.c.day, table.c.name, table.c.n)
-                     .where(table.c.region_id.in_(ids), table.c.day == BASE),
-                     select(table.c.region_id, table.c.day, table.c.name, table.c.n)
-                     .where(table.c.region_id.in_(ids), table.c.day >= month_start)).subquery()
+
+    def part(*where):
+        return select(table.c.region_id, table.c.day, table.c.name, table.c.n).where(table.c.region_id.in_(ids),
+                                                                                     *where)
+
+    rows = union_all(part(table.c.day == BASE),
+                     part(table.c.day > day, table.c.name.startswith("c.")),
+                     part(table.c.day == day),
+                     part(table.c.day >= month_start, table.c.day < day, table.c.name.in_(MONTH_FIGURES))).subquery()
     figure = rows.c
     running = case((figure.day == BASE, figure.n), (figure.day > day, -figure.n), else_=0)
     stmt = (select(figure.region_id, figure.name, func.sum(running), func.sum(case((figure.day == day, figure.n),
@@ -76,10 +86,13 @@ def _kept(regions: dict[int, int], day: date, month_start: date) -> dict[int, Co
             for sums in targets:
                 sums[name] += total
         else:
-            on_day, in_month, month_name = int(on_day or 0), int(in_month or 0), f"{name}.month"
+            on_day = int(on_day or 0)
             for sums in targets:
                 sums[name] += on_day
-                sums[month_name] += in_month
+            if name in MONTH_FIGURES:
+                in_month, month_name = int(in_month or 0), f"{name}.month"
+                for sums in targets:
+                    sums[month_name] += in_month
     return out
 
 
@@ -200,12 +213,19 @@ def _tasks(kept: dict[int, Counter]) -> dict[int, dict]:
         for name, n in figures.items():
             if not n or not name.startswith("c.task"):
                 continue
-            block = out.setdefault(key, _empty_tasks())
+            block = out.get(key)
+            if block is None:
+                block = out[key] = _empty_tasks()
             if name == "c.task_sign_late":
                 block["sign_overdue"] += n
                 continue
             kind, _, department = name.rpartition(".")
-            row = departments.setdefault(key, {}).setdefault(int(department), {"open": 0, "overdue": 0})
+            rows = departments.get(key)
+            if rows is None:
+                rows = departments[key] = {}
+            row = rows.get(int(department))
+            if row is None:
+                row = rows[int(department)] = {"open": 0, "overdue": 0}
             if kind == "c.task_late":
                 row["overdue"] += n
                 block["overdue"] += n
