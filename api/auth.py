@@ -120,6 +120,7 @@ def _needs_fresh(_header, _payload):
 def authenticate_request():
     """before_request: every endpoint needs a valid token unless it is public."""
     g.pop("_token_check", None)  # an app context kept open across requests must not lend one its user
+    g.pop("_rate_counts", None)  # nor its rate-limit counts (api/limiter_storage.py)
     endpoint = request.endpoint
     if request.method == "OPTIONS" or endpoint is None:
         return None  # CORS preflight; unknown routes answer 404/405 on their own
@@ -132,7 +133,11 @@ def authenticate_request():
         return None
     budget = _parsed_limit(current_app.config["ANONYMOUS_RATE_LIMIT"])
     key = f"refused:{request.remote_addr}"
-    if not limiter.limiter.test(budget, key):
+    token = _bearer()
+    # A token this process already verified and found live skips the refusal budget (one read of the limits
+    # store fewer, and a flood of forged tokens from an office's shared address does not lock out the officers
+    # signed in behind it); every other request is refused before any work once its address is over budget.
+    if not (token and jwt.known_live(token)) and not limiter.limiter.test(budget, key):
         # Over its budget of refusals, an address gets no authentication work at all.
         reset = limiter.limiter.get_window_stats(budget, key).reset_time
         return problem(429, "rate_limited", "来自该地址的未认证请求过多，请稍后再试",
@@ -163,7 +168,16 @@ def _parsed_limit(text: str):
 
 def _refuse(budget, key: str, detail: str = "未登录或登录已失效"):
     limiter.limiter.hit(budget, key)
+    token = _bearer()
+    if token:
+        jwt.forget(token)
     return _unauthorized(detail)
+
+
+def _bearer() -> str | None:
+    """The bearer token of the request, as sent (None without one)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token if scheme == "Bearer" and token else None
 
 
 def _optional_token():

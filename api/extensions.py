@@ -136,6 +136,18 @@ class VerifyingOnceJWTManager(JWTManager):
                 verified[encoded_token] = dict(claims)
         return claims
 
+    @staticmethod
+    def known_live(encoded_token: str) -> bool:
+        """This process verified these bytes and has not found their session dead since (and they have not
+        expired): a token the server issued, in use."""
+        claims = current_app.extensions["verified_tokens"][0].get(encoded_token)
+        return claims is not None and claims["exp"] > time.time()
+
+    @staticmethod
+    def forget(encoded_token: str) -> None:
+        """A token found dead (revoked, logged out, of a disabled account): verified in full again if it comes back."""
+        current_app.extensions["verified_tokens"][0].pop(encoded_token, None)
+
 
 def _seconds(leeway) -> float:
     return leeway.total_seconds() if isinstance(leeway, timedelta) else leeway

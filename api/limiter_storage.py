@@ -13,9 +13,22 @@ import threading
 import time
 from pathlib import Path
 
+from flask import g, has_app_context
 from limits.storage import Storage
 
 SCHEME = "sqlite-file"
+
+
+def _counted_in_request() -> dict:
+    """The counts this request's own hits returned, by key: the rate-limit headers of the answer (remaining,
+    reset) come from the request's hit instead of two more reads of the file. Nothing outlives the request (it
+    lives in flask.g); outside a request nothing is remembered."""
+    if not has_app_context():
+        return {}
+    counted = g.get("_rate_counts")
+    if counted is None:
+        counted = g._rate_counts = {}
+    return counted
 
 
 class SQLiteFileStorage(Storage):
@@ -48,22 +61,30 @@ class SQLiteFileStorage(Storage):
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         now = time.time()
-        value = self._connection().execute(
+        value, expires_at = self._connection().execute(
             "INSERT INTO counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
             "value = CASE WHEN expires_at <= ? THEN excluded.value ELSE value + excluded.value END, "
-            "expires_at = CASE WHEN expires_at <= ? THEN excluded.expires_at ELSE expires_at END RETURNING value",
-            (key, amount, now + expiry, now, now)).fetchone()[0]
+            "expires_at = CASE WHEN expires_at <= ? THEN excluded.expires_at ELSE expires_at END "
+            "RETURNING value, expires_at",
+            (key, amount, now + expiry, now, now)).fetchone()
+        _counted_in_request()[key] = (value, expires_at)
         self._hits += 1
         if self._hits % 1000 == 0:  # expired windows go now and then
             self._connection().execute("DELETE FROM counters WHERE expires_at <= ?", (now,))
         return value
 
     def get(self, key: str) -> int:
+        counted = _counted_in_request().get(key)
+        if counted is not None and counted[1] > time.time():
+            return counted[0]
         row = self._connection().execute("SELECT value FROM counters WHERE key = ? AND expires_at > ?",
                                          (key, time.time())).fetchone()
         return row[0] if row else 0
 
     def get_expiry(self, key: str) -> float:
+        counted = _counted_in_request().get(key)
+        if counted is not None:
+            return counted[1]
         row = self._connection().execute("SELECT expires_at FROM counters WHERE key = ?", (key,)).fetchone()
         return row[0] if row else time.time()
 

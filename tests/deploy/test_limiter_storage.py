@@ -68,3 +68,37 @@ def test_a_window_of_the_file_storage_starts_again_when_it_expires(tmp_path):
     storage.incr("gone", -1)  # a window that has already ended
     assert storage.get("gone") == 0
     assert storage.incr("gone", 60) == 1
+
+
+def test_within_a_request_the_file_storage_answers_from_its_own_hit(tmp_path, app):
+    import sqlite3
+
+    path = tmp_path / "ratelimit.db"
+    storage = storage_from_string(f"sqlite-file://{path}")
+    with app.test_request_context():
+        assert storage.incr("user:5", 60) == 1
+        sqlite3.connect(path).execute("UPDATE counters SET value = 40").connection.commit()
+        assert storage.get("user:5") == 1  # the headers of this answer: after this request's own hit
+        assert storage.get_expiry("user:5") > time.time()
+    with app.test_request_context():
+        assert storage.get("user:5") == 40  # the next request reads the file
+    assert storage.get("user:5") == 40  # and so does anything outside a request
+
+
+def test_the_rate_limit_headers_count_down_with_the_file_storage(make_app, tmp_path):
+    import sqlite3
+
+    from tests.conftest import login
+
+    path = tmp_path / "ratelimit.db"
+    limited = make_app(RATELIMIT_STORAGE_URI=f"sqlite-file://{path}")
+    officer = login(limited.test_client(), "lxx_coord")
+    answers = [officer.get("problems?limit=1") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200] * 4
+    remaining = [int(a.headers["X-RateLimit-Remaining"]) for a in answers]
+    limit = int(answers[0].headers["X-RateLimit-Limit"])
+    assert remaining == [limit - 1, limit - 2, limit - 3, limit - 4]
+    assert all(int(a.headers["X-RateLimit-Reset"]) > time.time() for a in answers)
+    stored = dict(sqlite3.connect(path).execute("SELECT key, value FROM counters").fetchall())
+    mine = [n for key, n in stored.items() if f"/user:{officer.user['id']}/" in key]
+    assert mine == [4]  # the file is what counted

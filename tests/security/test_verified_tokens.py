@@ -109,3 +109,33 @@ def test_through_a_real_server_logout_ends_a_token_used_many_times(live_server):
     refused = session.get(live_server.url + "problems?limit=5")
     assert refused.status_code == 401
     assert refused.headers["Content-Type"].startswith("application/problem+json")
+
+
+# --- the refusal budget of an address ---------------------------------------------------------------
+
+def _flood(raw, n):
+    return [raw.get("/api/v1/me", headers={"Authorization": "Bearer forged"}).status_code for _ in range(n)]
+
+
+def test_an_officer_in_session_is_not_locked_out_by_a_flood_of_forged_tokens_from_the_same_address(make_app):
+    app = make_app(ANONYMOUS_RATE_LIMIT="3 per minute")
+    officer = login(app.test_client(), "lxx_coord")
+    assert officer.get("me").status_code == 200
+    assert _flood(app.test_client(), 4) == [401, 401, 401, 429]
+    assert officer.get("problems?limit=5").status_code == 200
+
+
+def test_a_token_not_yet_verified_meets_the_address_budget(make_app):
+    app = make_app(ANONYMOUS_RATE_LIMIT="3 per minute")
+    assert _flood(app.test_client(), 4) == [401, 401, 401, 429]
+    newcomer = login(app.test_client(), "lx_coord")  # signing in is not behind the refusal budget
+    assert newcomer.get("me").status_code == 429
+
+
+def test_a_token_found_dead_meets_the_address_budget_again(make_app):
+    app = make_app(ANONYMOUS_RATE_LIMIT="3 per minute")
+    officer = login(app.test_client(), "lxx_coord")
+    assert officer.get("me").status_code == 200
+    assert officer.post("auth/logout").status_code == 204
+    assert _flood(app.test_client(), 3) == [401, 401, 401]
+    assert [officer.get("me").status_code for _ in range(2)] == [401, 429]
