@@ -75,7 +75,7 @@ def _refuse_demo_accounts(app: Flask) -> None:
 
 
 def _configure_services(app: Flask) -> None:
-    from services import figures, location, passwords, timeutil  # noqa: F401  (figures: its session hooks)
+    from services import dashboard, figures, location, passwords, timeutil  # noqa: F401  (figures: its session hooks)
     from services.needs import core as need_core
     from services.problems import limits
 
@@ -91,6 +91,7 @@ def _configure_services(app: Flask) -> None:
     task_limits.configure(sign_days=app.config["TASK_SIGN_DAYS"])
     _configure_delivery(app)
     need_core.configure(expiry_days=app.config["NEED_EXPIRY_DAYS"])
+    dashboard.configure(entries=app.config["DASHBOARD_KEPT_ANSWERS"], verify=app.config["DASHBOARD_VERIFY_KEPT"])
     _configure_exports(app)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)

@@ -108,6 +108,10 @@ class Config:
     CLOSE_WITHOUT_FEEDBACK_DAYS = _int("CLOSE_WITHOUT_FEEDBACK_DAYS", DEFAULT_LIMITS.close_without_feedback_days)
     # 对接: an open need with no activity for this many days expires in the scan.
     NEED_EXPIRY_DAYS = _int("NEED_EXPIRY_DAYS", 90)
+    # 日调度 answers a process keeps (a region and a day each; 0: none), and whether each one given again is also
+    # computed and compared (the test suite)
+    DASHBOARD_KEPT_ANSWERS = _int("DASHBOARD_KEPT_ANSWERS", 256)
+    DASHBOARD_VERIFY_KEPT = _env("DASHBOARD_VERIFY_KEPT", "0") == "1"
     # 考核评价 weights (relative; the score divides by the sum of the weights it could use).
     ASSESSMENT_WEIGHTS = _weights("ASSESSMENT_WEIGHTS", {
         "closure_rate": 0.20, "on_time_rate": 0.20, "satisfaction_rate": 0.20, "reopen_rate": 0.10,
@@ -183,6 +187,7 @@ class TestConfig(Config):
     PUBLIC_RATE_LIMIT = "100000 per minute"
     ANONYMOUS_RATE_LIMIT = "100000 per minute"
     EXPORT_RATE_LIMIT = "100000 per minute"
+    DASHBOARD_VERIFY_KEPT = True
     RATELIMIT_STORAGE_URI = "memory://"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

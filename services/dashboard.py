@@ -2,20 +2,29 @@
 
 The problem, visit and operating-status figures come from the figures the write path keeps (services.figures): a few rows
 per region and day, whatever the ledger holds. tests/services/dashboard/reference.py keeps the timeline
-query they replaced, and the tests show both give the same dashboard."""
+query they replaced, and the tests show both give the same dashboard.
+
+Answers are kept (per process, `configure`): an answer is given again while nothing it shows can have changed —
+the subtree's change counts (`v.changes`, which every transaction changing a region's figures, warnings or needs
+adds to in the same upsert, and a region or department written adds to everywhere) are what they were, read
+before anything else of the answer, and no deadline of the subtree (a problem's or a task's overdue moment) has
+come since it was computed (a problem's or a task's overdue moment, a need's or need event's time). With `verify` on (the test suite) every answer given again is computed too and
+compared."""
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, union_all
 
 from services.actors import Actor
 from services.db import db, utcnow
-from services.figures import BASE, OVERDUE_HOUR, overdue_hour
+from services.figures import BASE, OVERDUE_HOUR, VERSION, overdue_hour
 from services.models import (
-    Department, EarlyWarning, ProblemFigure, Region, RegionDayFigure, TaskFigure,
+    Department, EarlyWarning, Need, NeedEvent, ProblemFigure, Region, RegionDayFigure, TaskFigure,
 )
 from services.models.tasks import OPEN_TASK_STATUSES, TASK_STATUSES
 from services.models.enterprises import OPERATING_STATUSES
@@ -79,6 +88,8 @@ def _kept(regions: dict[int, int], day: date, month_start: date) -> dict[int, Co
     out: dict[int, Counter] = {0: Counter()}
     whole = out[0]
     for region_id, name, total, on_day, in_month in db.session.execute(stmt):
+        if name == VERSION:
+            continue
         child = regions[region_id]
         targets = (whole,) if child == 0 else (whole, out[child] if child in out else out.setdefault(child, Counter()))
         if name[0] == "c":  # c.*: a running count
@@ -251,18 +262,136 @@ def _empty_tasks() -> dict:
             "by_department": []}
 
 
-def dashboard(*, actor: Actor, region: int | None = None, day: date | None = None,
-              now: datetime | None = None) -> dict:
-    """The day's figures of a region and of each child: problems, visits, key enterprises, statuses, warnings.
+@dataclass
+class Settings:
+    entries: int = 256  # answers kept per process (a region and a day each)
+    verify: bool = False  # compute every answer given again and compare (the test suite)
+
+
+settings = Settings()
+
+
+def configure(**values) -> None:
+    """Set how many answers a process keeps and whether they are verified, at start-up."""
+    for key, value in values.items():
+        setattr(settings, key, type(getattr(settings, key))(value))
+    forget()
+
+
+@dataclass
+class Answer:
+    """One region's dashboard of one day as computed at `at`; it holds for later moments up to `until` (the next
+    moment of the subtree that changes it, _next_moment; None: none left that day) while the subtree's change
+    counts are `counts`."""
+    data: dict
+    counts: dict[int, int]
+    at: datetime
+    until: datetime | None
+    body: bytes | None = None  # the response's body, made once by the API
+
+
+class _Kept:
+    def __init__(self):
+        self.answers: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key) -> Answer | None:
+        with self.lock:
+            held = self.answers.get(key)
+            if held is not None:
+                self.answers.move_to_end(key)
+            return held
+
+    def put(self, key, answer: Answer) -> None:
+        with self.lock:
+            self.answers[key] = answer
+            self.answers.move_to_end(key)
+            while len(self.answers) > max(settings.entries, 0):
+                self.answers.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.answers.clear()
+
+
+_kept_answers = _Kept()
+
+
+def forget() -> None:
+    """Drop every kept answer (the test suite between tests; a restore of the database under a running process
+    is followed by a restart, which does the same)."""
+    _kept_answers.clear()
+
+
+def _change_counts(root: Region) -> dict[int, int]:
+    """The subtree's `v.changes`, region by region (one grouped read; a region never changed has none)."""
+    figure = RegionDayFigure
+    return dict(db.session.execute(
+        select(figure.region_id, figure.n).join(Region, Region.id == figure.region_id)
+        .where(Region.path.startswith(root.path, autoescape=True), figure.day == BASE, figure.name == VERSION)).all())
+
+
+def _next_moment(regions: dict[int, int], at: datetime, end: datetime) -> datetime | None:
+    """The first moment in [at, end) at which today's answer of the subtree would change with nothing written:
+    a problem or task turning overdue (or sign-overdue), or a need or need event whose time is reached (the 对接
+    block counts those before the answer's moment). None: no such moment left in the day. One statement."""
+    if at >= end:
+        return None
+    ids = sorted(regions)
+
+    def first(column, region, *joined):
+        stmt = select(func.min(column))
+        for target, on in joined:
+            stmt = stmt.join(target, on)
+        return stmt.where(column >= at, column < end, region.in_(ids)).scalar_subquery()
+
+    moments = db.session.execute(select(
+        first(ProblemFigure.overdue_from, ProblemFigure.region_id),
+        first(TaskFigure.overdue_from, TaskFigure.region_id),
+        first(TaskFigure.sign_overdue_from, TaskFigure.region_id),
+        first(Need.created_at, Need.region_id),
+        first(NeedEvent.at, Need.region_id, (Need, Need.id == NeedEvent.need_id)))).one()
+    found = [moment for moment in moments if moment is not None]
+    return min(found) if found else None
+
+
+def answer(*, actor: Actor, region: int | None = None, day: date | None = None,
+           now: datetime | None = None) -> Answer:
+    """The day's figures of a region and of each child (see dashboard), kept and given again while they hold.
     Raises Forbidden (role without reports), NotFound (region out of scope)."""
     root = report_region(actor, region)
     day = day or local_today()
+    end = day_bounds_utc(day)[1]
+    at = min(now or utcnow(), end)
+    counts = _change_counts(root)  # first: every row read after it is at least as new as these counts
+    key = (db.engine.url, root.id, day)
+    held = _kept_answers.get(key)
+    if (held is not None and held.counts == counts and held.at <= at
+            and (held.until is None or at <= held.until)):
+        if settings.verify:
+            computed, _regions_ = _compute(root, day, at)
+            if computed != held.data:
+                raise AssertionError(f"日调度：区划 {root.id} {day} 保留的结果与重新计算的不同")
+        return held
+    data, regions = _compute(root, day, at)
+    fresh = Answer(data=data, counts=counts, at=at, until=_next_moment(regions, at, end))
+    _kept_answers.put(key, fresh)
+    return fresh
+
+
+def dashboard(*, actor: Actor, region: int | None = None, day: date | None = None,
+              now: datetime | None = None) -> dict:
+    """The day's figures of a region and of each child: problems, visits, key enterprises, statuses, warnings.
+    Raises Forbidden (role without reports), NotFound (region out of scope). The dict is shared with the kept
+    answer: read it, do not change it."""
+    return answer(actor=actor, region=region, day=day, now=now).data
+
+
+def _compute(root: Region, day: date, at: datetime) -> tuple[dict, dict[int, int]]:
+    """The answer of `root` on `day` at the moment `at` (at most the day's end), and the subtree it covered."""
     day_span = day_bounds_utc(day)
     month_span = (day_bounds_utc(day.replace(day=1))[0], day_span[1])
-    now = now or utcnow()
-    at = min(now, day_span[1])
     children = list(db.session.scalars(select(Region).where(Region.parent_id == root.id).order_by(Region.code)))
-
     regions = _regions(root)
     kept = _kept(regions, day, day.replace(day=1))
     _not_overdue_yet(regions, kept, day, at, day_span[1])
@@ -288,4 +417,4 @@ def dashboard(*, actor: Actor, region: int | None = None, day: date | None = Non
         "date": day.isoformat(),
         **figures(0),
         "children": [{"region": region_brief(child), **figures(child.id)} for child in children],
-    }
+    }, regions

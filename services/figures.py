@@ -18,6 +18,13 @@ computes everything from the rows (the data migration, `flask figures rebuild`, 
 The clock: a problem is overdue from a moment fixed by its stints (`overdue_from`, see services.problems.stints).
 Past days count it from that day on; for today the dashboard takes back those whose moment is still to come
 today (an index range on `problem_figures.overdue_from`).
+
+Changes (`v.changes` on BASE): one more row per region, counting the transactions that changed anything the
+dashboard shows of it — its figures (any row of `changes`, even one that nets to nothing: a problem whose deadline
+moved), its warnings, its 对接 needs and their events, and, for every region, a region or a department written. It
+is written in the same upsert as the figures (no statement, no lock of its own: a writer of a county already locks
+that county's rows), and the dashboard's cache (services.dashboard) holds an answer only while the counts of its
+subtree are what they were when it was computed.
 """
 
 from __future__ import annotations
@@ -32,7 +39,8 @@ from sqlalchemy.orm import Session, attributes
 
 from services.db import db, unit_of_work
 from services.models import (
-    Enterprise, EnterpriseChange, EnterpriseTag, Problem, ProblemEvent, ProblemStint, Task, Visit,
+    Department, EarlyWarning, Enterprise, EnterpriseChange, EnterpriseTag, Match, Need, NeedEvent, Problem,
+    ProblemEvent, ProblemStint, Region, Task, Visit,
 )
 from services.models.figures import EnterpriseFigure, KeyFigure, ProblemFigure, RegionDayFigure, TaskFigure
 from services.models.problems import OPEN
@@ -55,6 +63,10 @@ _FRESH = "figures.fresh"  # the Problem objects this transaction inserted
 _INSERTED = "figures.inserted"  # the id() of the ProblemEvent objects this transaction inserted
 _TASKS = "figures.tasks"
 _KEYS = "figures.keys"
+_SHOWN = "figures.shown"  # regions whose warnings or needs the transaction wrote; EVERY_REGION: all of them
+_SHOWN_NEEDS = "figures.shown_needs"  # needs whose events or matches the transaction wrote (their region is read)
+EVERY_REGION = 0
+VERSION = "v.changes"  # on BASE: the transactions that changed what the dashboard shows of the region
 KEY_TAG = "key"
 # Task columns a task's share depends on.
 _TASK_FIELDS = ("status", "department_id", "problem_id", "dispatched_at", "due_at", "sign_due_at")
@@ -569,6 +581,7 @@ def _remember(session: Session, _context, _instances) -> None:
     fresh = session.info.setdefault(_FRESH, [])
     tasks = session.info.setdefault(_TASKS, [])
     keys = session.info.setdefault(_KEYS, [])
+    _remember_shown(session)
     for obj in session.new:
         if isinstance(obj, (Problem, ProblemEvent, ProblemStint)):
             problems.append(obj)
@@ -615,6 +628,49 @@ def _remember(session: Session, _context, _instances) -> None:
             visits.append(((_history_old(obj, "enterprise_id"), _history_old(obj, "visited_at")), -1))
         elif isinstance(obj, EnterpriseChange):
             firms.append(obj.enterprise_id)
+
+
+def _remember_shown(session: Session) -> None:
+    """The regions whose dashboard the flush changes outside the figures: warnings and needs (the region before
+    and after), the needs of need events and matches (resolved at the commit), and every region for a region or a
+    department written (a name, a place in the tree: rare, and shown everywhere)."""
+    regions: set[int] = session.info.setdefault(_SHOWN, set())
+    needs: set[int] = session.info.setdefault(_SHOWN_NEEDS, set())
+    for group in (session.new, session.dirty, session.deleted):
+        for obj in group:
+            if isinstance(obj, (EarlyWarning, Need)):
+                regions.update(r for r in (obj.region_id, _history_old(obj, "region_id")) if r is not None)
+            elif isinstance(obj, NeedEvent):
+                needs.update(n for n in (obj.need_id, _history_old(obj, "need_id")) if n is not None)
+            elif isinstance(obj, Match):
+                needs.update(n for n in (obj.need_id, obj.own_need_id, _history_old(obj, "need_id"))
+                             if n is not None)
+            elif isinstance(obj, (Region, Department)):
+                regions.add(EVERY_REGION)
+
+
+def _shown_regions(session: Session, connection) -> set[int]:
+    """The regions _remember_shown collected; the needs' regions from the session when it holds them loaded."""
+    regions = session.info.pop(_SHOWN, set())
+    unread = set()
+    for need_id in session.info.pop(_SHOWN_NEEDS, set()):
+        held = session.identity_map.get(session.identity_key(Need, need_id))
+        region_id = None if held is None else held.__dict__.get("region_id")
+        if region_id is None:
+            unread.add(need_id)
+        else:
+            regions.add(region_id)
+    if unread:
+        regions.update(connection.scalars(select(Need.region_id).where(Need.id.in_(sorted(unread)))))
+    if EVERY_REGION in regions:
+        regions = set(connection.scalars(select(Region.id)))
+    return regions
+
+
+def count_changes(changes: Counter, regions: Iterable[int]) -> None:
+    """One more change (`v.changes`) of each region."""
+    for region_id in regions:
+        changes[(region_id, BASE, VERSION)] += 1
 
 
 def _firm_id(item) -> int | None:
@@ -676,7 +732,8 @@ def _settle(session: Session) -> None:
     """Bring the figures up to date with what this transaction wrote, inside it, just before it commits."""
     if not (session.new or session.dirty or session.deleted or session.info.get(_PROBLEMS)
             or session.info.get(_VISITS) or session.info.get(_ENTERPRISES) or session.info.get(_FIRMS)
-            or session.info.get(_TASKS) or session.info.get(_KEYS)):
+            or session.info.get(_TASKS) or session.info.get(_KEYS) or session.info.get(_SHOWN)
+            or session.info.get(_SHOWN_NEEDS)):
         return
     session.flush()
     problems = session.info.pop(_PROBLEMS, [])
@@ -725,12 +782,13 @@ def _settle(session: Session) -> None:
         _settle_keys(connection, key_ids, zone, changes, added)
     if firm_ids:
         _settle_firms(connection, firm_ids, zone, changes)
+    count_changes(changes, {region_id for region_id, _day, _name in changes} | _shown_regions(session, connection))
     add_changes(connection, changes)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS, _FRESH, _INSERTED, _TASKS, _KEYS):
+    for key in (_PROBLEMS, _VISITS, _ENTERPRISES, _FIRMS, _FRESH, _INSERTED, _TASKS, _KEYS, _SHOWN, _SHOWN_NEEDS):
         session.info.pop(key, None)
 
 
@@ -748,7 +806,7 @@ def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000, bloc
     leaves the task and key-enterprise figures out (migration 0013 runs before their tables exist)."""
     zone = zone or configured_zone()
     connection.execute(missing_regions_update())  # rows a bulk insert left without scope columns
-    connection.execute(delete(RegionDayFigure))
+    connection.execute(delete(RegionDayFigure).where(RegionDayFigure.name != VERSION))  # the change counts go on
     connection.execute(delete(ProblemFigure))
     connection.execute(delete(EnterpriseFigure))
     changes: Counter = Counter()
@@ -799,9 +857,12 @@ def rebuild(connection, zone: ZoneInfo | None = None, *, batch: int = 5000, bloc
                                             .join(Enterprise, Enterprise.id == Visit.enterprise_id)):
         changes[(region_id, _day(at, zone), "p.visits")] += 1
         counted["visits"] += 1
-    rows = _figure_rows(changes)  # the tables are empty: plain inserts (executemany), no conflict possible
+    rows = _figure_rows(changes)  # the tables are empty but for the change counts: plain inserts (executemany)
     for start in range(0, len(rows), batch):
         connection.execute(RegionDayFigure.__table__.insert(), rows[start:start + batch])
+    every: Counter = Counter()
+    count_changes(every, connection.scalars(select(Region.id)))  # every region's figures changed
+    add_changes(connection, every)
     return counted
 
 

@@ -128,8 +128,11 @@ def app(_session_app, database):
     (database.tmp / "audit-checkpoint.jsonl").unlink(missing_ok=True)  # checkpoints belong to the old database
     from api.extensions import limiter
 
+    from services import dashboard
+
     with _session_app.app_context():
         limiter.reset()
+    dashboard.forget()  # answers kept for the database before the reset
     yield _session_app
     with _session_app.app_context():
         db.session.remove()

@@ -66,7 +66,7 @@ def test_the_demo_dashboard_equals_the_reference_for_province_prefecture_and_cou
 def test_a_rebuild_gives_the_figures_the_write_path_kept(demo, db_session):
     def rows():
         return (sorted(db.session.execute(select(RegionDayFigure.region_id, RegionDayFigure.day, RegionDayFigure.name,
-                                                 RegionDayFigure.n).where(RegionDayFigure.n != 0)).all()),
+                                                 RegionDayFigure.n).where(RegionDayFigure.n != 0, RegionDayFigure.name != figures.VERSION)).all()),
                 sorted(db.session.execute(select(ProblemFigure.problem_id, ProblemFigure.region_id,
                                                  ProblemFigure.overdue_from)).all()),
                 sorted(db.session.execute(select(TaskFigure.task_id, TaskFigure.problem_id, TaskFigure.region_id,

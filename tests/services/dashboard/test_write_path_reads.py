@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, select
 
 from services.db import db
-from services.figures import _as_marks, _unchanged_by, rebuild
+from services.figures import VERSION, _as_marks, _unchanged_by, rebuild
 from services.models.figures import ProblemFigure, RegionDayFigure
 from tests.services.problems.helpers import do, file
 
@@ -19,7 +19,7 @@ ZONE = ZoneInfo("Asia/Shanghai")
 def _figures(db_session):
     db_session.rollback()
     rows = db_session.execute(select(RegionDayFigure.region_id, RegionDayFigure.day, RegionDayFigure.name,
-                                     RegionDayFigure.n).where(RegionDayFigure.n != 0)).all()
+                                     RegionDayFigure.n).where(RegionDayFigure.n != 0, RegionDayFigure.name != VERSION)).all()
     shares = db_session.execute(select(ProblemFigure.problem_id, ProblemFigure.region_id,
                                        ProblemFigure.overdue_from, ProblemFigure.marks)).all()
     return sorted(rows), sorted(shares, key=lambda row: row.problem_id)
@@ -35,7 +35,7 @@ def _rebuilt(db_session):
 
 def _figures_in(db_session):
     rows = db_session.execute(select(RegionDayFigure.region_id, RegionDayFigure.day, RegionDayFigure.name,
-                                     RegionDayFigure.n).where(RegionDayFigure.n != 0)).all()
+                                     RegionDayFigure.n).where(RegionDayFigure.n != 0, RegionDayFigure.name != VERSION)).all()
     shares = db_session.execute(select(ProblemFigure.problem_id, ProblemFigure.region_id,
                                        ProblemFigure.overdue_from, ProblemFigure.marks)).all()
     return sorted(rows), sorted(shares, key=lambda row: row.problem_id)
