@@ -148,7 +148,6 @@ def register_extensions(app: Flask) -> None:
     app.before_request(lambda: start_activity_flusher(app))
     # Authentication runs before the limiter so per-user limits see the caller.
     app.before_request(authenticate_request)
-    app.config["RATELIMIT_DEFAULT"] = app.config["API_RATE_LIMIT"]
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     from api.errors import retry_after_only_when_meant
 
