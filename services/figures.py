@@ -256,14 +256,16 @@ def _upsert(connection, table, rows: list[dict], keys: list[str], update: dict):
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(rows)
-    connection.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update(stmt.excluded)))
+    stmt = insert(table)
+    # the rows as parameters of one statement (executemany, in order): its compiled form is cached, where a
+    # multi-row VALUES is compiled again for every request
+    connection.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update(stmt.excluded)), rows)
 
 
 def _insert_rows(connection, table, rows: list[dict]) -> None:
     """Rows no other transaction can hold yet (the shares of problems filed in this one): one INSERT."""
     if rows:
-        connection.execute(table.insert().values(rows))
+        connection.execute(table.insert(), rows)
 
 
 def _figure_rows(changes: Counter) -> list[dict]:

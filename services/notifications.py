@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, func, insert, literal, select, union_all, update
+from sqlalchemy import Select, func, literal, select, union_all, update
 
 from services import delivery
 from services.actors import Actor, active_assignment_clause
@@ -35,7 +35,7 @@ def notify_all(groups: Iterable[tuple[Iterable[int], dict]], *, exclude: int | N
         rows.extend({"user_id": user_id, **fields, "created_at": now} for user_id in recipients)
         delivery.enqueue_for_users(recipients, **fields, extra=extra)
     if rows:
-        db.session.execute(insert(Notification).values(rows))
+        db.session.execute(Notification.__table__.insert(), rows)  # executemany: compiled once, not per request
     return len(rows)
 
 
