@@ -7,9 +7,9 @@ query they replaced, and the tests show both give the same dashboard.
 Answers are kept (per process, `configure`): an answer is given again while nothing it shows can have changed —
 the subtree's change counts (`v.changes`, which every transaction changing a region's figures, warnings or needs
 adds to in the same upsert, and a region or department written adds to everywhere) are what they were, read
-before anything else of the answer, and no deadline of the subtree (a problem's or a task's overdue moment) has
-come since it was computed (a problem's or a task's overdue moment, a need's or need event's time). With `verify` on (the test suite) every answer given again is computed too and
-compared."""
+before anything else of the answer, and no moment of the subtree that changes it with nothing written (a problem's
+or a task's overdue moment, a need's or need event's time) has come since it was computed. With `verify` on (the
+test suite) every answer given again is computed too and compared (docs/scale.md "Answers kept")."""
 
 from __future__ import annotations
 
@@ -369,7 +369,7 @@ def answer(*, actor: Actor, region: int | None = None, day: date | None = None,
     if (held is not None and held.counts == counts and held.at <= at
             and (held.until is None or at <= held.until)):
         if settings.verify:
-            computed, _regions_ = _compute(root, day, at)
+            computed, _ = _compute(root, day, at)
             if computed != held.data:
                 raise AssertionError(f"日调度：区划 {root.id} {day} 保留的结果与重新计算的不同")
         return held
