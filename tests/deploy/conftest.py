@@ -9,11 +9,22 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import requests
 
 from api.config import TestConfig
+from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+
+
+def signed_in(base: str, username: str) -> requests.Session:
+    """A requests.Session signed in as `username` on the server at `base` (requests sends Accept-Encoding: gzip)."""
+    http = requests.Session()
+    answer = http.post(f"{base}/api/v1/auth/login", json={"username": username, "password": PASSWORD}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    http.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+    return http
 
 
 def free_port() -> int:

@@ -8,15 +8,7 @@ import uuid
 
 import requests
 
-from tests.conftest import PASSWORD
-
-
-def _signed_in(base: str, username: str) -> requests.Session:
-    http = requests.Session()
-    answer = http.post(f"{base}/api/v1/auth/login", json={"username": username, "password": PASSWORD}, timeout=30)
-    assert answer.status_code == 200, answer.text
-    http.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
-    return http
+from tests.deploy.conftest import signed_in
 
 
 def _dashboard(http: requests.Session, base: str) -> requests.Response:
@@ -28,12 +20,12 @@ def _dashboard(http: requests.Session, base: str) -> requests.Response:
 def test_a_problem_filed_through_one_host_shows_in_the_dashboard_the_other_host_kept(gunicorn, demo):
     one, _log = gunicorn("--workers", "1")
     other, _log = gunicorn("--workers", "1")
-    desk = _signed_in(other, "lx_coord")
+    desk = signed_in(other, "lx_coord")
     kept = _dashboard(desk, other)
     again = _dashboard(desk, other)
     assert again.content == kept.content and again.headers.get("Content-Encoding") == "gzip"
 
-    liaison = _signed_in(one, "liaison_ma")
+    liaison = signed_in(one, "liaison_ma")
     filed = liaison.post(f"{one}/api/v1/problems", headers={"Idempotency-Key": str(uuid.uuid4())}, timeout=30,
                          json={"enterprise_id": demo.enterprise_id("清河源"), "category": "financing",
                                "scope": "county", "title": "续贷困难", "description": "银行要求先还后贷"})
@@ -42,14 +34,14 @@ def test_a_problem_filed_through_one_host_shows_in_the_dashboard_the_other_host_
     after = _dashboard(desk, other).json()
     assert after["problems"]["new"] == kept.json()["problems"]["new"] + 1
     assert after["problems"]["total"] == kept.json()["problems"]["total"] + 1
-    assert _dashboard(_signed_in(one, "lx_coord"), one).json() == after  # both hosts give the same answer
+    assert _dashboard(signed_in(one, "lx_coord"), one).json() == after  # both hosts give the same answer
 
 
 def test_a_county_desk_is_refused_a_prefecture_dashboard_another_desk_had_kept(gunicorn, demo):
     base, _log = gunicorn("--workers", "1")
     prefecture = demo.region_id("622900")
-    assert _signed_in(base, "lx_coord").get(f"{base}/api/v1/dashboard?region={prefecture}",
+    assert signed_in(base, "lx_coord").get(f"{base}/api/v1/dashboard?region={prefecture}",
                                             timeout=30).status_code == 200
-    refused = _signed_in(base, "lxx_coord").get(f"{base}/api/v1/dashboard?region={prefecture}", timeout=30)
+    refused = signed_in(base, "lxx_coord").get(f"{base}/api/v1/dashboard?region={prefecture}", timeout=30)
     assert refused.status_code == 404
     assert requests.get(f"{base}/api/v1/dashboard?region={prefecture}", timeout=30).status_code == 401

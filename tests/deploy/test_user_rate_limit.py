@@ -3,25 +3,16 @@ multiply it by spreading requests over routes, and one user's budget is not anot
 
 from __future__ import annotations
 
-import requests
-
 from tests.conftest import PASSWORD
+from tests.deploy.conftest import signed_in
 
 ROUTES = ("me", "problems?limit=5", "enterprises?limit=5")
-
-
-def _signed_in(base: str, username: str) -> requests.Session:
-    http = requests.Session()
-    answer = http.post(f"{base}/api/v1/auth/login", json={"username": username, "password": PASSWORD}, timeout=30)
-    assert answer.status_code == 200, answer.text
-    http.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
-    return http
 
 
 def test_requests_spread_over_routes_and_workers_draw_on_one_budget_per_user(gunicorn, demo):
     base, _log = gunicorn("--workers", "2", "--worker-class", "gthread", "--threads", "2",
                           API_RATE_LIMIT="6 per minute", LOGIN_RATE_LIMIT="100 per minute")
-    http = _signed_in(base, "lxx_coord")
+    http = signed_in(base, "lxx_coord")
     answers = [http.get(f"{base}/api/v1/{ROUTES[n % len(ROUTES)]}", timeout=30) for n in range(6)]
     assert [answer.status_code for answer in answers] == [200] * 6
     assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["5", "4", "3", "2", "1", "0"]
@@ -29,7 +20,7 @@ def test_requests_spread_over_routes_and_workers_draw_on_one_budget_per_user(gun
     assert refused.status_code == 429
     assert refused.headers["Content-Type"].startswith("application/problem+json")
     assert refused.json()["code"] == "rate_limited" and int(refused.headers["Retry-After"]) > 0
-    other = _signed_in(base, "lx_coord")
+    other = signed_in(base, "lx_coord")
     assert other.get(f"{base}/api/v1/me", timeout=30).status_code == 200  # another user's budget is untouched
 
 

@@ -21,6 +21,7 @@ from services.reference import update_department, update_region
 from services.timeutil import to_local
 from tests import factories
 from tests.services.dashboard import reference
+from tests.statements import recorded
 
 
 def _actor(username: str) -> Actor:
@@ -35,20 +36,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _statements(call) -> tuple[object, int]:
-    count = 0
-
-    def counted(*_args):
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", counted)
-    try:
-        return call(), count
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counted)
-
-
 @pytest.fixture
 def unverified():
     """Kept answers given again as they are (production): what a kept answer costs is measurable."""
@@ -61,14 +48,14 @@ def _same_as_reference(username: str, held: service.Answer, now: datetime, regio
     assert held.data == reference.dashboard(actor=_actor(username), region=region, now=now)
 
 
-def test_an_answer_asked_again_with_nothing_written_is_the_kept_one(demo, db_session, unverified):
+def test_an_answer_asked_again_with_nothing_written_is_the_kept_one(app, demo, db_session, unverified):
     now = _now()
     first = service.answer(actor=_actor("gs_coord"), now=now)
     actor = _actor("gs_coord")
     db_session.expire_all()
-    again, statements = _statements(lambda: service.answer(actor=actor, now=now + timedelta(seconds=1)))
+    again, statements = recorded(app, lambda: service.answer(actor=actor, now=now + timedelta(seconds=1)))
     assert again is first
-    assert statements == 2  # the region asked for and the subtree's change counts
+    assert len(statements) == 2  # the region asked for and the subtree's change counts
     _same_as_reference("gs_coord", again, now + timedelta(seconds=1))
 
 
