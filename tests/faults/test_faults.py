@@ -3,6 +3,7 @@ workers are SIGKILLed and PostgreSQL is restarted. Afterwards every acknowledged
 once, nothing is half-written, events agree with statuses, the audit chain verifies, and the outage was
 answered 503 problem+json, never 500. Runs only inside scripts/with-postgres.sh (make test-pg)."""
 
+import http.client
 import json
 import os
 import signal
@@ -117,7 +118,7 @@ def test_acknowledged_writes_survive_worker_kills_and_a_database_restart(server)
                     status, ctype, body = _call(base, "POST", "/api/v1/problems", {
                         "enterprise_id": enterprise, "category": "other", "title": title, "scope": "county"},
                         token=token, key=key)
-                except OSError:
+                except (OSError, http.client.HTTPException):  # refused, reset, or the answer cut off mid-body
                     statuses["connection"] += 1
                     time.sleep(0.2)
                     continue

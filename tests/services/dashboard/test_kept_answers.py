@@ -39,9 +39,9 @@ def _now() -> datetime:
 @pytest.fixture
 def unverified():
     """Kept answers given again as they are (production): what a kept answer costs is measurable."""
-    service.settings.verify = False
+    previous, service.settings.verify = service.settings.verify, False
     yield
-    service.settings.verify = True
+    service.settings.verify = previous
 
 
 def _same_as_reference(username: str, held: service.Answer, now: datetime, region: int | None = None) -> None:
@@ -209,14 +209,14 @@ def test_a_rebuild_renews_every_answer(demo, db_session):
 
 def test_the_kept_answers_are_bounded(demo, db_session):
     now = _now()
-    service.settings.entries = 2
+    previous, service.settings.entries = service.settings.entries, 2
     try:
         first = service.answer(actor=_actor("gs_coord"), now=now)
         service.answer(actor=_actor("lx_coord"), now=now)
         service.answer(actor=_actor("lz_coord"), now=now)
         assert service.answer(actor=_actor("gs_coord"), now=now) is not first  # the oldest went first
     finally:
-        service.settings.entries = 256
+        service.settings.entries = previous
 
 
 def test_a_write_committed_while_an_answer_is_computed_is_not_hidden_by_it(app, demo, db_session):
