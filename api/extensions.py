@@ -153,14 +153,14 @@ def _seconds(leeway) -> float:
     return leeway.total_seconds() if isinstance(leeway, timedelta) else leeway
 
 
-api = Api()
-jwt = VerifyingOnceJWTManager()
 def api_rate_limit() -> str:
     """API_RATE_LIMIT, read for each request from the app serving it: one budget per user (per address for a
     caller without a token) over every route together, not one per route."""
     return current_app.config["API_RATE_LIMIT"]
 
 
+api = Api()
+jwt = VerifyingOnceJWTManager()
 limiter = Limiter(key_func=rate_limit_key, headers_enabled=True, application_limits=[api_rate_limit])
 compress = Compress()
 migrate = Migrate()
