@@ -127,7 +127,6 @@ def app(_session_app, database):
     database.reset()
     (database.tmp / "audit-checkpoint.jsonl").unlink(missing_ok=True)  # checkpoints belong to the old database
     from api.extensions import limiter
-
     from services import dashboard
 
     with _session_app.app_context():
