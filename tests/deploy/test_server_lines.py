@@ -8,9 +8,8 @@ import uuid
 from collections import Counter
 
 import pytest
-import requests
 
-from tests.conftest import PASSWORD
+from tests.deploy.conftest import signed_in
 
 LINES = {
     "make-run": (),
@@ -18,13 +17,6 @@ LINES = {
     "gthread": ("--workers", "4", "--threads", "4", "--worker-class", "gthread"),
 }
 CLIENTS, ROUNDS = 8, 25
-
-
-def _session(base, username):
-    http = requests.Session()
-    token = http.post(f"{base}/api/v1/auth/login", json={"username": username, "password": PASSWORD}).json()
-    http.headers["Authorization"] = f"Bearer {token['access_token']}"
-    return http
 
 
 def _mix(base, liaison, coordinator, enterprise_id, statuses):
@@ -49,10 +41,10 @@ def test_a_mixed_load_gets_no_5xx_from_the_server_line(gunicorn, demo, line):
     base, log = gunicorn(*LINES[line], API_RATE_LIMIT="100000 per minute", LOGIN_RATE_LIMIT="1000 per minute")
     enterprise_id = demo.enterprise_id("清河源")
     statuses: Counter = Counter()
-    threads = [threading.Thread(target=_mix, args=(base, _session(base, "liaison_ma"), _session(base, "lxx_coord"),
+    threads = [threading.Thread(target=_mix, args=(base, signed_in(base, "liaison_ma"), signed_in(base, "lxx_coord"),
                                                    enterprise_id, statuses))
                for _ in range(CLIENTS // 2)]
-    threads += [threading.Thread(target=_mix, args=(base, _session(base, "liaison_ma"), _session(base, "lx_coord"),
+    threads += [threading.Thread(target=_mix, args=(base, signed_in(base, "liaison_ma"), signed_in(base, "lx_coord"),
                                                     enterprise_id, statuses))
                 for _ in range(CLIENTS - CLIENTS // 2)]
     for thread in threads:
