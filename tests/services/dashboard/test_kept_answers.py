@@ -254,3 +254,14 @@ def test_a_write_committed_while_an_answer_is_computed_is_not_hidden_by_it(app, 
     again = service.answer(actor=_actor("lxx_coord"), now=now + timedelta(seconds=1))
     assert again is not first
     _same_as_reference("lxx_coord", again, now + timedelta(seconds=1))
+
+
+def test_no_answer_is_kept_when_none_may_be(demo, db_session):
+    now = _now()
+    previous, service.settings.entries = service.settings.entries, 0  # DASHBOARD_KEPT_ANSWERS=0
+    try:
+        first = service.answer(actor=_actor("lx_coord"), now=now)
+        again = service.answer(actor=_actor("lx_coord"), now=now)
+        assert again is not first and again.data == first.data
+    finally:
+        service.settings.entries = previous
